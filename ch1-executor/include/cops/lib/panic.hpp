@@ -1,0 +1,49 @@
+/// @file panic.hpp
+/// @brief panic(): print what went wrong and a backtrace, then stop the machine.
+///
+/// Output (the host tools symbolize the bt# lines with the kernel's ELF):
+///   PANIC: <message>
+///     bt#0 0x0000000080201234
+///     bt#1 ...
+#pragma once
+
+#include <cstdint>
+#include <source_location>
+#include <string_view>
+
+#include "cops/lib/console.hpp"
+
+namespace cops {
+
+namespace detail {
+/// Starts a panic: stops other output, prints "PANIC: ". Returns false on a nested panic.
+bool panic_begin();
+/// Ends a panic: newline, backtrace from @p frame_pointer, then the panic action.
+[[noreturn]] void panic_end(std::uintptr_t frame_pointer);
+}  // namespace detail
+
+/// Prints a backtrace by walking the frame-pointer chain from @p frame_pointer.
+void print_backtrace(std::uintptr_t frame_pointer);
+
+/// What happens after a panic has been printed (default: power off with exit code 3).
+/// The test runner may install its own.
+extern void (*panic_action)();
+
+/// Stops the kernel with a formatted message and a backtrace.
+template <class... Args>
+[[noreturn, gnu::noinline]] void panic(std::string_view fmt, const Args&... args) {
+    if (detail::panic_begin()) {
+        lib::format_to(console::backend(), fmt, args...);
+    }
+    detail::panic_end(reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)));
+}
+
+/// Panics with @p what and the caller's location when @p condition is false.
+inline void kassert(bool condition, std::string_view what,
+                    std::source_location where = std::source_location::current()) {
+    if (!condition) [[unlikely]] {
+        panic("assertion failed: {} ({}:{})", what, where.file_name(), where.line());
+    }
+}
+
+}  // namespace cops

@@ -1,0 +1,78 @@
+/// @file result.hpp
+/// @brief Error codes and Result<T>: a value or an error, without exceptions.
+#pragma once
+
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace cops {
+
+/// Every error the kit's APIs report. Stable names, printed by error_name().
+enum class Error : unsigned char {
+    UnknownCid,      ///< the cid names no coroutine (never spawned, or garbage)
+    Finished,        ///< the cid names a coroutine that has exited
+    BadPriority,     ///< a priority outside 0..63
+    OutOfSlots,      ///< the executor has no free control block
+    OutOfMemory,     ///< the heap could not satisfy the request
+    InvalidTask,     ///< an empty or already-started Task was passed
+    NotFound,        ///< a looked-up item does not exist
+    Malformed,       ///< input data is corrupt (e.g. a bad device tree)
+};
+
+/// A short human-readable name for an error, e.g. "unknown cid".
+const char* error_name(Error e);
+
+/// Either a T or an Error. Check with ok() (or in a boolean context) before value().
+template <class T>
+class [[nodiscard]] Result {
+public:
+    /// A successful result holding @p v.
+    constexpr Result(T v) : ok_(true), value_(std::move(v)) {}  // NOLINT: implicit by design
+    /// A failed result holding @p e.
+    constexpr Result(Error e) : ok_(false), error_(e) {}  // NOLINT: implicit by design
+
+    /// True on success.
+    constexpr bool ok() const { return ok_; }
+    /// True on success.
+    constexpr explicit operator bool() const { return ok_; }
+    /// The value; only valid when ok().
+    constexpr T& value() { return value_; }
+    /// The value; only valid when ok().
+    constexpr const T& value() const { return value_; }
+    /// The error; only valid when !ok().
+    constexpr Error error() const { return error_; }
+
+private:
+    bool ok_;
+    union {
+        T value_;
+        Error error_;
+    };
+    static_assert(std::is_trivially_destructible_v<T>, "Result<T> holds trivially destructible values only");
+};
+
+/// Result of an operation that returns nothing: success, or an Error.
+template <>
+class [[nodiscard]] Result<void> {
+public:
+    /// Success.
+    constexpr Result() = default;
+    /// Failure with @p e.
+    constexpr Result(Error e) : ok_(false), error_(e) {}  // NOLINT: implicit by design
+    /// True on success.
+    constexpr bool ok() const { return ok_; }
+    /// True on success.
+    constexpr explicit operator bool() const { return ok_; }
+    /// The error; only valid when !ok().
+    constexpr Error error() const { return error_; }
+
+private:
+    bool ok_ = true;
+    Error error_{};
+};
+
+/// Shorthand for Result<void>.
+using Status = Result<void>;
+
+}  // namespace cops

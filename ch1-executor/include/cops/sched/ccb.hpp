@@ -1,0 +1,73 @@
+/// @file ccb.hpp
+/// @brief The coroutine control block (the paper's listing 2) and its states.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+
+#include "cops/lib/intrusive_list.hpp"
+#include "cops/lib/strong_id.hpp"
+#include "cops/sched/priority.hpp"
+
+namespace cops::sched {
+
+/// Tag type for coroutine ids.
+struct CidTag {};
+/// A coroutine id: the index of its control block plus a generation, so a cid of a
+/// finished coroutine is recognised as such even after its block is reused.
+using Cid = lib::StrongId<CidTag>;
+
+/// What a coroutine is for; the executor may treat kinds differently (paper §3.1.1).
+enum class CoroutineKind : std::uint8_t {
+    Kernel,         ///< a kernel activity (driver, service, the switching coroutine)
+    KernelSyscall,  ///< a kernel coroutine doing the work of an async system call (ch4)
+    User,           ///< a coroutine of a user process (ch3)
+};
+
+/// The six states of the paper's coroutine state model (fig. 2).
+enum class CoroutineState : std::uint8_t {
+    Create,            ///< spawned, not yet queued
+    Ready,             ///< in a ready queue, waiting to be picked
+    Running,           ///< being resumed on a hart
+    RunningSuspended,  ///< interrupted while running; owns a stack until resumed (ch2)
+    Blocked,           ///< waiting for wake(cid)
+    Exit,              ///< finished; its control block is free for reuse
+};
+
+/// A short name for a state, e.g. "ready".
+const char* state_name(CoroutineState s);
+/// A short name for a kind, e.g. "kernel".
+const char* kind_name(CoroutineKind k);
+
+/// What a coroutine asked the executor for when it last suspended.
+enum class Suspension : std::uint8_t {
+    None,   ///< nothing: it awaited something the executor does not know (a bug)
+    Yield,  ///< put me at the back of my ready queue
+    Block,  ///< park me until wake(cid)
+    Exit,   ///< I have finished
+};
+
+/// Tag for the ready-queue hook of a control block.
+struct ReadyQueueTag {};
+
+/// The coroutine control block: everything the executor knows about one coroutine.
+/// It sits in exactly one place at a time: a ready queue, the blocked set, a hart
+/// (running), or the free list, and `state` says which.
+struct Ccb : lib::ListHook<ReadyQueueTag> {
+    Cid cid{};                                 ///< this coroutine's id
+    CoroutineKind kind = CoroutineKind::Kernel;///< what it is for
+    Priority priority{};                       ///< its priority level
+    CoroutineState state = CoroutineState::Exit; ///< where it is in the state model
+    Suspension request = Suspension::None;     ///< set by the awaitable it suspended on
+    bool wake_pending = false;                 ///< a wake arrived while it was not blocked
+    std::uint32_t generation = 0;              ///< bumped each time the block is reused
+    std::uint32_t frame_bytes = 0;             ///< size of its root coroutine frame
+    std::coroutine_handle<> root{};            ///< the spawned task's frame (owned)
+    std::coroutine_handle<> resume_point{};    ///< innermost suspended frame, resumed next
+    Ccb* next_free = nullptr;                  ///< link in the executor's free list
+    /// The paper's waker: called (if set) after wake() makes this coroutine ready,
+    /// e.g. to tell the kernel that a process became runnable (ch3/ch4).
+    void (*waker)(Ccb&) = nullptr;
+};
+
+}  // namespace cops::sched

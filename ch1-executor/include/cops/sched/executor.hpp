@@ -1,0 +1,124 @@
+/// @file executor.hpp
+/// @brief The priority executor: 64 ready queues, a bitmap, a blocked set, O(1) pick.
+///
+/// This is the paper's Executor (§3.1.2) with its API (table 1): spawn, current,
+/// wake, set_priority, plus yield() and block() from suspend.hpp. Coroutines are
+/// named by Cid; every operation on a cid checks it, so a stale or garbage cid is
+/// reported as an Error and never touches the queues.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "cops/lib/intrusive_list.hpp"
+#include "cops/lib/result.hpp"
+#include "cops/sched/ccb.hpp"
+#include "cops/sched/priority_bitmap.hpp"
+#include "cops/sched/suspend.hpp"
+#include "cops/sched/task.hpp"
+#include "cops/sync/spinlock.hpp"
+
+namespace cops::sched {
+
+/// Counters an executor keeps about itself.
+struct ExecutorStats {
+    std::uint64_t spawned = 0;  ///< coroutines spawned
+    std::uint64_t resumes = 0;  ///< resume() calls made
+    std::uint64_t exited = 0;   ///< coroutines that finished
+};
+
+/// A priority executor owning up to `capacity` coroutines.
+class Executor {
+public:
+    /// Creates an executor with room for @p capacity coroutines. The control blocks
+    /// are allocated once, here; nothing on the scheduling path allocates.
+    explicit Executor(std::uint32_t capacity);
+    /// Destroys every coroutine still alive (their frames are freed).
+    ~Executor();
+    Executor(const Executor&) = delete;
+    Executor& operator=(const Executor&) = delete;
+
+    /// False if the control blocks could not be allocated.
+    bool valid() const { return slots_ != nullptr; }
+    /// How many coroutines this executor can hold at once.
+    std::uint32_t capacity() const { return capacity_; }
+
+    /// Takes ownership of @p task and makes it ready at priority @p prio.
+    /// Errors: InvalidTask (empty task), BadPriority, OutOfSlots.
+    Result<Cid> spawn(Task<void> task, Priority prio, CoroutineKind kind = CoroutineKind::Kernel);
+
+    /// The cid of the coroutine being resumed now, or Cid{} outside any coroutine.
+    Cid current() const { return current_ != nullptr ? current_->cid : Cid{}; }
+
+    /// Makes a blocked coroutine ready. If it is running or ready, the wake is
+    /// remembered so that its next block() returns at once (no lost wake-up).
+    /// Errors: UnknownCid, Finished.
+    Status wake(Cid cid);
+
+    /// Changes a coroutine's priority; a ready one moves to its new queue at once.
+    /// Errors: UnknownCid, Finished, BadPriority.
+    Status set_priority(Cid cid, Priority prio);
+
+    /// The state of @p cid; Exit for a coroutine that has finished.
+    Result<CoroutineState> state(Cid cid) const;
+    /// The priority of a live coroutine.
+    Result<Priority> priority(Cid cid) const;
+    /// The frame size in bytes of a live coroutine's root task.
+    Result<std::uint32_t> frame_bytes(Cid cid) const;
+
+    /// Picks the most urgent ready coroutine and resumes it until it suspends.
+    /// Returns false when no coroutine was ready.
+    bool run_once();
+    /// Runs until no coroutine is ready. Returns how many resumes it made.
+    std::uint64_t run();
+
+    /// The ready-level bitmap (bit i set: level i has a ready coroutine).
+    const PriorityBitmap& bitmap() const { return bitmap_; }
+    /// Number of ready coroutines.
+    std::size_t ready_count() const;
+    /// Number of live coroutines (created, ready, running, blocked).
+    std::uint32_t live_count() const { return live_; }
+    /// Counters.
+    const ExecutorStats& stats() const { return stats_; }
+
+    /// Calls @p fn(const Ccb&) for every live coroutine (for a `ps`-like dump).
+    template <class Fn>
+    void for_each_live(Fn&& fn) const {
+        for (std::uint32_t i = 0; i < capacity_; ++i) {
+            if (slots_[i].state != CoroutineState::Exit) {
+                fn(static_cast<const Ccb&>(slots_[i]));
+            }
+        }
+    }
+
+    /// Called when a coroutine suspends without a request (it awaited something the
+    /// executor does not know). The default panics in the kernel, aborts on the host.
+    static void (*on_lost_coroutine)(const Ccb&);
+
+private:
+    using ReadyQueue = lib::IntrusiveList<Ccb, ReadyQueueTag>;
+
+    /// The control block a cid names if it is live, else the error to report.
+    Result<Ccb*> lookup(Cid cid) const;
+    /// Queues @p ccb as ready at its priority (the lock is held).
+    void make_ready(Ccb& ccb);
+    /// Removes and returns the most urgent ready coroutine (the lock is held).
+    Ccb* pick_next();
+    /// Acts on what the coroutine asked for when it suspended (the lock is held).
+    /// Returns the frame to destroy if the coroutine finished.
+    std::coroutine_handle<> after_resume(Ccb& ccb);
+    /// Frees the control block of an exited coroutine; returns its frame to destroy.
+    std::coroutine_handle<> retire(Ccb& ccb);
+
+    Ccb* slots_ = nullptr;
+    std::uint32_t capacity_ = 0;
+    std::uint32_t live_ = 0;
+    Ccb* free_ = nullptr;
+    Ccb* current_ = nullptr;
+    PriorityBitmap bitmap_;
+    ReadyQueue ready_[kPriorityLevels];
+    ExecutorStats stats_;
+    mutable sync::SpinLock lock_;
+};
+
+}  // namespace cops::sched

@@ -1,0 +1,52 @@
+/* entry.S: the first instructions of the kernel.
+ *
+ * OpenSBI jumps here in S-mode with a0 = hart id and a1 = device tree address.
+ * We give the hart its boot stack, clear BSS (boot hart only) and call C++.
+ * Secondary harts started through SBI HSM enter at _start_secondary. */
+
+#define BOOT_STACK_SIZE 0x10000   /* 64 KiB per hart */
+#define MAX_HARTS 8
+
+    .section .text.entry
+    .globl _start
+_start:
+    li      t0, MAX_HARTS
+    bgeu    a0, t0, park            /* more harts than we have stacks for: park */
+    /* sp = boot_stacks + (hartid + 1) * BOOT_STACK_SIZE */
+    la      sp, boot_stacks
+    li      t1, BOOT_STACK_SIZE
+    addi    t2, a0, 1
+    mul     t1, t1, t2
+    add     sp, sp, t1
+    mv      s0, zero                /* frame pointer 0 ends every backtrace */
+    /* Clear BSS. The stacks live in their own section, outside this range. */
+    la      t0, __bss_start
+    la      t1, __bss_end
+1:  bgeu    t0, t1, 2f
+    sd      zero, 0(t0)
+    addi    t0, t0, 8
+    j       1b
+2:  call    kernel_boot             /* (hartid, dtb); does not return */
+park:
+    wfi
+    j       park
+
+    .globl _start_secondary
+_start_secondary:                   /* a0 = hart id, a1 = opaque from hart_start */
+    li      t0, MAX_HARTS
+    bgeu    a0, t0, park
+    la      sp, boot_stacks
+    li      t1, BOOT_STACK_SIZE
+    addi    t2, a0, 1
+    mul     t1, t1, t2
+    add     sp, sp, t1
+    mv      s0, zero
+    call    kernel_secondary_boot
+    j       park
+
+    .section .boot_stack, "aw", @nobits
+    .balign 4096
+    .globl boot_stacks, boot_stacks_end
+boot_stacks:
+    .space  BOOT_STACK_SIZE * MAX_HARTS
+boot_stacks_end:

@@ -1,0 +1,66 @@
+/// @file panic.cpp
+/// @brief Printing a panic and a frame-pointer backtrace.
+#include "cops/lib/panic.hpp"
+
+#include <atomic>
+
+#include "cops/boot/boot_info.hpp"
+#include "cops/dev/power.hpp"
+
+extern "C" char boot_stacks[];
+extern "C" char boot_stacks_end[];
+
+namespace cops {
+
+namespace {
+std::atomic<std::uint32_t> g_panicking{0};
+void power_off_on_panic() { dev::power_off(dev::ExitCode::Panic); }
+
+/// True if a frame record at @p fp can be read: 16-byte aligned and inside RAM.
+bool plausible_frame(std::uintptr_t fp) {
+    const auto& bi = boot::info();
+    return fp != 0 && (fp & 15U) == 0 && fp >= bi.kernel_start + 16 &&
+           fp <= (bi.memory_base + bi.memory_size);
+}
+}  // namespace
+
+void (*panic_action)() = power_off_on_panic;
+
+void print_backtrace(std::uintptr_t fp) {
+    // RISC-V frame layout with frame pointers: fp[-1] = return address, fp[-2] = caller's fp.
+    for (unsigned depth = 0; depth < 32 && plausible_frame(fp); ++depth) {
+        const auto* record = reinterpret_cast<const std::uintptr_t*>(fp);
+        const std::uintptr_t ra = record[-1];
+        if (ra == 0) {
+            break;
+        }
+        lib::format_to(console::backend(), "  bt#{} {:#018x}\n", depth, ra);
+        const std::uintptr_t next = record[-2];
+        if (next <= fp) {  // stacks grow down: callers live at higher addresses
+            break;
+        }
+        fp = next;
+    }
+}
+
+namespace detail {
+
+bool panic_begin() {
+    if (g_panicking.exchange(1) != 0) {
+        return false;  // a panic while panicking: just stop
+    }
+    console::lock();
+    console::backend().write("\nPANIC: ");
+    return true;
+}
+
+void panic_end(std::uintptr_t fp) {
+    console::backend().write("\n");
+    print_backtrace(fp);
+    console::unlock();
+    panic_action();
+    dev::power_off(dev::ExitCode::Panic);
+}
+
+}  // namespace detail
+}  // namespace cops

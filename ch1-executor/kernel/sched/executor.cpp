@@ -1,0 +1,310 @@
+/// @file executor.cpp
+/// @brief The priority executor. See executor.hpp for the contract.
+#include "cops/sched/executor.hpp"
+
+#include <new>
+
+namespace cops::sched {
+
+namespace {
+// A cid packs (generation << 32) | (slot index + 1), so 0 is never a valid cid.
+constexpr Cid make_cid(std::uint32_t index, std::uint32_t generation) {
+    return Cid{(std::uint64_t{generation} << 32) | (std::uint64_t{index} + 1)};
+}
+constexpr std::uint64_t cid_index_plus_one(Cid cid) { return cid.value & 0xffff'ffffU; }
+constexpr std::uint32_t cid_generation(Cid cid) { return static_cast<std::uint32_t>(cid.value >> 32); }
+
+void default_lost_coroutine(const Ccb&) { __builtin_trap(); }
+}  // namespace
+
+void (*Executor::on_lost_coroutine)(const Ccb&) = default_lost_coroutine;
+
+Executor::Executor(std::uint32_t capacity) {
+    void* memory = mm::allocate_frame(sizeof(Ccb) * capacity);
+    if (memory == nullptr || capacity == 0) {
+        return;
+    }
+    slots_ = static_cast<Ccb*>(memory);
+    capacity_ = capacity;
+    // Build the free list backwards so the first spawn gets slot 0.
+    for (std::uint32_t i = capacity; i-- > 0;) {
+        Ccb* c = new (&slots_[i]) Ccb{};
+        c->next_free = free_;
+        free_ = c;
+    }
+}
+
+Executor::~Executor() {
+    if (slots_ == nullptr) {
+        return;
+    }
+    for (std::uint32_t i = 0; i < capacity_; ++i) {
+        Ccb& c = slots_[i];
+        if (c.state != CoroutineState::Exit && c.root) {
+            c.root.destroy();
+        }
+        c.~Ccb();
+    }
+    mm::free_frame(slots_, sizeof(Ccb) * capacity_);
+}
+
+Result<Ccb*> Executor::lookup(Cid cid) const {
+    const std::uint64_t index_plus_one = cid_index_plus_one(cid);
+    if (index_plus_one == 0 || index_plus_one > capacity_) {
+        return Error::UnknownCid;
+    }
+    Ccb& c = slots_[index_plus_one - 1];
+    const std::uint32_t gen = cid_generation(cid);
+    if (gen == c.generation && c.state != CoroutineState::Exit) {
+        return &c;
+    }
+    // An older generation was issued once and has since finished; a newer one never was.
+    // A free block's generation has not been issued yet (retire() bumps it).
+    return gen < c.generation ? Error::Finished : Error::UnknownCid;
+}
+
+void Executor::make_ready(Ccb& ccb) {
+    ccb.state = CoroutineState::Ready;
+    ready_[ccb.priority.level].push_back(ccb);
+    bitmap_.set(ccb.priority);
+}
+
+Ccb* Executor::pick_next() {
+    // LAB(ch1): pick the most urgent ready coroutine in O(1)
+    // Find the most urgent non-empty level in the bitmap, pop the head of that
+    // level's queue (FIFO within a level), and clear the level's bit if the queue
+    // is now empty.
+    const std::optional<Priority> level = bitmap_.highest();
+    if (!level) {
+        return nullptr;
+    }
+    ReadyQueue& queue = ready_[level->level];
+    Ccb* next = queue.pop_front();
+    if (queue.empty()) {
+        bitmap_.clear(*level);
+    }
+    return next;
+    // LAB-STUB: return nullptr;
+    // END-LAB
+}
+
+Result<Cid> Executor::spawn(Task<void> task, Priority prio, CoroutineKind kind) {
+    if (!task.valid()) {
+        return Error::InvalidTask;
+    }
+    if (!prio.valid()) {
+        return Error::BadPriority;
+    }
+    sync::LockGuard guard(lock_);
+    if (free_ == nullptr) {
+        return Error::OutOfSlots;  // the task's frame is freed when `task` goes out of scope
+    }
+    Ccb& c = *free_;
+    free_ = c.next_free;
+    c.next_free = nullptr;
+
+    auto handle = task.release();
+    handle.promise().ccb = &c;
+    c.cid = make_cid(static_cast<std::uint32_t>(&c - slots_), c.generation);
+    c.kind = kind;
+    c.priority = prio;
+    c.state = CoroutineState::Create;
+    c.request = Suspension::None;
+    c.wake_pending = false;
+    c.root = handle;
+    c.resume_point = handle;
+    c.frame_bytes = static_cast<std::uint32_t>(detail::frame_size(handle.address()));
+    c.waker = nullptr;
+    ++live_;
+    ++stats_.spawned;
+    make_ready(c);
+    return c.cid;
+}
+
+Status Executor::wake(Cid cid) {
+    sync::LockGuard guard(lock_);
+    Result<Ccb*> found = lookup(cid);
+    if (!found) {
+        return found.error();
+    }
+    Ccb& c = *found.value();
+    // LAB(ch1): wake a coroutine
+    // A blocked coroutine leaves the blocked set and becomes ready. Any other live
+    // coroutine (ready, running, just created) keeps its place, but remembers the
+    // wake so that its next block() does not park it: no wake-up is ever lost.
+    if (c.state == CoroutineState::Blocked) {
+        make_ready(c);
+        if (c.waker != nullptr) {
+            c.waker(c);
+        }
+    } else {
+        c.wake_pending = true;
+    }
+    // LAB-STUB: (void)c;
+    // END-LAB
+    return {};
+}
+
+Status Executor::set_priority(Cid cid, Priority prio) {
+    if (!prio.valid()) {
+        return Error::BadPriority;
+    }
+    sync::LockGuard guard(lock_);
+    Result<Ccb*> found = lookup(cid);
+    if (!found) {
+        return found.error();
+    }
+    Ccb& c = *found.value();
+    // LAB(ch1): change a coroutine's priority
+    // A ready coroutine must move from its old level's queue to the back of the new
+    // level's queue, keeping the bitmap true for both levels. For any other state,
+    // the new priority takes effect the next time it is queued.
+    if (c.state == CoroutineState::Ready && c.priority != prio) {
+        ReadyQueue& old_queue = ready_[c.priority.level];
+        old_queue.remove(c);
+        if (old_queue.empty()) {
+            bitmap_.clear(c.priority);
+        }
+        c.priority = prio;
+        make_ready(c);
+    } else {
+        c.priority = prio;
+    }
+    // LAB-STUB: c.priority = prio;
+    // END-LAB
+    return {};
+}
+
+Result<CoroutineState> Executor::state(Cid cid) const {
+    sync::LockGuard guard(lock_);
+    Result<Ccb*> found = lookup(cid);
+    if (found) {
+        return found.value()->state;
+    }
+    if (found.error() == Error::Finished) {
+        return CoroutineState::Exit;
+    }
+    return found.error();
+}
+
+Result<Priority> Executor::priority(Cid cid) const {
+    sync::LockGuard guard(lock_);
+    Result<Ccb*> found = lookup(cid);
+    if (!found) {
+        return found.error();
+    }
+    return found.value()->priority;
+}
+
+Result<std::uint32_t> Executor::frame_bytes(Cid cid) const {
+    sync::LockGuard guard(lock_);
+    Result<Ccb*> found = lookup(cid);
+    if (!found) {
+        return found.error();
+    }
+    return found.value()->frame_bytes;
+}
+
+std::size_t Executor::ready_count() const {
+    sync::LockGuard guard(lock_);
+    std::size_t n = 0;
+    for (const ReadyQueue& q : ready_) {
+        n += q.size();
+    }
+    return n;
+}
+
+bool Executor::run_once() {
+    lock_.lock();
+    Ccb* next = pick_next();
+    if (next == nullptr) {
+        lock_.unlock();
+        return false;
+    }
+    next->state = CoroutineState::Running;
+    next->request = Suspension::None;
+    Ccb* previous = current_;
+    current_ = next;
+    ++stats_.resumes;
+    lock_.unlock();
+
+    // No lock is held while the coroutine runs: it may spawn, wake and set priorities.
+    next->resume_point.resume();
+
+    lock_.lock();
+    current_ = previous;
+    std::coroutine_handle<> finished = after_resume(*next);
+    lock_.unlock();
+    if (finished) {
+        finished.destroy();  // outside the lock: destructors may use the executor
+    }
+    return true;
+}
+
+std::coroutine_handle<> Executor::after_resume(Ccb& ccb) {
+    switch (ccb.request) {
+        case Suspension::Yield:
+            make_ready(ccb);
+            return {};
+        case Suspension::Block:
+            if (ccb.wake_pending) {
+                ccb.wake_pending = false;
+                make_ready(ccb);
+            } else {
+                ccb.state = CoroutineState::Blocked;
+            }
+            return {};
+        case Suspension::Exit:
+            return retire(ccb);
+        case Suspension::None:
+            break;
+    }
+    // It suspended on something that did not tell us: it can never be resumed.
+    ccb.state = CoroutineState::Blocked;
+    on_lost_coroutine(ccb);
+    return {};
+}
+
+std::coroutine_handle<> Executor::retire(Ccb& ccb) {
+    std::coroutine_handle<> frame = ccb.root;
+    ccb.state = CoroutineState::Exit;
+    ccb.root = {};
+    ccb.resume_point = {};
+    ++ccb.generation;
+    ccb.next_free = free_;
+    free_ = &ccb;
+    --live_;
+    ++stats_.exited;
+    return frame;
+}
+
+std::uint64_t Executor::run() {
+    std::uint64_t n = 0;
+    while (run_once()) {
+        ++n;
+    }
+    return n;
+}
+
+const char* state_name(CoroutineState s) {
+    switch (s) {
+        case CoroutineState::Create: return "create";
+        case CoroutineState::Ready: return "ready";
+        case CoroutineState::Running: return "running";
+        case CoroutineState::RunningSuspended: return "running-suspended";
+        case CoroutineState::Blocked: return "blocked";
+        case CoroutineState::Exit: return "exit";
+    }
+    return "?";
+}
+
+const char* kind_name(CoroutineKind k) {
+    switch (k) {
+        case CoroutineKind::Kernel: return "kernel";
+        case CoroutineKind::KernelSyscall: return "syscall";
+        case CoroutineKind::User: return "user";
+    }
+    return "?";
+}
+
+}  // namespace cops::sched

@@ -1,0 +1,74 @@
+# Builds the kernel images of chapter $(CH) from layers 1..CH:
+#   $(BUILD)/kernel.elf        the demo that `make run` boots
+#   $(BUILD)/test-kernel.elf   every layer's KTESTs (plus EXTRA_KTEST_SRCS)
+#   $(BUILD)/bench-kernel.elf  every layer's BENCHes
+#   $(BUILD)/unit-tests        the Catch2 host tests of layers 1..CH
+# Usage: make -f mk/kernel.mk CH=N [BUILD=build/chN] [EXTRA_KTEST_SRCS=...] <image>
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+include $(ROOT)/mk/toolchain.mk
+include $(ROOT)/mk/layers.mk
+
+BUILD ?= $(ROOT)/build/ch$(CH)
+LINKER_SCRIPT := $(ROOT)/ch1-executor/kernel/boot/kernel.ld
+INCLUDE_FLAGS := $(addprefix -I,$(INCLUDE_DIRS))
+
+obj = $(patsubst %,$(BUILD)/obj/%.o,$(1))
+hostobj = $(patsubst %,$(BUILD)/host/%.o,$(1))
+
+CORE_OBJS  := $(call obj,$(KERNEL_SRCS) $(PORTABLE_SRCS))
+DEMO_OBJS  := $(call obj,$(DEMO_SRC))
+KTEST_OBJS := $(call obj,$(KTEST_SRCS) $(EXTRA_KTEST_SRCS))
+BENCH_OBJS := $(call obj,$(BENCH_SRCS))
+UNIT_OBJS  := $(call hostobj,$(PORTABLE_SRCS) $(UNIT_SRCS))
+
+.PHONY: all kernel test-kernel bench-kernel unit-tests
+all: kernel test-kernel bench-kernel unit-tests
+kernel: $(BUILD)/kernel.elf
+test-kernel: $(BUILD)/test-kernel.elf
+bench-kernel: $(BUILD)/bench-kernel.elf
+unit-tests: $(BUILD)/unit-tests
+
+$(BUILD)/obj/%.cpp.o: $(ROOT)/%.cpp
+	@mkdir -p $(dir $@)
+	@echo "  CXX     $*.cpp"
+	@$(TARGET_CXX) $(KERNEL_CXXFLAGS) $(INCLUDE_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/%.S.o: $(ROOT)/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $*.S"
+	@$(TARGET_CXX) $(KERNEL_ASFLAGS) $(INCLUDE_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/host/%.cpp.o: $(ROOT)/%.cpp
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCXX $*.cpp"
+	@$(HOST_CXX) $(HOST_CXXFLAGS) $(INCLUDE_FLAGS) -MMD -MP -c $< -o $@
+
+define link_kernel
+	@echo "  LD      $(notdir $@)"
+	@$(TARGET_CXX) $(KERNEL_CXXFLAGS) $(KERNEL_LDFLAGS) -T $(LINKER_SCRIPT) -o $@ $(filter %.o,$^) $(PICOLIBC_LIB) -lgcc
+endef
+
+$(BUILD)/kernel.elf: $(CORE_OBJS) $(DEMO_OBJS) $(LINKER_SCRIPT)
+	$(link_kernel)
+$(BUILD)/test-kernel.elf: $(CORE_OBJS) $(KTEST_OBJS) $(LINKER_SCRIPT)
+	$(link_kernel)
+$(BUILD)/bench-kernel.elf: $(CORE_OBJS) $(BENCH_OBJS) $(LINKER_SCRIPT)
+	$(link_kernel)
+
+$(BUILD)/unit-tests: $(UNIT_OBJS)
+	@echo "  HOSTLD  $(notdir $@)"
+	@$(HOST_CXX) $(HOST_CXXFLAGS) -o $@ $^
+
+# Flags for tools (compile_commands.json, the harness, gdb).
+.PHONY: print-vars
+print-vars:
+	@echo "CHAPTER_DIR=$(CHAPTER_DIR)"
+	@echo "LAYERS=$(LAYERS)"
+	@echo "STUDENT_FILES=$(ALL_STUDENT_FILES)"
+	@echo "KERNEL_SRCS=$(KERNEL_SRCS) $(PORTABLE_SRCS) $(DEMO_SRC) $(KTEST_SRCS) $(BENCH_SRCS)"
+	@echo "UNIT_SRCS=$(UNIT_SRCS)"
+	@echo "KERNEL_CXXFLAGS=$(KERNEL_CXXFLAGS) $(INCLUDE_FLAGS)"
+	@echo "HOST_CXXFLAGS=$(HOST_CXXFLAGS) $(INCLUDE_FLAGS)"
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

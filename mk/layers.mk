@@ -1,0 +1,62 @@
+# Resolves the layers of chapter $(CH): chapters 1..CH, in order.
+#
+# Each layer's chapter.mk sets, relative to its own folder:
+#   PARENT         the folder of the layer below (empty for ch1), checked here
+#   LAYER_KERNEL   kernel-only sources (assembly, drivers, boot)
+#   LAYER_PORTABLE sources that also build on the host for the unit tests
+#   LAYER_KTESTS   in-kernel tests (KTEST) of this layer
+#   LAYER_BENCH    benchmarks (BENCH) of this layer
+#   LAYER_UNIT     Catch2 host tests of this layer
+#   LAYER_DEMO     the file with app_main() for `make run` (the top layer's wins)
+#   STUDENT_FILES  files a student may change (for the grader)
+# and this file turns them into whole-tree lists.
+
+ROOT      ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+ALL_CHAPTERS := $(sort $(patsubst $(ROOT)/%/chapter.mk,%,$(wildcard $(ROOT)/ch[0-9]*-*/chapter.mk)))
+chapter_num   = $(patsubst ch%,%,$(firstword $(subst -, ,$(1))))
+CH        ?= $(call chapter_num,$(lastword $(ALL_CHAPTERS)))
+LAYERS    := $(foreach c,$(ALL_CHAPTERS),$(if $(filter $(shell echo $$(( $(call chapter_num,$(c)) <= $(CH) ))),1),$(c)))
+ifeq ($(LAYERS),)
+  $(error CH=$(CH) names no chapter; chapters here: $(ALL_CHAPTERS))
+endif
+CHAPTER_DIR := $(lastword $(LAYERS))
+ifneq ($(call chapter_num,$(CHAPTER_DIR)),$(CH))
+  $(error CH=$(CH): there is no chapter $(CH); chapters here: $(ALL_CHAPTERS))
+endif
+
+KERNEL_SRCS   :=
+PORTABLE_SRCS :=
+KTEST_SRCS    :=
+BENCH_SRCS    :=
+UNIT_SRCS     :=
+DEMO_SRC      :=
+ALL_STUDENT_FILES :=
+INCLUDE_DIRS  :=
+EXPECTED_PARENT :=
+
+define load_layer
+  PARENT :=
+  LAYER_KERNEL :=
+  LAYER_PORTABLE :=
+  LAYER_KTESTS :=
+  LAYER_BENCH :=
+  LAYER_UNIT :=
+  LAYER_DEMO :=
+  STUDENT_FILES :=
+  include $(ROOT)/$(1)/chapter.mk
+  ifneq ($$(strip $$(PARENT)),$$(strip $$(EXPECTED_PARENT)))
+    $$(error $(1)/chapter.mk: PARENT is '$$(PARENT)' but the layer below is '$$(EXPECTED_PARENT)')
+  endif
+  EXPECTED_PARENT := $(1)
+  KERNEL_SRCS   += $$(addprefix $(1)/,$$(LAYER_KERNEL))
+  PORTABLE_SRCS += $$(addprefix $(1)/,$$(LAYER_PORTABLE))
+  KTEST_SRCS    += $$(addprefix $(1)/,$$(LAYER_KTESTS))
+  BENCH_SRCS    += $$(addprefix $(1)/,$$(LAYER_BENCH))
+  UNIT_SRCS     += $$(addprefix $(1)/,$$(LAYER_UNIT))
+  ALL_STUDENT_FILES += $$(addprefix $(1)/,$$(STUDENT_FILES))
+  INCLUDE_DIRS  += $(ROOT)/$(1)/include
+  ifneq ($$(strip $$(LAYER_DEMO)),)
+    DEMO_SRC := $(1)/$$(LAYER_DEMO)
+  endif
+endef
+$(foreach l,$(LAYERS),$(eval $(call load_layer,$(l))))

@@ -1,0 +1,38 @@
+# Toolchain and flags shared by every kernel image and the host tests.
+# Override CROSS_COMPILE to use another RISC-V toolchain (e.g. riscv64-unknown-elf-).
+
+CROSS_COMPILE ?= riscv64-linux-gnu-
+TARGET_CXX    := $(CROSS_COMPILE)g++
+TARGET_OBJDUMP:= $(CROSS_COMPILE)objdump
+TARGET_NM     := $(CROSS_COMPILE)nm
+QEMU          ?= qemu-system-riscv64
+OPENSBI       ?= /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+PICOLIBC_LIB  ?= /usr/lib/picolibc/riscv64-unknown-elf/lib/rv64imafdc/lp64d/libc.a
+PYTHON        ?= python3
+HOST_CXX      ?= g++
+
+# The kernel: freestanding C++20, medium-any code model, frame pointers kept
+# so panic() can print a backtrace that the host tools symbolize.
+TARGET_ARCH_FLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany
+WARN_FLAGS        := -Wall -Wextra -Werror
+KERNEL_CXXFLAGS   := -std=c++20 $(TARGET_ARCH_FLAGS) $(WARN_FLAGS) -O2 -g \
+                     -ffreestanding -fno-exceptions -fno-rtti -fno-pie \
+                     -fno-omit-frame-pointer -fno-stack-protector \
+                     -fno-threadsafe-statics -fno-use-cxa-atexit \
+                     -fno-asynchronous-unwind-tables -ffunction-sections \
+                     -DCOPS_KERNEL=1
+KERNEL_ASFLAGS    := $(TARGET_ARCH_FLAGS) -g -DCOPS_KERNEL=1
+KERNEL_LDFLAGS    := -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--build-id=none
+
+# Host unit tests: the portable code built natively with sanitizers.
+HOST_CXXFLAGS := -std=c++20 $(WARN_FLAGS) -O1 -g -fsanitize=address,undefined \
+                 -fno-sanitize-recover=undefined -fno-omit-frame-pointer -DCOPS_HOST=1
+
+# QEMU: the virt machine booting Debian's OpenSBI; -icount shift=0 makes one
+# guest instruction one virtual nanosecond, so instruction counts and test
+# budgets do not depend on the host's speed.
+SMP         ?= 1
+QEMU_MEM    ?= 128M
+QEMU_FLAGS  := -machine virt -cpu rv64 -smp $(SMP) -m $(QEMU_MEM) -bios $(OPENSBI) \
+               -display none -serial stdio -monitor none -no-reboot
+QEMU_ICOUNT := -icount shift=0,sleep=off
