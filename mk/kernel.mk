@@ -22,12 +22,18 @@ KTEST_OBJS := $(call obj,$(KTEST_SRCS) $(EXTRA_KTEST_SRCS))
 BENCH_OBJS := $(call obj,$(BENCH_SRCS))
 UNIT_OBJS  := $(call hostobj,$(PORTABLE_SRCS) $(UNIT_SRCS))
 
-.PHONY: all kernel test-kernel bench-kernel unit-tests
+# The harness's own test kernel: ch1's runner plus tests that fail on purpose.
+KTEST_MAIN := ch1-executor/kernel/test/ktest_main.cpp
+SELFTEST_SRCS := $(patsubst $(ROOT)/%,%,$(wildcard $(ROOT)/harness/selftest/*.cpp))
+SELFTEST_OBJS := $(call obj,$(KTEST_MAIN) $(SELFTEST_SRCS))
+
+.PHONY: all kernel test-kernel bench-kernel unit-tests selftest-kernel
 all: kernel test-kernel bench-kernel unit-tests
 kernel: $(BUILD)/kernel.elf
 test-kernel: $(BUILD)/test-kernel.elf
 bench-kernel: $(BUILD)/bench-kernel.elf
 unit-tests: $(BUILD)/unit-tests
+selftest-kernel: $(BUILD)/selftest-kernel.elf
 
 $(BUILD)/obj/%.cpp.o: $(ROOT)/%.cpp
 	@mkdir -p $(dir $@)
@@ -55,10 +61,28 @@ $(BUILD)/test-kernel.elf: $(CORE_OBJS) $(KTEST_OBJS) $(LINKER_SCRIPT)
 	$(link_kernel)
 $(BUILD)/bench-kernel.elf: $(CORE_OBJS) $(BENCH_OBJS) $(LINKER_SCRIPT)
 	$(link_kernel)
+$(BUILD)/selftest-kernel.elf: $(CORE_OBJS) $(SELFTEST_OBJS) $(LINKER_SCRIPT)
+	$(link_kernel)
 
-$(BUILD)/unit-tests: $(UNIT_OBJS)
+# Device trees the unit tests read: every layer's tests/unit/fixtures/*.dts, and QEMU virt's own.
+FIXTURE_DIR := $(BUILD)/fixtures
+FIXTURE_DTS := $(foreach l,$(LAYERS),$(wildcard $(ROOT)/$(l)/tests/unit/fixtures/*.dts))
+FIXTURES := $(patsubst %.dts,$(FIXTURE_DIR)/%.dtb,$(notdir $(FIXTURE_DTS))) $(FIXTURE_DIR)/qemu-virt.dtb
+HOST_CXXFLAGS += -DCOPS_FIXTURE_DIR=\"$(FIXTURE_DIR)\"
+vpath %.dts $(dir $(FIXTURE_DTS))
+$(FIXTURE_DIR)/%.dtb: %.dts
+	@mkdir -p $(dir $@)
+	@echo "  DTC     $(notdir $<)"
+	@dtc -q -I dts -O dtb -o $@ $<
+$(FIXTURE_DIR)/qemu-virt.dtb:
+	@mkdir -p $(dir $@)
+	@echo "  DUMPDTB qemu-virt.dtb"
+	@$(QEMU) -machine virt,dumpdtb=$@ -cpu rv64 -smp 1 -m 128M -display none >/dev/null 2>&1 || \
+	    { echo "kit: error: $(QEMU) could not dump the virt device tree" >&2; exit 1; }
+
+$(BUILD)/unit-tests: $(UNIT_OBJS) $(FIXTURES)
 	@echo "  HOSTLD  $(notdir $@)"
-	@$(HOST_CXX) $(HOST_CXXFLAGS) -o $@ $^
+	@$(HOST_CXX) $(HOST_CXXFLAGS) -o $@ $(filter %.o,$^)
 
 # Flags for tools (compile_commands.json, the harness, gdb).
 .PHONY: print-vars

@@ -1,0 +1,79 @@
+# COPS lab kit — the commands students and instructors use.
+#
+#   make run   [CH=N] [SMP=n]      build chapter N's kernel and boot it in QEMU
+#   make test  [CH=N]              build and run every test (host + kernel); ends "N passed, N failed"
+#   make bench [CH=N]              instruction-count benchmarks under qemu -icount shift=0
+#   make gdb   [CH=N] [IMAGE=test] boot paused with a GDB server and attach gdb-multiarch
+#   make docs                      API reference and chapter guides (Doxygen)
+#   make compile_commands.json     for clangd
+#   make clean
+# CH defaults to the newest chapter. See README.md.
+
+ROOT := $(CURDIR)
+include mk/toolchain.mk
+
+CHAPTERS := $(sort $(patsubst %/chapter.mk,%,$(wildcard ch[0-9]*-*/chapter.mk)))
+chapter_num = $(patsubst ch%,%,$(firstword $(subst -, ,$(1))))
+CHAPTER_NUMS := $(foreach c,$(CHAPTERS),$(call chapter_num,$(c)))
+LAST_CH := $(lastword $(sort $(CHAPTER_NUMS)))
+CH ?= $(LAST_CH)
+ifeq ($(filter $(CH),$(CHAPTER_NUMS)),)
+  $(error CH=$(CH) is not a chapter of this kit; choose one of: $(CHAPTER_NUMS))
+endif
+# Chapters 1..CH (for `make test CH=N`, only N's kernel runs: it already contains 1..N).
+TEST_CHAPTERS := $(if $(filter command line,$(origin CH)),$(CH),$(CHAPTER_NUMS))
+
+BUILD_DIR := build
+KMAKE := $(MAKE) --no-print-directory -f mk/kernel.mk
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+HARNESS := PYTHONPATH=$(ROOT) $(PYTHON) -m harness
+
+.PHONY: help tools run test bench gdb docs clean build-tests
+help:
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+
+tools:
+	@CROSS_COMPILE=$(CROSS_COMPILE) QEMU=$(QEMU) OPENSBI=$(OPENSBI) PICOLIBC=$(PICOLIBC_LIB) bash mk/check-tools.sh --quiet
+
+run: tools
+	@$(KMAKE) -j$(JOBS) CH=$(CH) kernel
+	@echo "kit: booting chapter $(CH) (QEMU exits when the kernel powers off; Ctrl-C to stop it)"
+	@$(QEMU) $(QEMU_FLAGS) -kernel $(BUILD_DIR)/ch$(CH)/kernel.elf
+
+build-tests: tools
+	@for c in $(TEST_CHAPTERS); do $(KMAKE) -j$(JOBS) CH=$$c test-kernel || exit 1; done
+	@$(KMAKE) -j$(JOBS) CH=$(lastword $(TEST_CHAPTERS)) unit-tests
+	@$(KMAKE) -j$(JOBS) CH=1 BUILD=$(ROOT)/$(BUILD_DIR)/selftest selftest-kernel
+
+test: build-tests
+	@$(HARNESS) test --root $(ROOT) --chapters $(TEST_CHAPTERS) \
+	    --unit $(BUILD_DIR)/ch$(lastword $(TEST_CHAPTERS))/unit-tests
+
+bench: tools
+	@$(KMAKE) -j$(JOBS) CH=$(CH) bench-kernel
+	@$(HARNESS) bench --root $(ROOT) --chapter $(CH) --csv $(BUILD_DIR)/ch$(CH)/bench.csv
+
+# make gdb: QEMU waits for GDB on localhost:1234; IMAGE=test debugs the test kernel.
+IMAGE ?= kernel
+GDB_ELF = $(BUILD_DIR)/ch$(CH)/$(if $(filter test,$(IMAGE)),test-kernel,kernel).elf
+gdb: tools
+	@$(KMAKE) -j$(JOBS) CH=$(CH) $(if $(filter test,$(IMAGE)),test-kernel,kernel)
+	@printf 'set confirm off\nset architecture riscv:rv64\nfile %s\ntarget remote localhost:1234\nbreak kernel_boot\necho \\nkit: stopped before the firmware. `continue` runs to kernel_boot; `bt`, `info registers`, `x/8i $$pc` help.\\n\n' \
+	    "$(abspath $(GDB_ELF))" > .gdbinit
+	@echo "kit: starting QEMU paused (GDB server on :1234); quit gdb to stop it"
+	@$(QEMU) $(QEMU_FLAGS) -kernel $(GDB_ELF) -s -S & qemu=$$!; \
+	    gdb-multiarch -q -x .gdbinit; kill $$qemu 2>/dev/null; wait $$qemu 2>/dev/null; true
+
+docs:
+	@command -v doxygen >/dev/null || $(MAKE) tools
+	@mkdir -p $(BUILD_DIR)/docs
+	@doxygen docs/Doxyfile > $(BUILD_DIR)/docs/doxygen.log 2> $(BUILD_DIR)/docs/warnings.log; \
+	    if [ -s $(BUILD_DIR)/docs/warnings.log ]; then cat $(BUILD_DIR)/docs/warnings.log; echo "kit: doxygen warnings (above)"; exit 1; fi
+	@echo "kit: docs in $(BUILD_DIR)/docs/html/index.html"
+
+compile_commands.json:
+	@$(PYTHON) mk/compile_commands.py $(ROOT) $(CH) > $@
+	@echo "kit: wrote $@ for chapter $(CH)"
+
+clean:
+	rm -rf $(BUILD_DIR) compile_commands.json .gdbinit

@@ -1,0 +1,60 @@
+// Kernel tests: what boot learned, init calls, the console formatter on the target.
+#include "cops/arch/csr.hpp"
+#include "cops/boot/boot_info.hpp"
+#include "cops/init/initcall.hpp"
+#include "cops/lib/format.hpp"
+#include "cops/test/ktest.hpp"
+
+namespace {
+int g_order[4];
+int g_count = 0;
+void record_device() { g_order[g_count++] = 2; }
+void record_early() { g_order[g_count++] = 0; }
+}  // namespace
+
+// Registered out of order on purpose: levels, not source order, decide.
+COPS_INITCALL(device, record_device);
+COPS_INITCALL(early, record_early);
+
+KTEST("boot/device-tree-memory") {
+    const auto& bi = cops::boot::info();
+    CHECK_EQ(bi.memory_base, 0x80000000ULL);
+    CHECK(bi.memory_size >= (64ULL << 20));
+    CHECK(bi.kernel_start == 0x80200000ULL);
+    CHECK(bi.heap_start >= bi.kernel_end);
+    CHECK(bi.heap_start + bi.heap_size <= bi.memory_base + bi.memory_size);
+}
+
+KTEST("boot/command-line-from-chosen") {
+    // The runner always passes a nonce on the kernel command line.
+    const auto nonce = cops::boot::bootarg("nonce");
+    REQUIRE(nonce.has_value());
+    CHECK(!nonce->empty());
+}
+
+KTEST("boot/timebase-and-harts") {
+    CHECK_EQ(cops::boot::info().timebase_hz, 10'000'000ULL);
+    CHECK(cops::boot::info().hart_count >= 1);
+}
+
+KTEST("boot/initcalls-run-by-level") {
+    REQUIRE_EQ(g_count, 2);
+    CHECK_EQ(g_order[0], 0);
+    CHECK_EQ(g_order[1], 2);
+}
+
+KTEST("arch/instret-counts-instructions") {
+    const auto a = cops::arch::read_instret();
+    volatile int sink = 0;
+    for (int i = 0; i < 1000; ++i) {
+        sink = sink + i;
+    }
+    const auto b = cops::arch::read_instret();
+    CHECK(b - a >= 1000);
+    CHECK(b - a < 100000);
+}
+
+KTEST("lib/format-on-target") {
+    char buf[64];
+    CHECK(cops::lib::format_buffer(buf, sizeof buf, "{:#x} {} {:>4}", 0xabcU, -5, "z") == std::string_view("0xabc -5    z"));
+}
