@@ -1,0 +1,135 @@
+"""Command line of the harness.
+
+    python3 -m harness test  --root R --chapters 1 2 --unit build/ch2/unit-tests
+    python3 -m harness ktest build/ch1/test-kernel.elf [--only NAME] [--smp N]
+    python3 -m harness bench --root R --chapter 1 --csv out.csv
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import sys
+import unittest
+
+from harness import qemu
+from harness.bench import run_bench
+from harness.ktest import KernelRun, run_kernel_tests
+from harness.report import print_result, print_summary
+from harness.results import Status, TestResult
+from harness.unit import run_unit_tests
+
+
+def _chapter_smp(root: str, chapter: int) -> int:
+    """Harts a chapter's test kernel boots with: `TEST_SMP := n` in its chapter.mk (default 1)."""
+    for mk in glob.glob(os.path.join(root, f"ch{chapter}-*", "chapter.mk")):
+        with open(mk, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("TEST_SMP"):
+                    return int(line.split("=")[-1].strip())
+    return 1
+
+
+class _Collector(unittest.TextTestResult):
+    """Turns the harness's own unittest results into TestResults."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.collected: list[TestResult] = []
+
+    def _name(self, test) -> str:
+        return f"{test.__class__.__name__}.{test._testMethodName}"
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self.collected.append(TestResult("harness", self._name(test), Status.PASS))
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self.collected.append(TestResult("harness", self._name(test), Status.FAIL, str(err[1]).splitlines()[0],
+                                         self._exc_info_to_string(err, test).splitlines()[-12:]))
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self.collected.append(TestResult("harness", self._name(test), Status.CRASH, repr(err[1]),
+                                         self._exc_info_to_string(err, test).splitlines()[-12:]))
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self.collected.append(TestResult("harness", self._name(test), Status.FAIL, f"skipped: {reason}"))
+
+
+def run_harness_selftests(root: str) -> list[TestResult]:
+    """The harness's own tests (harness/tests), run in-process."""
+    os.environ["COPS_ROOT"] = root
+    suite = unittest.defaultTestLoader.discover(os.path.join(root, "harness", "tests"), top_level_dir=root)
+    with open(os.devnull, "w", encoding="utf-8") as devnull:
+        result = unittest.TextTestRunner(stream=devnull, resultclass=_Collector, verbosity=0).run(suite)
+    return result.collected
+
+
+def cmd_test(args) -> int:
+    results: list[TestResult] = []
+
+    def section(title: str, found: list[TestResult]) -> None:
+        print(f"\n== {title}", flush=True)
+        for r in found:
+            print_result(r)
+        sys.stdout.flush()
+        results.extend(found)
+
+    if args.unit:
+        section(f"host unit tests ({args.unit})", run_unit_tests(args.unit, f"ch{args.chapters[-1]} unit"))
+    section("harness self-tests", run_harness_selftests(args.root))
+    for ch in args.chapters:
+        kernel = os.path.join(args.root, "build", f"ch{ch}", "test-kernel.elf")
+        config = qemu.QemuConfig(smp=_chapter_smp(args.root, ch))
+        section(f"chapter {ch} kernel tests ({kernel}, {config.smp} hart(s))",
+                run_kernel_tests(KernelRun(kernel=kernel, suite=f"ch{ch} kernel", config=config)))
+    print()
+    print_summary(results)
+    return 0 if all(r.passed for r in results) else 1
+
+
+def cmd_ktest(args) -> int:
+    run = KernelRun(kernel=args.kernel, suite=args.suite, config=qemu.QemuConfig(smp=args.smp),
+                    only=args.only, budget_scale=args.budget_scale)
+    results = run_kernel_tests(run)
+    for r in results:
+        print_result(r)
+    print_summary(results)
+    return 0 if all(r.passed for r in results) else 1
+
+
+def cmd_bench(args) -> int:
+    kernel = os.path.join(args.root, "build", f"ch{args.chapter}", "bench-kernel.elf")
+    return run_bench(kernel, args.csv, smp=args.smp or _chapter_smp(args.root, args.chapter))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m harness", description="COPS kit test harness")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("test", help="run host unit tests, harness self-tests and chapter kernel tests")
+    t.add_argument("--root", default=os.getcwd())
+    t.add_argument("--chapters", type=int, nargs="+", required=True)
+    t.add_argument("--unit", help="Catch2 binary with the host unit tests")
+    t.set_defaults(func=cmd_test)
+
+    k = sub.add_parser("ktest", help="run one test kernel")
+    k.add_argument("kernel")
+    k.add_argument("--suite", default="kernel")
+    k.add_argument("--only", help="run only the test with this name")
+    k.add_argument("--smp", type=int, default=1)
+    k.add_argument("--budget-scale", type=int, default=1)
+    k.set_defaults(func=cmd_ktest)
+
+    b = sub.add_parser("bench", help="run a chapter's bench kernel under -icount and print its figures")
+    b.add_argument("--root", default=os.getcwd())
+    b.add_argument("--chapter", type=int, required=True)
+    b.add_argument("--csv", required=True)
+    b.add_argument("--smp", type=int, default=0)
+    b.set_defaults(func=cmd_bench)
+
+    args = parser.parse_args(argv)
+    return args.func(args)

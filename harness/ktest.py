@@ -1,0 +1,132 @@
+"""Running a test kernel: boot, read TAP, attribute every failure to a test by name.
+
+One boot runs every test. If the kernel stops early (panic, timeout, crash,
+flood), the test that was running is recorded with the reason, and the kernel is
+booted again from the next test (`ktest.from=k`), so every test gets a result and
+one bad test never hides the others.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from harness import qemu, tap
+from harness.results import Status, TestResult
+from harness.symbolize import symbolize_lines
+
+TAIL_LINES = 12
+
+
+@dataclass
+class KernelRun:
+    """Settings for one test kernel."""
+
+    kernel: str                         # path to test-kernel.elf
+    suite: str                          # label, e.g. "ch1 kernel"
+    config: qemu.QemuConfig = field(default_factory=qemu.QemuConfig)
+    nonce: str = field(default_factory=lambda: secrets.token_hex(8))
+    budget_scale: int = 1               # multiplies every KTEST budget
+    wall_timeout: float = 180.0         # per boot
+    output_cap: int = 1 << 20           # bytes per boot
+    only: str | None = None             # run one test by name
+    extra_args: str = ""                # more kernel command line
+
+
+def _panic_report(lines: list[str], elf: str) -> tuple[str, list[str]]:
+    """The panic message and its symbolized backtrace, if the console has one."""
+    for i, line in enumerate(lines):
+        if line.startswith("PANIC: "):
+            trace = [ln for ln in lines[i + 1:] if ln.strip().startswith("bt#")]
+            return line[len("PANIC: "):].strip(), symbolize_lines(trace, elf)
+    return "", []
+
+
+def run_kernel_tests(run: KernelRun) -> list[TestResult]:
+    """Boots @run.kernel as often as needed and returns one result per test."""
+    results: dict[int, TestResult] = {}
+    names: dict[int, str] = {}
+    plan: int | None = None
+    start_from = 1
+    boots = 0
+    while True:
+        boots += 1
+        append = f"nonce={run.nonce} ktest.from={start_from} ktest.budget={run.budget_scale}"
+        if run.only:
+            append += f" ktest.only={run.only}"
+        if run.extra_args:
+            append += " " + run.extra_args
+        outcome = qemu.run(run.config.argv(run.kernel, append), run.wall_timeout, run.output_cap)
+        lines = outcome.lines
+        in_flight: tap.Start | None = None
+        diags: list[str] = []
+        last_reported = start_from - 1
+        for event in tap.parse(lines):
+            if isinstance(event, tap.Plan):
+                plan = event.count
+            elif isinstance(event, tap.Start):
+                in_flight, diags = event, []
+                names[event.number] = event.name
+            elif isinstance(event, tap.Diagnostic):
+                diags.append(event.text)
+            elif isinstance(event, tap.Result):
+                names[event.number] = event.name
+                last_reported = max(last_reported, event.number)
+                if event.nonce != run.nonce:
+                    results[event.number] = TestResult(
+                        run.suite, event.name, Status.FORGED,
+                        "result line does not carry this run's nonce (printed by something other than the runner)",
+                        diags[:])
+                elif event.ok:
+                    results[event.number] = TestResult(run.suite, event.name, Status.PASS)
+                else:
+                    timeout = any(d.startswith("timeout:") for d in diags)
+                    message = next((d for d in diags if d), "failed")
+                    results[event.number] = TestResult(run.suite, event.name,
+                                                       Status.TIMEOUT if timeout else Status.FAIL, message, diags[:])
+                in_flight, diags = None, []
+
+        tail = lines[-TAIL_LINES:]
+        if plan is None:
+            reason = {"wall-timeout": f"no test output within {run.wall_timeout:.0f} s",
+                      "flood": "console flood before any test"}.get(outcome.stopped,
+                                                                   f"QEMU exited with status {outcome.exit_code}")
+            return [TestResult(run.suite, "boot", Status.NOT_RUN,
+                               f"the test kernel did not start its tests: {reason}", tail)]
+
+        if in_flight is not None and in_flight.number not in results:
+            message, trace = _panic_report(lines, run.kernel)
+            if message:
+                results[in_flight.number] = TestResult(run.suite, in_flight.name, Status.PANIC,
+                                                       f"kernel panic: {message}", diags + trace)
+            elif outcome.stopped == "wall-timeout":
+                results[in_flight.number] = TestResult(
+                    run.suite, in_flight.name, Status.TIMEOUT,
+                    f"no result after {run.wall_timeout:.0f} s of wall-clock time (interrupts off?)", diags + tail)
+            elif outcome.stopped == "flood":
+                results[in_flight.number] = TestResult(
+                    run.suite, in_flight.name, Status.FLOOD,
+                    f"printed more than {run.output_cap} bytes; output cut off", tail)
+            else:
+                results[in_flight.number] = TestResult(
+                    run.suite, in_flight.name, Status.CRASH,
+                    f"the kernel stopped (QEMU status {outcome.exit_code}) before reporting this test", diags + tail)
+            last_reported = max(last_reported, in_flight.number)
+
+        if run.only or last_reported >= plan:
+            break
+        if last_reported < start_from or boots > plan + 1:
+            # No progress: the kernel dies between tests. Report the rest and stop.
+            for k in range(start_from, plan + 1):
+                if k not in results:
+                    results[k] = TestResult(run.suite, names.get(k, f"test {k}"), Status.CRASH,
+                                            "not reached: the kernel stops before this test starts", tail)
+            break
+        start_from = last_reported + 1
+
+    ordered = [results[k] for k in sorted(results)]
+    if plan is not None and not run.only:
+        for k in range(1, plan + 1):
+            if k not in results:
+                ordered.append(TestResult(run.suite, names.get(k, f"test {k}"), Status.CRASH,
+                                          "no result was printed for this test"))
+    return ordered

@@ -1,0 +1,105 @@
+"""Booting a kernel image in QEMU and capturing its console, with limits.
+
+Every run is bounded three ways, so a broken kernel can never hang the harness:
+  * the kernel's own watchdog stops a test at its instruction budget (-icount);
+  * a wall-clock backstop kills QEMU if the kernel cannot even do that;
+  * console output is capped, so a flood is cut off and reported.
+"""
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+DEFAULT_OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+
+
+@dataclass
+class QemuConfig:
+    """How to start QEMU (the same settings mk/toolchain.mk uses)."""
+
+    qemu: str = os.environ.get("QEMU", "qemu-system-riscv64")
+    opensbi: str = os.environ.get("OPENSBI", DEFAULT_OPENSBI)
+    smp: int = 1
+    memory: str = "128M"
+    icount: bool = True               # -icount shift=0: one instruction = one virtual ns
+    extra: list[str] = field(default_factory=list)
+
+    def argv(self, kernel: str, append: str = "") -> list[str]:
+        """The command line booting @kernel with kernel command line @append."""
+        args = [self.qemu, "-machine", "virt", "-cpu", "rv64", "-smp", str(self.smp), "-m", self.memory,
+                "-bios", self.opensbi, "-display", "none", "-serial", "stdio", "-monitor", "none",
+                "-no-reboot", "-kernel", kernel]
+        if self.icount:
+            args += ["-icount", "shift=0,sleep=off"]
+        if append:
+            args += ["-append", append]
+        return args + self.extra
+
+
+@dataclass
+class RunOutcome:
+    """What one boot produced."""
+
+    exit_code: int | None     # QEMU's exit status (None if it was killed)
+    output: str               # console text (possibly cut at the cap)
+    stopped: str              # "exited", "wall-timeout" or "flood"
+    seconds: float
+
+    @property
+    def lines(self) -> list[str]:
+        return self.output.splitlines()
+
+
+def run(argv: list[str], wall_timeout: float = 120.0, output_cap: int = 1 << 20,
+        stdin_data: bytes | None = None) -> RunOutcome:
+    """Runs @argv, capturing stdout+stderr, killing it on timeout or flood."""
+    if shutil.which(argv[0]) is None and not os.path.exists(argv[0]):
+        return RunOutcome(None, f"harness: '{argv[0]}' not found; run `make tools` to install QEMU\n",
+                          "exited", 0.0)
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    if stdin_data is not None:
+        try:
+            proc.stdin.write(stdin_data)
+            proc.stdin.flush()
+        except BrokenPipeError:
+            pass
+    chunks: list[bytes] = []
+    size = 0
+    stopped = "exited"
+    fd = proc.stdout.fileno()
+    while True:
+        remaining = wall_timeout - (time.monotonic() - start)
+        if remaining <= 0:
+            stopped = "wall-timeout"
+            break
+        ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
+        if not ready:
+            if proc.poll() is not None:
+                break
+            continue
+        data = os.read(fd, 65536)
+        if not data:
+            break
+        chunks.append(data)
+        size += len(data)
+        if size > output_cap:
+            stopped = "flood"
+            break
+    if stopped != "exited":
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    code = proc.wait()
+    proc.stdout.close()
+    if proc.stdin:
+        proc.stdin.close()
+    text = b"".join(chunks)[:output_cap].decode("utf-8", errors="replace")
+    return RunOutcome(code if stopped == "exited" else None, text, stopped, time.monotonic() - start)

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""A stand-in for qemu-system-riscv64 that prints a scripted console, so the
+runner's handling of each failure can be tested in milliseconds.
+The scenario comes from FAKE_QEMU_SCENARIO; the kernel command line from -append."""
+import os
+import sys
+import time
+
+args = sys.argv[1:]
+append = args[args.index("-append") + 1] if "-append" in args else ""
+opts = dict(w.split("=", 1) for w in append.split() if "=" in w)
+nonce = opts.get("nonce", "none")
+start = int(opts.get("ktest.from", "1"))
+scenario = os.environ.get("FAKE_QEMU_SCENARIO", "all-pass")
+
+
+def out(line):
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def header(n):
+    out("OpenSBI v1.2 (noise before the tests)")
+    out("TAP version 13")
+    out(f"1..{n}")
+
+
+names = {1: "a/one", 2: "a/two", 3: "a/three"}
+
+if scenario == "all-pass":
+    header(3)
+    for k in range(start, 4):
+        out(f"#> {k} {names[k]}")
+        out(f"ok {k} - {names[k]} # nonce:{nonce}")
+    sys.exit(0)
+if scenario == "fail-with-diag":
+    header(1)
+    out("#> 1 a/one")
+    out("#   test.cpp:12: expected a == b, but a is 1 and b is 2")
+    out(f"not ok 1 - a/one # nonce:{nonce}")
+    sys.exit(1)
+if scenario in ("panic-at-2", "hang-at-2", "exit-at-2"):
+    header(3)
+    for k in range(start, 4):
+        out(f"#> {k} {names[k]}")
+        if k == 2:
+            if scenario == "panic-at-2":
+                out("PANIC: boom at 2")
+                out("  bt#0 0x0000000080200010")
+                sys.exit(3)
+            if scenario == "hang-at-2":
+                time.sleep(60)
+            sys.exit(7)
+        out(f"ok {k} - {names[k]} # nonce:{nonce}")
+    sys.exit(0)
+if scenario == "forged":
+    header(2)
+    out("#> 1 a/one")
+    out("ok 1 - a/one # nonce:feedfeedfeedfeed")
+    out("#> 2 a/two")
+    out("ok 2 - a/two")
+    sys.exit(0)
+if scenario == "no-plan":
+    out("garbage and no TAP at all")
+    sys.exit(1)
+if scenario == "flood":
+    header(1)
+    out("#> 1 a/one")
+    while True:
+        out("x" * 100)
+if scenario == "dies-between":
+    header(3)
+    if start == 1:
+        out("#> 1 a/one")
+        out(f"ok 1 - a/one # nonce:{nonce}")
+    sys.exit(0)
+if scenario == "passes-then-bad-exit":
+    header(1)
+    out("#> 1 a/one")
+    out(f"ok 1 - a/one # nonce:{nonce}")
+    sys.exit(3)
+sys.exit(99)

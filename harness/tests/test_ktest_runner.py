@@ -1,0 +1,69 @@
+"""The kernel-test runner attributes every outcome to a test, using a fake QEMU."""
+import os
+import unittest
+
+from harness import qemu
+from harness.ktest import KernelRun, run_kernel_tests
+from harness.results import Status
+
+FAKE = os.path.join(os.path.dirname(__file__), "fake_qemu.py")
+
+
+def run_scenario(name, **kw):
+    os.environ["FAKE_QEMU_SCENARIO"] = name
+    config = qemu.QemuConfig(qemu=FAKE)
+    return run_kernel_tests(KernelRun(kernel="fake.elf", suite="fake", config=config, **kw))
+
+
+class KernelRunnerTest(unittest.TestCase):
+    def statuses(self, results):
+        return [(r.name, r.status) for r in results]
+
+    def test_all_pass_in_one_boot(self):
+        r = run_scenario("all-pass")
+        self.assertEqual(self.statuses(r), [("a/one", Status.PASS), ("a/two", Status.PASS),
+                                            ("a/three", Status.PASS)])
+
+    def test_failure_keeps_its_diagnostic(self):
+        (r,) = run_scenario("fail-with-diag")
+        self.assertEqual(r.status, Status.FAIL)
+        self.assertIn("a is 1 and b is 2", r.message)
+
+    def test_panic_is_attributed_and_the_rest_still_run(self):
+        r = run_scenario("panic-at-2")
+        self.assertEqual(self.statuses(r), [("a/one", Status.PASS), ("a/two", Status.PANIC),
+                                            ("a/three", Status.PASS)])
+        self.assertIn("boom at 2", r[1].message)
+
+    def test_wall_clock_backstop_reports_timeout(self):
+        r = run_scenario("hang-at-2", wall_timeout=1.5)
+        self.assertEqual(self.statuses(r), [("a/one", Status.PASS), ("a/two", Status.TIMEOUT),
+                                            ("a/three", Status.PASS)])
+
+    def test_silent_exit_is_a_crash(self):
+        r = run_scenario("exit-at-2")
+        self.assertEqual(r[1].status, Status.CRASH)
+        self.assertIn("status 7", r[1].message)
+
+    def test_lines_without_the_nonce_are_forged(self):
+        r = run_scenario("forged")
+        self.assertEqual([x.status for x in r], [Status.FORGED, Status.FORGED])
+
+    def test_no_plan_means_not_run(self):
+        (r,) = run_scenario("no-plan")
+        self.assertEqual(r.status, Status.NOT_RUN)
+        self.assertIn("garbage", "\n".join(r.details))
+
+    def test_flood_is_cut_and_reported(self):
+        (r,) = run_scenario("flood", output_cap=20000)
+        self.assertEqual(r.status, Status.FLOOD)
+
+    def test_kernel_dying_between_tests_ends_the_run(self):
+        r = run_scenario("dies-between")
+        self.assertEqual([x.status for x in r], [Status.PASS, Status.CRASH, Status.CRASH])
+
+    def test_missing_tool_is_explained(self):
+        config = qemu.QemuConfig(qemu="/nonexistent/qemu")
+        (r,) = run_kernel_tests(KernelRun(kernel="x.elf", suite="s", config=config))
+        self.assertEqual(r.status, Status.NOT_RUN)
+        self.assertIn("not found", "\n".join(r.details))
