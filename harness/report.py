@@ -16,7 +16,7 @@ def print_result(r: TestResult, out: TextIO = sys.stdout, verbose_pass: bool = T
     print(f"  {r.status.value.upper():<7} {r.suite:<14} {r.name}", file=out)
     if r.message:
         print(f"          why: {r.message}", file=out)
-    for line in r.details[-20:]:
+    for line in [d for d in r.details if d.strip() != r.message.strip()][-20:]:
         print(f"          | {line}", file=out)
 
 

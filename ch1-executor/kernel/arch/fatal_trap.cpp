@@ -65,8 +65,8 @@ extern "C" [[noreturn]] void fatal_trap(cops::arch::TrapFrame* frame) {
     if (detail::panic_begin()) {
         lib::format_to(console::backend(), "unexpected trap: {} (scause {:#x}) at sepc {:#x}, stval {:#x}",
                        arch::cause_name(frame->scause), frame->scause, frame->sepc, frame->stval);
-        lib::format_to(console::backend(), "\n  bt#0 {:#018x}", frame->sepc);
+        lib::format_to(console::backend(), "\n  bt#0 {:#018x}", frame->sepc + 1);  // +1: symbolizers step back one
     }
     // Walk the interrupted code's frame-pointer chain.
-    detail::panic_end(frame->regs[static_cast<unsigned>(arch::Reg::S0)]);
+    detail::panic_end(frame->regs[static_cast<unsigned>(arch::Reg::S0)], 1);
 }

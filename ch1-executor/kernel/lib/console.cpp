@@ -41,4 +41,13 @@ void write(std::string_view text) {
 void lock() { g_lock.lock(); }
 void unlock() { g_lock.unlock(); }
 
+void seize() {
+    // Give another hart a moment to finish its line, then take the lock regardless.
+    for (int i = 0; i < 100000; ++i) {
+        if (g_lock.try_lock()) {
+            return;
+        }
+    }
+}
+
 }  // namespace cops::console

@@ -26,7 +26,7 @@ bool plausible_frame(std::uintptr_t fp) {
 
 void (*panic_action)() = power_off_on_panic;
 
-void print_backtrace(std::uintptr_t fp) {
+void print_backtrace(std::uintptr_t fp, unsigned first_index) {
     // RISC-V frame layout with frame pointers: fp[-1] = return address, fp[-2] = caller's fp.
     for (unsigned depth = 0; depth < 32 && plausible_frame(fp); ++depth) {
         const auto* record = reinterpret_cast<const std::uintptr_t*>(fp);
@@ -34,7 +34,7 @@ void print_backtrace(std::uintptr_t fp) {
         if (ra == 0) {
             break;
         }
-        lib::format_to(console::backend(), "  bt#{} {:#018x}\n", depth, ra);
+        lib::format_to(console::backend(), "  bt#{} {:#018x}\n", first_index + depth, ra);
         const std::uintptr_t next = record[-2];
         if (next <= fp) {  // stacks grow down: callers live at higher addresses
             break;
@@ -49,14 +49,14 @@ bool panic_begin() {
     if (g_panicking.exchange(1) != 0) {
         return false;  // a panic while panicking: just stop
     }
-    console::lock();
+    console::seize();
     console::backend().write("\nPANIC: ");
     return true;
 }
 
-void panic_end(std::uintptr_t fp) {
+void panic_end(std::uintptr_t fp, unsigned first_index) {
     console::backend().write("\n");
-    print_backtrace(fp);
+    print_backtrace(fp, first_index);
     console::unlock();
     panic_action();
     dev::power_off(dev::ExitCode::Panic);

@@ -56,7 +56,9 @@ void print_result(bool ok) {
 
 /// Timer watchdog: the test ran past its budget.
 void on_watchdog(arch::TrapFrame& frame) {
-    console::println("#   timeout: exceeded its budget of {} instructions (at pc {:#x})", g_run.budget, frame.sepc);
+    console::seize();  // the test may have been stopped in the middle of a print
+    console::unlock();
+    console::println("\n#   timeout: exceeded its budget of {} instructions (at pc {:#x})", g_run.budget, frame.sepc);
     print_result(false);
     dev::power_off(dev::ExitCode::Timeout);
 }

@@ -33,6 +33,9 @@ void write(std::string_view text);
 void lock();
 /// Releases the console.
 void unlock();
+/// Takes the console from a trap or panic path that may have interrupted a holder
+/// of the lock on this hart (waiting would deadlock). The machine is about to stop.
+void seize();
 
 /// Prints formatted text (see format.hpp for the syntax).
 template <class... Args>

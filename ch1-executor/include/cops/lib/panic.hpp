@@ -18,12 +18,14 @@ namespace cops {
 namespace detail {
 /// Starts a panic: stops other output, prints "PANIC: ". Returns false on a nested panic.
 bool panic_begin();
-/// Ends a panic: newline, backtrace from @p frame_pointer, then the panic action.
-[[noreturn]] void panic_end(std::uintptr_t frame_pointer);
+/// Ends a panic: newline, backtrace from @p frame_pointer (numbered from
+/// @p first_index), then the panic action.
+[[noreturn]] void panic_end(std::uintptr_t frame_pointer, unsigned first_index = 0);
 }  // namespace detail
 
-/// Prints a backtrace by walking the frame-pointer chain from @p frame_pointer.
-void print_backtrace(std::uintptr_t frame_pointer);
+/// Prints a backtrace by walking the frame-pointer chain from @p frame_pointer,
+/// numbering lines from @p first_index.
+void print_backtrace(std::uintptr_t frame_pointer, unsigned first_index = 0);
 
 /// What happens after a panic has been printed (default: power off with exit code 3).
 /// The test runner may install its own.

@@ -60,9 +60,18 @@ bool check_eq(const A& a, const B& b, const char* ea, const char* eb, const char
     char va[48];
     char vb[48];
     char msg[256];
-    report_failure(file, line,
-                   lib::format_buffer(msg, sizeof msg, "expected {} == {}, but {} is {} and {} is {}", ea, eb, ea,
-                                      describe(a, va, sizeof va), eb, describe(b, vb, sizeof vb)));
+    const std::string_view da = describe(a, va, sizeof va);
+    const std::string_view db = describe(b, vb, sizeof vb);
+    // "expected x == 42, but x is 41" (a literal side is not repeated).
+    if (db == eb) {
+        report_failure(file, line, lib::format_buffer(msg, sizeof msg, "expected {} == {}, but {} is {}", ea, eb, ea, da));
+    } else if (da == ea) {
+        report_failure(file, line, lib::format_buffer(msg, sizeof msg, "expected {} == {}, but {} is {}", ea, eb, eb, db));
+    } else {
+        report_failure(file, line,
+                       lib::format_buffer(msg, sizeof msg, "expected {} == {}, but {} is {} and {} is {}", ea, eb, ea,
+                                          da, eb, db));
+    }
     return false;
 }
 
