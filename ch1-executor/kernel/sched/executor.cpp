@@ -48,7 +48,7 @@ Executor::~Executor() {
     mm::free_frame(slots_, sizeof(Ccb) * capacity_);
 }
 
-Result<Ccb*> Executor::lookup(Cid cid) const {
+[[gnu::always_inline]] inline Result<Ccb*> Executor::lookup(Cid cid) const {
     const std::uint64_t index_plus_one = cid_index_plus_one(cid);
     if (index_plus_one == 0 || index_plus_one > capacity_) {
         return Error::UnknownCid;
