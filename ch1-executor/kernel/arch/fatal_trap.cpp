@@ -45,8 +45,8 @@ bool g_in_fatal_trap = false;
 }  // namespace
 
 void install_fatal_trap_vector() {
-    write_sscratch(reinterpret_cast<std::uintptr_t>(emergency_stack_top));
-    write_stvec(reinterpret_cast<std::uintptr_t>(&fatal_trap_entry));
+    sscratch.write(reinterpret_cast<std::uintptr_t>(emergency_stack_top));
+    stvec.write(reinterpret_cast<std::uintptr_t>(&fatal_trap_entry));
 }
 
 }  // namespace cops::arch

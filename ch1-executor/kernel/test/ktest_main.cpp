@@ -69,13 +69,13 @@ void arm_watchdog(std::uint64_t budget) {
     const std::uint64_t ticks = budget / 1000 * hz / 1'000'000;
     arch::timer_interrupt_hook = on_watchdog;
     arch::sbi::set_timer(arch::read_time() + (ticks > 0 ? ticks : 1));
-    arch::set_sie(arch::kSieStie);
-    arch::set_sstatus(arch::kSstatusSie);
+    arch::sie.set(arch::kSieStie);
+    arch::sstatus.set(arch::kSstatusSie);
 }
 
 void disarm_watchdog() {
-    arch::clear_sstatus(arch::kSstatusSie);
-    arch::clear_sie(arch::kSieStie);
+    arch::sstatus.clear(arch::kSstatusSie);
+    arch::sie.clear(arch::kSieStie);
     arch::sbi::set_timer(~std::uint64_t{0});
     arch::timer_interrupt_hook = nullptr;
 }

@@ -15,34 +15,33 @@ inline constexpr std::uint64_t kScauseInterrupt = 1UL << 63;
 /// `scause` code of a supervisor timer interrupt.
 inline constexpr std::uint64_t kCauseSupervisorTimer = 5;
 
-#define COPS_CSR_READ(name)                                     \
-    inline std::uint64_t read_##name() {                        \
-        std::uint64_t v;                                        \
-        asm volatile("csrr %0, " #name : "=r"(v));              \
-        return v;                                               \
+/// A control and status register, by its number. Usage: `arch::sstatus.set(kSstatusSie)`.
+/// The number is an immediate in the instruction, so each access is one `csr*` instruction.
+template <std::uint16_t Number>
+struct Csr {
+    /// The register's value.
+    std::uint64_t read() const {
+        std::uint64_t v;
+        asm volatile("csrr %0, %1" : "=r"(v) : "i"(Number));
+        return v;
     }
-#define COPS_CSR_WRITE(name)                                    \
-    inline void write_##name(std::uint64_t v) { asm volatile("csrw " #name ", %0" ::"r"(v)); } \
-    inline void set_##name(std::uint64_t bits) { asm volatile("csrs " #name ", %0" ::"r"(bits)); } \
-    inline void clear_##name(std::uint64_t bits) { asm volatile("csrc " #name ", %0" ::"r"(bits)); }
+    /// Replaces the value.
+    void write(std::uint64_t v) const { asm volatile("csrw %0, %1" ::"i"(Number), "r"(v)); }
+    /// Sets the bits in @p bits.
+    void set(std::uint64_t bits) const { asm volatile("csrs %0, %1" ::"i"(Number), "r"(bits)); }
+    /// Clears the bits in @p bits.
+    void clear(std::uint64_t bits) const { asm volatile("csrc %0, %1" ::"i"(Number), "r"(bits)); }
+};
 
-// The accessors each CSR gets: read_X(), write_X(), set_X(bits), clear_X(bits).
-COPS_CSR_READ(sstatus)
-COPS_CSR_WRITE(sstatus)
-COPS_CSR_READ(sie)
-COPS_CSR_WRITE(sie)
-COPS_CSR_READ(sip)
-COPS_CSR_READ(scause)
-COPS_CSR_READ(sepc)
-COPS_CSR_WRITE(sepc)
-COPS_CSR_READ(stval)
-COPS_CSR_READ(stvec)
-COPS_CSR_WRITE(stvec)
-COPS_CSR_READ(sscratch)
-COPS_CSR_WRITE(sscratch)
-COPS_CSR_READ(satp)
-#undef COPS_CSR_READ
-#undef COPS_CSR_WRITE
+inline constexpr Csr<0x100> sstatus{};   ///< supervisor status
+inline constexpr Csr<0x104> sie{};       ///< supervisor interrupt enable
+inline constexpr Csr<0x105> stvec{};     ///< trap vector base
+inline constexpr Csr<0x140> sscratch{};  ///< scratch (the trap entry's stack)
+inline constexpr Csr<0x141> sepc{};      ///< exception program counter
+inline constexpr Csr<0x142> scause{};    ///< trap cause
+inline constexpr Csr<0x143> stval{};     ///< trap value (address or instruction)
+inline constexpr Csr<0x144> sip{};       ///< supervisor interrupt pending
+inline constexpr Csr<0x180> satp{};      ///< address translation and protection
 
 /// The `time` counter (ticks at the FDT's timebase-frequency).
 inline std::uint64_t read_time() {

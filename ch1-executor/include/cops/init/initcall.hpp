@@ -29,12 +29,14 @@ void run_all();
 
 }  // namespace cops::init
 
+/// @cond INTERNAL
 #define COPS_INITCALL_LEVEL_early 0
 #define COPS_INITCALL_LEVEL_arch 1
 #define COPS_INITCALL_LEVEL_device 2
 #define COPS_INITCALL_LEVEL_late 3
 #define COPS_INITCALL_STR2(x) #x
 #define COPS_INITCALL_STR(x) COPS_INITCALL_STR2(x)
+/// @endcond
 
 /// Registers @p fn to run at @p level (early, arch, device or late).
 #define COPS_INITCALL(level, fn)                                                                       \

@@ -21,8 +21,8 @@ struct FdtNode {
     std::uint32_t offset = 0;        ///< offset of its BEGIN_NODE token in the structure block
     std::string_view name;           ///< unit name, e.g. "test@100000"; "" for the root
     std::uint32_t depth = 0;         ///< 0 for the root
-    std::uint8_t address_cells = 2;  ///< #address-cells of its parent (for decoding `reg`)
-    std::uint8_t size_cells = 1;     ///< #size-cells of its parent
+    std::uint8_t address_cells = 2;  ///< \#address-cells of its parent (for decoding `reg`)
+    std::uint8_t size_cells = 1;     ///< \#size-cells of its parent
 };
 
 /// One (address, size) pair of a `reg` property.

@@ -2,9 +2,11 @@
 /// @brief panic(): print what went wrong and a backtrace, then stop the machine.
 ///
 /// Output (the host tools symbolize the bt# lines with the kernel's ELF):
+/// @verbatim
 ///   PANIC: <message>
 ///     bt#0 0x0000000080201234
 ///     bt#1 ...
+/// @endverbatim
 #pragma once
 
 #include <cstdint>

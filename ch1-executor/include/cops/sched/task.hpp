@@ -74,7 +74,9 @@ struct PromiseBase {
 
     /// At the end, continue the parent if there is one; a root tells the executor it exited.
     struct FinalAwaiter {
+        /// Always suspends (the frame stays alive until its owner destroys it).
         bool await_ready() noexcept { return false; }
+        /// Transfers to the parent, or returns to the executor.
         template <class P>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
             PromiseBase& self = h.promise();
@@ -86,6 +88,7 @@ struct PromiseBase {
             }
             return std::noop_coroutine();
         }
+        /// Never resumed.
         void await_resume() noexcept {}
     };
     /// See FinalAwaiter.
@@ -104,7 +107,9 @@ namespace detail {
 template <class T>
 struct Promise : PromiseBase {
     std::optional<T> value;  ///< what co_return gave
+    /// The Task the caller receives.
     Task<T> get_return_object() noexcept;
+    /// An empty Task when the frame could not be allocated.
     static Task<T> get_return_object_on_allocation_failure() noexcept;
     /// Stores the returned value for the awaiting parent.
     void return_value(T v) { value.emplace(std::move(v)); }
@@ -112,7 +117,9 @@ struct Promise : PromiseBase {
 /// Promise of a Task<void>.
 template <>
 struct Promise<void> : PromiseBase {
+    /// The Task the caller receives.
     Task<void> get_return_object() noexcept;
+    /// An empty Task when the frame could not be allocated.
     static Task<void> get_return_object_on_allocation_failure() noexcept;
     /// Nothing to store.
     void return_void() noexcept {}

@@ -39,5 +39,7 @@ void report(std::string_view metric, std::uint64_t value, std::string_view unit,
     [[gnu::used, gnu::section(".bench")]] static constexpr ::cops::test::BenchCase COPS_BENCH_CAT(    \
         bench_case_, __LINE__){name, &COPS_BENCH_CAT(bench_body_, __LINE__)};                         \
     static void COPS_BENCH_CAT(bench_body_, __LINE__)()
+/// @cond INTERNAL
 #define COPS_BENCH_CAT2(a, b) a##b
 #define COPS_BENCH_CAT(a, b) COPS_BENCH_CAT2(a, b)
+/// @endcond

@@ -77,6 +77,7 @@ bool check_eq(const A& a, const B& b, const char* ea, const char* eb, const char
 
 }  // namespace cops::test
 
+/// @cond INTERNAL
 #define COPS_KTEST_CAT2(a, b) a##b
 #define COPS_KTEST_CAT(a, b) COPS_KTEST_CAT2(a, b)
 #define COPS_KTEST_IMPL(name, budget, fn)                                                             \
@@ -84,6 +85,7 @@ bool check_eq(const A& a, const B& b, const char* ea, const char* eb, const char
     [[gnu::used, gnu::section(".ktest")]] static constexpr ::cops::test::TestCase COPS_KTEST_CAT(fn, _case){ \
         name, &fn, budget, __FILE__, __LINE__};                                                        \
     static void fn()
+/// @endcond
 
 /// Defines a kernel test named @p name with the default budget.
 #define KTEST(name) COPS_KTEST_IMPL(name, ::cops::test::kDefaultBudget, COPS_KTEST_CAT(ktest_body_, __COUNTER__))
