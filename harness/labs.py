@@ -1,0 +1,92 @@
+"""Lab regions: the parts of the reference solution that students write.
+
+In the reference code a region looks like this (any indentation):
+
+    // LAB(ch1): pick the most urgent ready coroutine
+    ...reference code...
+    // LAB-STUB: return nullptr;
+    // END-LAB
+
+Cutting replaces it with `// TODO(ch1): <description>` and the stub lines.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+_BEGIN = re.compile(r"^(\s*)// LAB\(ch(\d+)\):\s*(.*)$")
+_STUB = re.compile(r"^\s*// LAB-STUB:\s?(.*)$")
+_END = re.compile(r"^\s*// END-LAB\s*$")
+
+
+class LabRegionError(ValueError):
+    """A region that is not closed, or nested."""
+
+
+def cut_text(text: str, max_chapter: int, only_chapter: bool = False, path: str = "<text>") -> tuple[str, int]:
+    """Returns (text with the regions of chapters <= max_chapter cut, regions cut).
+    With only_chapter, only regions of exactly max_chapter are cut."""
+    out: list[str] = []
+    lines = text.split("\n")
+    i = 0
+    cut = 0
+    while i < len(lines):
+        m = _BEGIN.match(lines[i])
+        if not m:
+            if _END.match(lines[i]) or _STUB.match(lines[i]):
+                raise LabRegionError(f"{path}:{i + 1}: LAB-STUB or END-LAB outside a LAB region")
+            out.append(lines[i])
+            i += 1
+            continue
+        indent, chapter, what = m.group(1), int(m.group(2)), m.group(3)
+        start = i
+        stubs: list[str] = []
+        region = [lines[i]]
+        i += 1
+        while i < len(lines) and not _END.match(lines[i]):
+            if _BEGIN.match(lines[i]):
+                raise LabRegionError(f"{path}:{i + 1}: LAB region inside the one opened at line {start + 1}")
+            if s := _STUB.match(lines[i]):
+                stubs.append(s.group(1))
+            region.append(lines[i])
+            i += 1
+        if i == len(lines):
+            raise LabRegionError(f"{path}:{start + 1}: LAB region is not closed with // END-LAB")
+        region.append(lines[i])
+        i += 1
+        selected = chapter == max_chapter if only_chapter else chapter <= max_chapter
+        if not selected:
+            out.extend(region)
+            continue
+        cut += 1
+        out.append(f"{indent}// TODO(ch{chapter}): {what}")
+        out.extend(f"{indent}{s}" for s in stubs)
+    return "\n".join(out), cut
+
+
+SOURCE_SUFFIXES = (".hpp", ".cpp", ".h", ".S")
+
+
+def cut_tree(root: str, max_chapter: int, only_chapter: bool = False) -> int:
+    """Cuts every source file under @root in place; returns the number of regions cut."""
+    total = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in ("build", ".git")]
+        for name in filenames:
+            if not name.endswith(SOURCE_SUFFIXES):
+                continue
+            path = os.path.join(dirpath, name)
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            new, n = cut_text(text, max_chapter, only_chapter, path)
+            if n:
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(new)
+                total += n
+    return total
+
+
+def copy_kit(src: str, dst: str) -> None:
+    """Copies the kit's sources (not build output or git data) to @dst."""
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("build", ".git", "__pycache__", "handout"))

@@ -1,0 +1,89 @@
+"""Lab regions: the cutter's text rules, and a real cut of chapter 1 that must
+build while the tests covering the stubbed parts fail."""
+import os
+import subprocess
+import tempfile
+import unittest
+
+from harness import labs
+from harness.ktest import KernelRun, run_kernel_tests
+from harness.unit import run_unit_tests
+
+ROOT = os.environ.get("COPS_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
+
+SAMPLE = """int f() {
+    // LAB(ch1): compute the answer
+    return 42;
+    // LAB-STUB: return 0;
+    // END-LAB
+}
+    // LAB(ch2): later
+    later();
+    // END-LAB
+"""
+
+
+class CutTextTest(unittest.TestCase):
+    def test_region_becomes_todo_and_stub(self):
+        text, n = labs.cut_text(SAMPLE, 1)
+        self.assertEqual(n, 1)
+        self.assertIn("    // TODO(ch1): compute the answer\n    return 0;\n}", text)
+        self.assertNotIn("return 42", text)
+        self.assertIn("later();", text)  # chapter 2 stays
+
+    def test_only_one_chapter(self):
+        text, n = labs.cut_text(SAMPLE, 2, only_chapter=True)
+        self.assertEqual(n, 1)
+        self.assertIn("return 42", text)
+        self.assertIn("// TODO(ch2): later", text)
+
+    def test_unclosed_region_is_an_error(self):
+        with self.assertRaises(labs.LabRegionError):
+            labs.cut_text("// LAB(ch1): x\nfoo();\n", 1)
+
+    def test_stray_end_is_an_error(self):
+        with self.assertRaises(labs.LabRegionError):
+            labs.cut_text("foo();\n// END-LAB\n", 1)
+
+
+class Chapter1HandoutTest(unittest.TestCase):
+    """Cuts ch1 into a temporary kit, builds it, and checks which tests fail."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.kit = os.path.join(cls.tmp.name, "kit")
+        labs.copy_kit(ROOT, cls.kit)
+        cls.regions = labs.cut_tree(cls.kit, 1)
+        build = os.path.join(cls.kit, "build", "ch1")
+        cls.proc = subprocess.run(["make", "--no-print-directory", "-f", "mk/kernel.mk", "CH=1", f"BUILD={build}",
+                                   f"-j{os.cpu_count() or 2}", "unit-tests", "test-kernel"],
+                                  cwd=cls.kit, capture_output=True, text=True)
+        cls.build = build
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_every_region_was_cut(self):
+        self.assertGreaterEqual(self.regions, 8)
+
+    def test_stubs_compile(self):
+        self.assertEqual(self.proc.returncode, 0, self.proc.stdout[-3000:] + self.proc.stderr[-3000:])
+
+    def test_unit_tests_fail_where_stubs_stand(self):
+        results = {r.name: r for r in run_unit_tests(os.path.join(self.build, "unit-tests"), "handout")}
+        self.assertFalse(results["executor: picks the most urgent priority first"].passed)
+        self.assertFalse(results["bitmap: set, test and clear each of the 64 levels"].passed)
+        self.assertFalse(results["list: first in, first out"].passed)
+        # Code outside lab regions still works in the handout.
+        self.assertTrue(results["heap: accounting tracks requested bytes and peak"].passed)
+        self.assertTrue(results["fdt: bootarg finds key=value words"].passed)
+
+    def test_kernel_tests_fail_where_stubs_stand(self):
+        results = {r.name: r for r in run_kernel_tests(
+            KernelRun(kernel=os.path.join(self.build, "test-kernel.elf"), suite="handout", wall_timeout=120))}
+        self.assertFalse(results["executor/picks-highest-priority"].passed)
+        self.assertFalse(results["executor/block-and-wake"].passed)
+        self.assertTrue(results["boot/device-tree-memory"].passed)
+        self.assertTrue(results["heap/new-delete-accounting"].passed)
