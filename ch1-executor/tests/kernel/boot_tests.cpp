@@ -12,6 +12,13 @@ void record_device() { g_order[g_count++] = 2; }
 void record_early() { g_order[g_count++] = 0; }
 }  // namespace
 
+/// A global with a constructor that must run before app_main (from .init_array).
+struct ConstructedAtBoot {
+    int value;
+    ConstructedAtBoot() : value(g_count + 100) {}  // not constexpr: needs a real constructor call
+};
+ConstructedAtBoot g_constructed;
+
 // Registered out of order on purpose: levels, not source order, decide.
 COPS_INITCALL(device, record_device);
 COPS_INITCALL(early, record_early);
@@ -35,6 +42,11 @@ KTEST("boot/command-line-from-chosen") {
 KTEST("boot/timebase-and-harts") {
     CHECK_EQ(cops::boot::info().timebase_hz, 10'000'000ULL);
     CHECK(cops::boot::info().hart_count >= 1);
+}
+
+KTEST("boot/global-constructors-ran-before-initcalls") {
+    // Constructors run before the init calls, so g_count was still 0.
+    CHECK_EQ(g_constructed.value, 100);
 }
 
 KTEST("boot/initcalls-run-by-level") {
