@@ -33,6 +33,35 @@ long bounded_strlen(const std::uint8_t* p, std::uint32_t limit) {
     return -1;
 }
 
+/// A decoded PROP token.
+struct PropToken {
+    std::string_view name;        // property name from the strings block
+    const std::uint8_t* value;    // its bytes
+    std::uint32_t len;            // how many
+    std::uint32_t next;           // offset of the token after it
+};
+
+/// Decodes the PROP token whose payload (len, nameoff, value) starts at @p pos of the
+/// structure block; nothing if any part lies outside its block.
+std::optional<PropToken> read_prop(const std::uint8_t* s, std::uint32_t struct_size, const std::uint8_t* strings,
+                                   std::uint32_t strings_size, std::uint32_t pos) {
+    if (pos > struct_size || struct_size - pos < 8) {
+        return std::nullopt;
+    }
+    const std::uint32_t len = be32(s + pos);
+    const std::uint32_t nameoff = be32(s + pos + 4);
+    pos += 8;
+    if (len > struct_size - pos || nameoff >= strings_size) {
+        return std::nullopt;
+    }
+    const long nlen = bounded_strlen(strings + nameoff, strings_size - nameoff);
+    if (nlen < 0) {
+        return std::nullopt;
+    }
+    return PropToken{std::string_view(reinterpret_cast<const char*>(strings + nameoff), static_cast<std::size_t>(nlen)),
+                     s + pos, len, align4(pos + len)};
+}
+
 }  // namespace
 
 Result<FdtReader> FdtReader::open(const void* blob, std::size_t max_bytes) {
@@ -116,30 +145,19 @@ Status FdtReader::walk(bool (*visit)(const FdtNode&, void*), void* ctx) const {
                 --depth;
                 break;
             case kProp: {
-                if (pos + 8 > struct_size_) {
+                const auto prop = read_prop(s, struct_size_, base_ + strings_off_, strings_size_, pos);
+                if (!prop) {
                     return Error::Malformed;
                 }
-                const std::uint32_t len = be32(s + pos);
-                const std::uint32_t nameoff = be32(s + pos + 4);
-                pos += 8;
-                if (len > struct_size_ - pos || nameoff >= strings_size_) {
-                    return Error::Malformed;
-                }
-                const long nlen = bounded_strlen(base_ + strings_off_ + nameoff, strings_size_ - nameoff);
-                if (nlen < 0) {
-                    return Error::Malformed;
-                }
-                const std::string_view pname(reinterpret_cast<const char*>(base_ + strings_off_ + nameoff),
-                                             static_cast<std::size_t>(nlen));
                 // A node's #address-cells/#size-cells apply to its children.
-                if (depth > 0 && len == 4 && (pname == "#address-cells" || pname == "#size-cells")) {
-                    const std::uint32_t v = be32(s + pos);
+                if (depth > 0 && prop->len == 4 && (prop->name == "#address-cells" || prop->name == "#size-cells")) {
+                    const std::uint32_t v = be32(prop->value);
                     if (v > 4) {
                         return Error::Malformed;
                     }
-                    (pname == "#address-cells" ? child_addr : child_size)[depth] = static_cast<std::uint8_t>(v);
+                    (prop->name == "#address-cells" ? child_addr : child_size)[depth] = static_cast<std::uint8_t>(v);
                 }
-                pos = align4(pos + len);
+                pos = prop->next;
                 break;
             }
             case kNop:
@@ -285,24 +303,17 @@ std::optional<std::span<const std::uint8_t>> FdtReader::property(const FdtNode& 
         if (token == kNop) {
             continue;
         }
-        if (token != kProp || pos + 8 > struct_size_) {
+        if (token != kProp) {
             return std::nullopt;
         }
-        const std::uint32_t plen = be32(s + pos);
-        const std::uint32_t nameoff = be32(s + pos + 4);
-        pos += 8;
-        if (plen > struct_size_ - pos || nameoff >= strings_size_) {
+        const auto prop = read_prop(s, struct_size_, base_ + strings_off_, strings_size_, pos);
+        if (!prop) {
             return std::nullopt;
         }
-        const long nlen = bounded_strlen(base_ + strings_off_ + nameoff, strings_size_ - nameoff);
-        if (nlen < 0) {
-            return std::nullopt;
+        if (prop->name == name) {
+            return std::span<const std::uint8_t>(prop->value, prop->len);
         }
-        if (std::string_view(reinterpret_cast<const char*>(base_ + strings_off_ + nameoff),
-                             static_cast<std::size_t>(nlen)) == name) {
-            return std::span<const std::uint8_t>(s + pos, plen);
-        }
-        pos = align4(pos + plen);
+        pos = prop->next;
     }
     return std::nullopt;
 }
