@@ -7,6 +7,7 @@ one bad test never hides the others.
 """
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from harness.results import Status, TestResult
 from harness.symbolize import symbolize_lines
 
 TAIL_LINES = 12
+_CHECKS = re.compile(r"^checks: (\d+)/(\d+)$")
 
 
 @dataclass
@@ -59,15 +61,19 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
         lines = outcome.lines
         in_flight: tap.Start | None = None
         diags: list[str] = []
+        checks: tuple[int, int] | None = None
         last_reported = start_from - 1
         for event in tap.parse(lines):
             if isinstance(event, tap.Plan):
                 plan = event.count
             elif isinstance(event, tap.Start):
-                in_flight, diags = event, []
+                in_flight, diags, checks = event, [], None
                 names[event.number] = event.name
             elif isinstance(event, tap.Diagnostic):
-                diags.append(event.text)
+                if m := _CHECKS.match(event.text):
+                    checks = (int(m.group(1)), int(m.group(2)))
+                else:
+                    diags.append(event.text)
             elif isinstance(event, tap.Result):
                 names[event.number] = event.name
                 last_reported = max(last_reported, event.number)
@@ -77,12 +83,13 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
                         "result line does not carry this run's nonce (printed by something other than the runner)",
                         diags[:])
                 elif event.ok:
-                    results[event.number] = TestResult(run.suite, event.name, Status.PASS)
+                    results[event.number] = TestResult(run.suite, event.name, Status.PASS, checks=checks)
                 else:
                     timeout = any(d.startswith("timeout:") for d in diags)
                     message = next((d for d in diags if d), "failed")
                     results[event.number] = TestResult(run.suite, event.name,
-                                                       Status.TIMEOUT if timeout else Status.FAIL, message, diags[:])
+                                                       Status.TIMEOUT if timeout else Status.FAIL, message, diags[:],
+                                                       checks=None if timeout else checks)
                 in_flight, diags = None, []
 
         tail = lines[-TAIL_LINES:]

@@ -31,6 +31,7 @@ class TestResult:
     status: Status
     message: str = ""               # why it failed, in a sentence
     details: list[str] = field(default_factory=list)  # diagnostics, console tail, backtrace
+    checks: tuple[int, int] | None = None           # (held, evaluated) checks, when the test reports them
 
     @property
     def passed(self) -> bool:

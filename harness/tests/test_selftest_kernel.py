@@ -29,12 +29,14 @@ class SelftestKernelTest(unittest.TestCase):
 
     def test_pass(self):
         self.assertEqual(self.results["selftest/passes"].status, Status.PASS)
+        self.assertEqual(self.results["selftest/passes"].checks, (1, 1))
 
     def test_failure_names_the_values(self):
         r = self.results["selftest/fails"]
         self.assertEqual(r.status, Status.FAIL)
         self.assertIn("answer is 41", r.message)
         self.assertIn("bad_tests.cpp", r.message)
+        self.assertEqual(r.checks, (0, 1))
 
     def test_hang_is_a_timeout_by_instruction_budget(self):
         r = self.results["selftest/hangs"]

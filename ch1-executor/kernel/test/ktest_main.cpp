@@ -13,6 +13,7 @@
 ///   ok k - name # nonce:<hex>
 ///   not ok k - name # nonce:<hex>
 ///   #   <why it failed>
+///   #   checks: <held>/<evaluated>
 #include "cops/arch/csr.hpp"
 #include "cops/arch/sbi.hpp"
 #include "cops/arch/trap_frame.hpp"
@@ -31,6 +32,7 @@ struct Running {
     const TestCase* test = nullptr;
     unsigned number = 0;
     unsigned failures = 0;
+    unsigned checks = 0;
     std::uint64_t budget = 0;
     std::string_view nonce;
 };
@@ -111,6 +113,8 @@ std::span<const TestCase> all_tests() {
     return {__ktest_start, static_cast<std::size_t>(__ktest_end - __ktest_start)};
 }
 
+void count_check() { ++g_run.checks; }
+
 void report_failure(const char* file, int line, std::string_view message) {
     ++g_run.failures;
     console::println("#   {}:{}: {}", file, line, message);
@@ -139,11 +143,14 @@ void app_main() {
         g_run.test = &t;
         g_run.number = static_cast<unsigned>(i + 1);
         g_run.failures = 0;
+        g_run.checks = 0;
         g_run.budget = t.budget * (scale > 0 ? scale : 1);
         console::println("#> {} {}", g_run.number, t.name);
         arm_watchdog(g_run.budget);
         t.fn();
         disarm_watchdog();
+        // Checks that held, of those evaluated (a REQUIRE that fails skips the rest).
+        console::println("#   checks: {}/{}", g_run.checks - g_run.failures, g_run.checks);
         print_result(g_run.failures == 0);
         failed += g_run.failures != 0 ? 1 : 0;
     }

@@ -37,6 +37,16 @@ std::span<const TestCase> all_tests();
 
 /// Records a failure of the running test with a message.
 void report_failure(const char* file, int line, std::string_view message);
+/// Counts one evaluated check of the running test (for partial credit).
+void count_check();
+/// Implements CHECK and REQUIRE: counts the check, records a failure if false.
+inline bool check(bool ok, const char* file, int line, std::string_view message) {
+    count_check();
+    if (!ok) {
+        report_failure(file, line, message);
+    }
+    return ok;
+}
 
 /// Formats a value for a failure message, or "?" if it cannot be formatted.
 template <class T>
@@ -54,6 +64,7 @@ std::string_view describe(const T& v, char* buf, std::size_t n) {
 /// Implements CHECK_EQ: true if equal, else records "CHECK_EQ(a, b): a is X, b is Y".
 template <class A, class B>
 bool check_eq(const A& a, const B& b, const char* ea, const char* eb, const char* file, int line) {
+    count_check();
     if (a == b) {
         return true;
     }
@@ -93,15 +104,14 @@ bool check_eq(const A& a, const B& b, const char* ea, const char* eb, const char
 #define KTEST_BUDGET(name, budget) COPS_KTEST_IMPL(name, budget, COPS_KTEST_CAT(ktest_body_, __COUNTER__))
 
 /// Records a failure if @p cond is false; the test goes on.
-#define CHECK(cond) \
-    ((cond) ? (void)0 : ::cops::test::report_failure(__FILE__, __LINE__, "CHECK(" #cond ") is false"))
+#define CHECK(cond) ((void)::cops::test::check(static_cast<bool>(cond), __FILE__, __LINE__, "CHECK(" #cond ") is false"))
 /// Records a failure if @p a != @p b, printing both values; the test goes on.
 #define CHECK_EQ(a, b) ((void)::cops::test::check_eq((a), (b), #a, #b, __FILE__, __LINE__))
 /// Records a failure and ends the test if @p cond is false.
 #define REQUIRE(cond)                                                                       \
     do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            ::cops::test::report_failure(__FILE__, __LINE__, "REQUIRE(" #cond ") is false"); \
+        if (!::cops::test::check(static_cast<bool>(cond), __FILE__, __LINE__,              \
+                                 "REQUIRE(" #cond ") is false")) {                           \
             return;                                                                         \
         }                                                                                   \
     } while (0)
