@@ -4,6 +4,8 @@
 #   make test  [CH=N]              build and run every test (host + kernel); ends "N passed, N failed"
 #   make bench [CH=N]              instruction-count benchmarks under qemu -icount shift=0
 #   make gdb   [CH=N] [IMAGE=test] boot paused with a GDB server and attach gdb-multiarch
+#   make grade [CH=N] [SUBMISSION=dir]  self-check (public tests), or grade a submission with hidden tests
+#   make handout CH=N [OUT=dir] [ONLY=1] cut the student kit
 #   make docs                      API reference and chapter guides (Doxygen)
 #   make compile_commands.json     for clangd
 #   make clean
@@ -28,9 +30,10 @@ KMAKE := $(MAKE) --no-print-directory -f mk/kernel.mk
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 HARNESS := PYTHONPATH=$(ROOT) $(PYTHON) -m harness
 
-.PHONY: help tools run test bench gdb docs clean build-tests
+.PHONY: help tools run test bench gdb docs clean build-tests grade handout
+GRADER := PYTHONPATH=$(ROOT) $(PYTHON) -m grader --root $(ROOT)
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 tools:
 	@CROSS_COMPILE=$(CROSS_COMPILE) QEMU=$(QEMU) OPENSBI=$(OPENSBI) PICOLIBC=$(PICOLIBC_LIB) bash mk/check-tools.sh --quiet
@@ -52,6 +55,13 @@ test: build-tests
 bench: tools
 	@$(KMAKE) -j$(JOBS) CH=$(CH) bench-kernel
 	@$(HARNESS) bench --root $(ROOT) --chapter $(CH) --csv $(BUILD_DIR)/ch$(CH)/bench.csv
+
+grade: tools
+	@$(GRADER) grade --chapter $(CH) $(if $(SUBMISSION),--submission $(abspath $(SUBMISSION)))
+
+OUT ?= handout/ch$(CH)
+handout: tools
+	@$(GRADER) handout --chapter $(CH) --out $(abspath $(OUT)) $(if $(ONLY),--only)
 
 # make gdb: QEMU waits for GDB on localhost:1234; IMAGE=test debugs the test kernel.
 IMAGE ?= kernel

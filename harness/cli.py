@@ -62,7 +62,11 @@ class _Collector(unittest.TextTestResult):
 def run_harness_selftests(root: str) -> list[TestResult]:
     """The harness's own tests (harness/tests), run in-process."""
     os.environ["COPS_ROOT"] = root
-    suite = unittest.defaultTestLoader.discover(os.path.join(root, "harness", "tests"), top_level_dir=root)
+    suite = unittest.TestSuite()
+    for folder in ("harness", "grader"):
+        tests = os.path.join(root, folder, "tests")
+        if os.path.isdir(tests):
+            suite.addTests(unittest.defaultTestLoader.discover(tests, top_level_dir=root))
     with open(os.devnull, "w", encoding="utf-8") as devnull:
         result = unittest.TextTestRunner(stream=devnull, resultclass=_Collector, verbosity=0).run(suite)
     return result.collected
@@ -80,7 +84,7 @@ def cmd_test(args) -> int:
 
     if args.unit:
         section(f"host unit tests ({args.unit})", run_unit_tests(args.unit, f"ch{args.chapters[-1]} unit"))
-    section("harness self-tests", run_harness_selftests(args.root))
+    section("harness and grader self-tests", run_harness_selftests(args.root))
     for ch in args.chapters:
         kernel = os.path.join(args.root, "build", f"ch{ch}", "test-kernel.elf")
         config = qemu.QemuConfig(smp=_chapter_smp(args.root, ch))

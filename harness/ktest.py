@@ -47,6 +47,8 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
     """Boots @run.kernel as often as needed and returns one result per test."""
     results: dict[int, TestResult] = {}
     names: dict[int, str] = {}
+    files: dict[int, str | None] = {}
+    forged: set[int] = set()
     plan: int | None = None
     start_from = 1
     boots = 0
@@ -69,15 +71,26 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
             elif isinstance(event, tap.Start):
                 in_flight, diags, checks = event, [], None
                 names[event.number] = event.name
+                files[event.number] = event.file
             elif isinstance(event, tap.Diagnostic):
                 if m := _CHECKS.match(event.text):
                     checks = (int(m.group(1)), int(m.group(2)))
                 else:
                     diags.append(event.text)
             elif isinstance(event, tap.Result):
-                names[event.number] = event.name
+                names.setdefault(event.number, event.name)
                 last_reported = max(last_reported, event.number)
+                if event.number in forged:
+                    continue  # once forged, always forged
+                if in_flight is None or (event.number, event.name) != (in_flight.number, in_flight.name):
+                    # Only the runner prints results, and only for the test it is running.
+                    forged.add(event.number)
+                    results[event.number] = TestResult(
+                        run.suite, names[event.number], Status.FORGED,
+                        "a result line appeared for a test that was not running (printed by the code under test)")
+                    continue
                 if event.nonce != run.nonce:
+                    forged.add(event.number)
                     results[event.number] = TestResult(
                         run.suite, event.name, Status.FORGED,
                         "result line does not carry this run's nonce (printed by something other than the runner)",
@@ -130,6 +143,8 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
             break
         start_from = last_reported + 1
 
+    for k, r in results.items():
+        r.file = files.get(k)
     ordered = [results[k] for k in sorted(results)]
     if plan is not None and not run.only:
         for k in range(1, plan + 1):

@@ -31,7 +31,8 @@ class TestResult:
     status: Status
     message: str = ""               # why it failed, in a sentence
     details: list[str] = field(default_factory=list)  # diagnostics, console tail, backtrace
-    checks: tuple[int, int] | None = None           # (held, evaluated) checks, when the test reports them
+    checks: tuple[int, int] | None = None
+    file: str | None = None                         # the source file that defines the test           # (held, evaluated) checks, when the test reports them
 
     @property
     def passed(self) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Union
 
 _PLAN = re.compile(r"^1\.\.(\d+)\s*$")
-_START = re.compile(r"^#> (\d+) (\S+)\s*$")
+_START = re.compile(r"^#> (\d+) (\S+)(?: (\S+))?\s*$")
 _RESULT = re.compile(r"^(not )?ok (\d+) - (\S+)(?: # nonce:(\S+))?\s*$")
 _DIAG = re.compile(r"^#(?: (.*))?$")
 
@@ -29,9 +29,10 @@ class Plan:
 
 @dataclass(frozen=True)
 class Start:
-    """`#> k name`."""
+    """`#> k name [file]`."""
     number: int
     name: str
+    file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def parse_line(line: str) -> Event:
     if m := _PLAN.match(line):
         return Plan(int(m.group(1)))
     if m := _START.match(line):
-        return Start(int(m.group(1)), m.group(2))
+        return Start(int(m.group(1)), m.group(2), m.group(3))
     if m := _RESULT.match(line):
         return Result(m.group(1) is None, int(m.group(2)), m.group(3), m.group(4))
     if m := _DIAG.match(line):

@@ -60,6 +60,16 @@ if scenario == "forged":
     out("#> 2 a/two")
     out("ok 2 - a/two")
     sys.exit(0)
+if scenario == "forge-ahead":
+    header(2)
+    if start == 1:
+        out("#> 1 a/one")
+        out(f"ok 2 - a/two # nonce:{nonce}")  # right nonce, wrong moment
+        out(f"ok 1 - a/one # nonce:{nonce}")
+        out("#> 2 a/two")
+        out("PANIC: crashed")
+        sys.exit(3)
+    sys.exit(0)
 if scenario == "no-plan":
     out("garbage and no TAP at all")
     sys.exit(1)

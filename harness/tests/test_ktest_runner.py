@@ -49,6 +49,10 @@ class KernelRunnerTest(unittest.TestCase):
         r = run_scenario("forged")
         self.assertEqual([x.status for x in r], [Status.FORGED, Status.FORGED])
 
+    def test_result_for_a_test_not_running_is_forged_and_stays_so(self):
+        r = run_scenario("forge-ahead")
+        self.assertEqual([(x.name, x.status) for x in r], [("a/one", Status.PASS), ("a/two", Status.FORGED)])
+
     def test_no_plan_means_not_run(self):
         (r,) = run_scenario("no-plan")
         self.assertEqual(r.status, Status.NOT_RUN)

@@ -9,7 +9,7 @@
 /// Protocol on the console:
 ///   TAP version 13
 ///   1..N
-///   #> k name                  a test starts (so a crash can be attributed)
+///   #> k name file             a test starts (so a crash can be attributed)
 ///   ok k - name # nonce:<hex>
 ///   not ok k - name # nonce:<hex>
 ///   #   <why it failed>
@@ -145,7 +145,7 @@ void app_main() {
         g_run.failures = 0;
         g_run.checks = 0;
         g_run.budget = t.budget * (scale > 0 ? scale : 1);
-        console::println("#> {} {}", g_run.number, t.name);
+        console::println("#> {} {} {}", g_run.number, t.name, t.file);
         arm_watchdog(g_run.budget);
         t.fn();
         disarm_watchdog();

@@ -1,0 +1,120 @@
+"""Command line of the grader.
+
+    python3 -m grader grade   --chapter N [--submission DIR] [--out DIR]
+    python3 -m grader batch   --chapter N --submissions DIR --csv FILE [--jobs J]
+    python3 -m grader handout --chapter N --out DIR [--only]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from grader import formats
+from grader.grade import grade
+from grader.rubric import RubricError
+from harness import labs
+
+
+def write_reports(g, out: str) -> None:
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "results.json"), "w", encoding="utf-8") as f:
+        f.write(formats.gradescope_json(g))
+    with open(os.path.join(out, "junit.xml"), "w", encoding="utf-8") as f:
+        f.write(formats.junit_xml(g))
+
+
+def cmd_grade(args) -> int:
+    g = grade(args.root, args.chapter, args.submission, args.rubric, args.budget_scale)
+    print(formats.table(g))
+    out = args.out or os.path.join(args.root, "build", f"grade-ch{args.chapter}")
+    write_reports(g, out)
+    print(f"grader: results.json and junit.xml in {out} ({g.seconds:.0f} s)")
+    return 0
+
+
+def cmd_batch(args) -> int:
+    subs = sorted(d for d in os.listdir(args.submissions) if os.path.isdir(os.path.join(args.submissions, d)))
+    if not subs:
+        print(f"grader: no submission folders in {args.submissions}")
+        return 1
+
+    def one(name):
+        g = grade(args.root, args.chapter, os.path.join(args.submissions, name), args.rubric, args.budget_scale)
+        write_reports(g, os.path.join(args.out or os.path.join(args.root, "build", "batch"), name))
+        print(f"  {name}: {g.score:g}/{g.max_score:g}", flush=True)
+        return name, g
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        graded = list(pool.map(one, subs))
+    with open(args.csv, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(formats.CSV_HEADER)
+        for name, g in graded:
+            w.writerow(formats.csv_row(name, g))
+    print(f"grader: {len(graded)} submissions graded into {args.csv}")
+    return 0
+
+
+def make_handout(root: str, chapter: int, out: str, only: bool = False) -> int:
+    """Cuts the student kit for @chapter into @out; returns the number of regions cut."""
+    if os.path.exists(out):
+        shutil.rmtree(out)
+    labs.copy_kit(root, out)
+    shutil.rmtree(os.path.join(out, "grader", "hidden"), ignore_errors=True)
+    n = labs.cut_tree(out, chapter, only_chapter=only)
+    readme = os.path.join(out, "README.md")
+    with open(readme, encoding="utf-8") as f:
+        text = f.read()
+    scope = f"chapter {chapter}" if only else f"chapters 1 to {chapter}"
+    banner = (f"> **Student handout for chapter {chapter}.** The parts you write in {scope} are marked "
+              f"`TODO(chN)`; see the chapter's README.md. Check yourself with `make grade CH={chapter}`.\n\n")
+    with open(readme, "w", encoding="utf-8") as f:
+        f.write(banner + text)
+    return n
+
+
+def cmd_handout(args) -> int:
+    n = make_handout(args.root, args.chapter, args.out, args.only)
+    print(f"grader: handout for chapter {args.chapter} in {args.out} ({n} lab regions replaced by stubs)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python3 -m grader", description="COPS kit autograder")
+    p.add_argument("--root", default=os.getcwd())
+    sub = p.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("grade", help="grade one submission (or the working tree with public tests)")
+    g.add_argument("--chapter", type=int, required=True)
+    g.add_argument("--submission", help="folder with the student's files (same layout as the kit)")
+    g.add_argument("--out", help="where results.json and junit.xml go")
+    g.add_argument("--rubric")
+    g.add_argument("--budget-scale", type=int, default=1)
+    g.set_defaults(func=cmd_grade)
+
+    b = sub.add_parser("batch", help="grade every folder of a directory in parallel into a CSV")
+    b.add_argument("--chapter", type=int, required=True)
+    b.add_argument("--submissions", required=True)
+    b.add_argument("--csv", required=True)
+    b.add_argument("--out")
+    b.add_argument("--jobs", type=int, default=2)
+    b.add_argument("--rubric")
+    b.add_argument("--budget-scale", type=int, default=1)
+    b.set_defaults(func=cmd_batch)
+
+    h = sub.add_parser("handout", help="cut the student kit")
+    h.add_argument("--chapter", type=int, required=True)
+    h.add_argument("--out", required=True)
+    h.add_argument("--only", action="store_true", help="stub only this chapter's regions")
+    h.set_defaults(func=cmd_handout)
+
+    args = p.parse_args(argv)
+    try:
+        return args.func(args)
+    except RubricError as e:
+        print(f"grader: error: {e}", file=sys.stderr)
+        return 2

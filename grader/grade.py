@@ -1,0 +1,186 @@
+"""Grading one submission: pristine kit + the student's files, build, run public
+and hidden tests, score by the rubric.
+
+Everything a submission can do wrong ends in a score and a reason, never a crash
+of the grader: a missing or foreign file, a build error (score 0, first compiler
+error shown), a hang (timeout by instruction budget), a panic, a console flood,
+forged result lines (no credit: each run has a fresh nonce).
+"""
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+from harness import labs, qemu
+from harness.ktest import KernelRun, run_kernel_tests
+from harness.results import Status, TestResult
+from grader.rubric import Rubric, load_rubric
+
+_CHAPTER_IN_PATH = re.compile(r"(?:^|/)(?:ch(\d+)-[^/]+|hidden/ch(\d+))/")
+
+
+@dataclass
+class TestScore:
+    """One graded test."""
+    number: int
+    name: str
+    chapter: int
+    status: str
+    score: float
+    max_score: float
+    visibility: str
+    output: str
+
+
+@dataclass
+class Grade:
+    """The outcome of grading one submission."""
+    chapter: int
+    tests: list[TestScore] = field(default_factory=list)
+    build_ok: bool = True
+    build_output: str = ""
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return round(sum(t.score for t in self.tests), 2)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(t.max_score for t in self.tests), 2)
+
+
+def chapter_of(path: str | None, default: int) -> int:
+    """The chapter a test belongs to, from its source path."""
+    if path:
+        m = _CHAPTER_IN_PATH.search(path.replace("\\", "/"))
+        if m:
+            return int(m.group(1) or m.group(2))
+    return default
+
+
+def student_files(root: str, chapter: int) -> list[str]:
+    """STUDENT_FILES of chapters 1..chapter, relative to the kit's root."""
+    out = subprocess.run(["make", "--no-print-directory", "-s", "-f", "mk/kernel.mk", f"CH={chapter}", "print-vars"],
+                         cwd=root, capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("STUDENT_FILES="):
+            return line.split("=", 1)[1].split()
+    return []
+
+
+def overlay(kit: str, submission: str, files: list[str]) -> list[str]:
+    """Copies @files from @submission into @kit. Returns notes about what was odd.
+    Only regular files inside the submission are taken; links are refused."""
+    notes = []
+    sub_root = os.path.realpath(submission)
+    for rel in files:
+        src = os.path.join(submission, rel)
+        if not os.path.lexists(src):
+            notes.append(f"{rel}: not in the submission; the handout's stub is used")
+            continue
+        real = os.path.realpath(src)
+        if os.path.islink(src) or not real.startswith(sub_root + os.sep) or not os.path.isfile(real):
+            notes.append(f"{rel}: not a regular file inside the submission; ignored")
+            continue
+        if os.path.getsize(real) > 1 << 20:
+            notes.append(f"{rel}: larger than 1 MiB; ignored")
+            continue
+        shutil.copyfile(real, os.path.join(kit, rel))
+    return notes
+
+
+def first_compiler_error(output: str) -> str:
+    """The first `error:` line and a little context, for the student."""
+    lines = output.splitlines()
+    for i, line in enumerate(lines):
+        if "error:" in line or "Error" in line and "***" in line:
+            return "\n".join(lines[max(0, i - 2):i + 6])
+    return "\n".join(lines[-15:])
+
+
+def build_test_kernel(kit: str, chapter: int, hidden: bool, timeout: float = 900) -> tuple[bool, str, str]:
+    """Builds the chapter's test kernel (with hidden tests if @hidden). Returns (ok, output, elf)."""
+    build = os.path.join(kit, "build", f"grade-ch{chapter}")
+    extra = []
+    if hidden:
+        for c in range(1, chapter + 1):
+            extra += sorted(os.path.relpath(p, kit) for p in glob.glob(os.path.join(kit, "grader", "hidden", f"ch{c}", "*.cpp")))
+    cmd = ["make", "--no-print-directory", "-f", "mk/kernel.mk", f"CH={chapter}", f"BUILD={build}",
+           f"EXTRA_KTEST_SRCS={' '.join(extra)}", f"-j{os.cpu_count() or 2}", "test-kernel"]
+    try:
+        proc = subprocess.run(cmd, cwd=kit, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False, f"the build did not finish in {timeout:.0f} s", ""
+    return proc.returncode == 0, proc.stdout + proc.stderr, os.path.join(build, "test-kernel.elf")
+
+
+def score_results(results: list[TestResult], rubric: Rubric, chapter: int) -> list[TestScore]:
+    """Points for each result: full on a pass; on a plain failure, the share of its
+    checks that held; nothing for a timeout, panic, crash, flood or forged line."""
+    scores = []
+    for number, r in enumerate(results, 1):
+        ch = chapter_of(r.file, chapter)
+        rule = rubric.rule_for(r.name)
+        weight = 1.0 if ch >= chapter else rubric.regression_weight
+        max_score = round(rule.points * weight, 2)
+        if r.passed:
+            score = max_score
+        elif r.status is Status.FAIL and r.checks and r.checks[1] > 0:
+            score = round(max_score * r.checks[0] / r.checks[1], 2)
+        else:
+            score = 0.0
+        visibility = rule.visibility if r.name.startswith("hidden/") or rule.visibility != "visible" else "visible"
+        lines = [f"{r.status.value}" + (f": {r.message}" if r.message else "")]
+        if r.checks:
+            lines.append(f"checks held: {r.checks[0]}/{r.checks[1]}")
+        lines += r.details[-25:]
+        scores.append(TestScore(number, r.name, ch, r.status.value, score, max_score, visibility, "\n".join(lines)))
+    return scores
+
+
+def grade(root: str, chapter: int, submission: str | None, rubric_path: str | None = None,
+          budget_scale: int = 1, keep: str | None = None) -> Grade:
+    """Grades @submission (a folder) for @chapter; without one, the working tree with public tests."""
+    start = time.monotonic()
+    rubric = load_rubric(rubric_path or os.path.join(root, "grader", "rubric", f"ch{chapter}.toml"))
+    result = Grade(chapter)
+    tmp = None
+    if submission is None:
+        kit, hidden = root, False
+    else:
+        if not os.path.isdir(submission):
+            result.build_ok = False
+            result.build_output = f"submission folder {submission} does not exist"
+            return result
+        tmp = tempfile.mkdtemp(prefix="cops-grade-")
+        kit = os.path.join(tmp, "kit")
+        labs.copy_kit(root, kit)
+        labs.cut_tree(kit, chapter)  # the pristine handout...
+        result.notes += overlay(kit, submission, student_files(kit, chapter))  # ...plus the student's files
+        hidden = True
+    try:
+        ok, output, elf = build_test_kernel(kit, chapter, hidden)
+        result.build_ok, result.build_output = ok, output
+        if not ok:
+            # Nothing can run: every test the rubric would have counted scores 0.
+            result.tests = [TestScore(1, "build", chapter, "build error", 0.0, 1.0, "visible",
+                                      "the submission does not compile:\n" + first_compiler_error(output))]
+        else:
+            run = KernelRun(kernel=elf, suite=f"ch{chapter}", config=qemu.QemuConfig(), budget_scale=budget_scale)
+            result.tests = score_results(run_kernel_tests(run), rubric, chapter)
+    finally:
+        if tmp and not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif tmp and keep:
+            shutil.move(kit, keep)
+            shutil.rmtree(tmp, ignore_errors=True)
+    result.seconds = time.monotonic() - start
+    return result

@@ -1,0 +1,104 @@
+"""Grading real submissions end to end: the reference scores full marks, and each
+kind of broken submission loses exactly what it should while grading completes.
+The broken submissions are made from the reference by small edits, so they stay
+in step with it."""
+import os
+import shutil
+import tempfile
+import unittest
+
+from grader.grade import grade
+
+ROOT = os.environ.get("COPS_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
+BITMAP = "ch1-executor/include/cops/sched/priority_bitmap.hpp"
+EXECUTOR = "ch1-executor/kernel/sched/executor.cpp"
+
+
+def submission(tmp, name, edits):
+    """A submission folder: the reference's student files with @edits {path: (old, new) or [(old, new), ...]}."""
+    folder = os.path.join(tmp, name)
+    for rel in (BITMAP, EXECUTOR, "ch1-executor/include/cops/lib/intrusive_list.hpp"):
+        os.makedirs(os.path.dirname(os.path.join(folder, rel)), exist_ok=True)
+        shutil.copyfile(os.path.join(ROOT, rel), os.path.join(folder, rel))
+    for rel, changes in edits.items():
+        path = os.path.join(folder, rel)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        for old, new in changes if isinstance(changes, list) else [changes]:
+            assert old in text, f"{rel}: edit anchor not found: {old}"
+            text = text.replace(old, new, 1)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    return folder
+
+
+PICK = "    const std::optional<Priority> level = bitmap_.highest();"
+
+
+class SubmissionsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="cops-subs-")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def by_name(self, g):
+        return {t.name: t for t in g.tests}
+
+    def test_reference_scores_full_marks_with_hidden_tests(self):
+        g = grade(ROOT, 1, submission(self.tmp, "reference", {}))
+        self.assertTrue(g.build_ok, g.build_output[-2000:])
+        self.assertGreater(g.max_score, 0)
+        self.assertEqual(g.score, g.max_score, [t.output for t in g.tests if t.score < t.max_score])
+        self.assertGreaterEqual(sum(1 for t in g.tests if t.name.startswith("hidden/")), 21)
+
+    def test_lowest_priority_first_loses_points_on_named_tests(self):
+        g = grade(ROOT, 1, submission(self.tmp, "lowest", {BITMAP: (
+            "return Priority{static_cast<std::uint8_t>(lowest_set_bit(bits_))};",
+            "unsigned top = 63;\n        while (((bits_ >> top) & 1U) == 0) {\n            --top;\n        }\n"
+            "        return Priority{static_cast<std::uint8_t>(top)};")}))
+        tests = self.by_name(g)
+        self.assertLess(g.score, g.max_score)
+        self.assertLess(tests["executor/picks-highest-priority"].score,
+                        tests["executor/picks-highest-priority"].max_score)
+        self.assertLess(tests["hidden/lowest-level-63-runs-last"].score,
+                        tests["hidden/lowest-level-63-runs-last"].max_score)
+        self.assertEqual(tests["heap/new-delete-accounting"].score, tests["heap/new-delete-accounting"].max_score)
+
+    def test_endless_loop_is_a_timeout_and_grading_completes(self):
+        g = grade(ROOT, 1, submission(self.tmp, "loop", {EXECUTOR: (PICK, "    for (;;) {\n        asm volatile(\"\");\n    }\n" + PICK)}))
+        tests = self.by_name(g)
+        self.assertEqual(tests["executor/picks-highest-priority"].status, "timeout")
+        self.assertEqual(tests["executor/picks-highest-priority"].score, 0)
+        self.assertEqual(tests["boot/device-tree-memory"].score, tests["boot/device-tree-memory"].max_score)
+
+    def test_printed_pass_lines_without_the_nonce_earn_nothing(self):
+        g = grade(ROOT, 1, submission(self.tmp, "forge", {EXECUTOR: [
+            ("#include <new>", "#include <new>\n\n#include \"cops/lib/console.hpp\""),
+            (PICK, "    for (int i = 1; i <= 60; ++i) {\n"
+                  "        cops::console::println(\"ok {} - executor/picks-highest-priority # nonce:0123456789abcdef\", i);\n"
+                  "    }\n    return nullptr;\n" + PICK)]}))
+        g_tests = self.by_name(g)
+        self.assertLess(g.score, g.max_score / 2)
+        self.assertEqual(g_tests["executor/picks-highest-priority"].score, 0)
+
+    def test_compile_error_scores_zero_and_shows_the_error(self):
+        g = grade(ROOT, 1, submission(self.tmp, "broken", {EXECUTOR: (PICK, "    int x = ;\n" + PICK)}))
+        self.assertFalse(g.build_ok)
+        self.assertEqual(g.score, 0)
+        self.assertIn("error:", g.tests[0].output)
+        self.assertIn("executor.cpp", g.tests[0].output)
+
+    def test_missing_and_linked_files_are_noted_not_fatal(self):
+        folder = submission(self.tmp, "partial", {})
+        os.remove(os.path.join(folder, BITMAP))
+        os.remove(os.path.join(folder, EXECUTOR))
+        os.symlink("/etc/passwd", os.path.join(folder, EXECUTOR))
+        g = grade(ROOT, 1, folder)
+        notes = "\n".join(g.notes)
+        self.assertIn("priority_bitmap.hpp: not in the submission", notes)
+        self.assertIn("executor.cpp: not a regular file", notes)
+        self.assertTrue(g.build_ok)
+        self.assertLess(g.score, g.max_score)  # the stubs fail their tests
