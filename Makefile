@@ -6,6 +6,7 @@
 #   make gdb   [CH=N] [IMAGE=test] boot paused with a GDB server and attach gdb-multiarch
 #   make grade [CH=N] [SUBMISSION=dir]  self-check (public tests), or grade a submission with hidden tests
 #   make handout CH=N [OUT=dir] [ONLY=1] cut the student kit
+#   make gradescope CH=N           the Gradescope autograder zip (build/gradescope-chN.zip)
 #   make docs                      API reference and chapter guides (Doxygen)
 #   make compile_commands.json     for clangd
 #   make clean
@@ -30,10 +31,10 @@ KMAKE := $(MAKE) --no-print-directory -f mk/kernel.mk
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 HARNESS := PYTHONPATH=$(ROOT) $(PYTHON) -m harness
 
-.PHONY: help tools run test bench gdb docs clean build-tests grade handout
+.PHONY: help tools run test bench gdb docs clean build-tests grade handout gradescope
 GRADER := PYTHONPATH=$(ROOT) $(PYTHON) -m grader --root $(ROOT)
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
 
 tools:
 	@CROSS_COMPILE=$(CROSS_COMPILE) QEMU=$(QEMU) OPENSBI=$(OPENSBI) PICOLIBC=$(PICOLIBC_LIB) bash mk/check-tools.sh --quiet
@@ -58,6 +59,9 @@ bench: tools
 
 grade: tools
 	@$(GRADER) grade --chapter $(CH) $(if $(SUBMISSION),--submission $(abspath $(SUBMISSION)))
+
+gradescope: tools
+	@$(GRADER) gradescope --chapter $(CH)
 
 OUT ?= handout/ch$(CH)
 handout: tools

@@ -83,6 +83,14 @@ def cmd_handout(args) -> int:
     return 0
 
 
+def cmd_gradescope(args) -> int:
+    from grader.gradescope import make_bundle
+    out = args.out or os.path.join(args.root, "build", f"gradescope-ch{args.chapter}.zip")
+    make_bundle(args.root, args.chapter, out)
+    print(f"grader: Gradescope autograder for chapter {args.chapter}: {out} (upload it as the autograder zip)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python3 -m grader", description="COPS kit autograder")
     p.add_argument("--root", default=os.getcwd())
@@ -111,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     h.add_argument("--out", required=True)
     h.add_argument("--only", action="store_true", help="stub only this chapter's regions")
     h.set_defaults(func=cmd_handout)
+
+    z = sub.add_parser("gradescope", help="build the Gradescope autograder zip")
+    z.add_argument("--chapter", type=int, required=True)
+    z.add_argument("--out")
+    z.set_defaults(func=cmd_gradescope)
 
     args = p.parse_args(argv)
     try:

@@ -1,0 +1,57 @@
+"""The Gradescope autograder bundle: a zip with setup.sh, run_autograder and the kit.
+
+Gradescope unpacks the zip into /autograder/source, runs setup.sh once when the
+image is built, then run_autograder for every submission, whose files it puts in
+/autograder/submission; the score goes to /autograder/results/results.json.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+import zipfile
+
+from harness import labs
+
+SETUP = """#!/usr/bin/env bash
+# Gradescope image setup: the kit's Debian packages.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends make python3 g++ g++-riscv64-linux-gnu qemu-system-misc opensbi \\
+    picolibc-riscv64-unknown-elf catch2 device-tree-compiler
+"""
+
+RUN = """#!/usr/bin/env bash
+# Grades /autograder/submission for chapter {chapter}; never fails without writing results.json.
+cd /autograder/source/kit
+mkdir -p /autograder/results
+if ! PYTHONPATH=. python3 -m grader --root . grade --chapter {chapter} \\
+        --submission /autograder/submission --out /autograder/results; then
+    cat > /autograder/results/results.json <<'JSON'
+{{"score": 0, "output": "The grader itself failed; please tell your instructor.", "tests": []}}
+JSON
+fi
+"""
+
+
+def _add(zf: zipfile.ZipFile, arcname: str, text: str) -> None:
+    info = zipfile.ZipInfo(arcname)
+    info.external_attr = (stat.S_IFREG | 0o755) << 16
+    zf.writestr(info, text)
+
+
+def make_bundle(root: str, chapter: int, out_zip: str) -> str:
+    """Writes the bundle for @chapter to @out_zip (hidden tests included: it stays with the instructor)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        kit = os.path.join(tmp, "kit")
+        labs.copy_kit(root, kit)
+        os.makedirs(os.path.dirname(os.path.abspath(out_zip)), exist_ok=True)
+        with zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as zf:
+            _add(zf, "setup.sh", SETUP)
+            _add(zf, "run_autograder", RUN.format(chapter=chapter))
+            for dirpath, _, files in os.walk(kit):
+                for name in files:
+                    path = os.path.join(dirpath, name)
+                    zf.write(path, os.path.join("kit", os.path.relpath(path, kit)))
+    return out_zip
