@@ -2,11 +2,15 @@
 kind of broken submission loses exactly what it should while grading completes.
 The broken submissions are made from the reference by small edits, so they stay
 in step with it."""
+import csv
+import glob
 import os
+import re
 import shutil
 import tempfile
 import unittest
 
+from grader.cli import main as grader_main
 from grader.grade import grade
 
 ROOT = os.environ.get("COPS_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -32,6 +36,9 @@ def submission(tmp, name, edits):
     return folder
 
 
+CHAPTERS = sorted(int(re.match(r"ch(\d+)-", os.path.basename(os.path.dirname(p))).group(1))
+                  for p in glob.glob(os.path.join(ROOT, "ch[0-9]*-*", "chapter.mk")))
+
 PICK = "    const std::optional<Priority> level = bitmap_.highest();"
 
 
@@ -47,12 +54,32 @@ class SubmissionsTest(unittest.TestCase):
     def by_name(self, g):
         return {t.name: t for t in g.tests}
 
-    def test_reference_scores_full_marks_with_hidden_tests(self):
-        g = grade(ROOT, 1, submission(self.tmp, "reference", {}))
-        self.assertTrue(g.build_ok, g.build_output[-2000:])
-        self.assertGreater(g.max_score, 0)
-        self.assertEqual(g.score, g.max_score, [t.output for t in g.tests if t.score < t.max_score])
-        self.assertGreaterEqual(sum(1 for t in g.tests if t.name.startswith("hidden/")), 21)
+    def test_reference_scores_full_marks_in_every_chapter(self):
+        for chapter in CHAPTERS:
+            with self.subTest(chapter=chapter):
+                g = grade(ROOT, chapter, ROOT)  # the reference's own files as the submission
+                self.assertTrue(g.build_ok, g.build_output[-2000:])
+                self.assertGreater(g.max_score, 0)
+                self.assertEqual(g.score, g.max_score, [t.output for t in g.tests if t.score < t.max_score])
+                hidden = sum(1 for t in g.tests if t.name.startswith("hidden/"))
+                public = sum(1 for t in g.tests if not t.name.startswith("hidden/") and t.chapter == chapter)
+                self.assertGreaterEqual(hidden, public, "fewer hidden tests than public ones")
+
+    def test_batch_grades_a_folder_into_a_csv(self):
+        folder = os.path.join(self.tmp, "batch")
+        os.makedirs(folder)
+        shutil.copytree(submission(self.tmp, "good", {}), os.path.join(folder, "alice"))
+        shutil.copytree(submission(self.tmp, "bad", {EXECUTOR: (PICK, "    int x = ;\n" + PICK)}),
+                        os.path.join(folder, "bob"))
+        out_csv = os.path.join(self.tmp, "grades.csv")
+        self.assertEqual(grader_main(["--root", ROOT, "batch", "--chapter", "1", "--submissions", folder,
+                                      "--csv", out_csv, "--out", os.path.join(self.tmp, "batch-out")]), 0)
+        with open(out_csv) as f:
+            rows = {r["submission"]: r for r in csv.DictReader(f)}
+        self.assertEqual(set(rows), {"alice", "bob"})
+        self.assertEqual(rows["alice"]["score"], rows["alice"]["max_score"])
+        self.assertEqual((rows["bob"]["score"], rows["bob"]["build_ok"]), ("0", "no"))
+        self.assertTrue(os.path.exists(os.path.join(self.tmp, "batch-out", "bob", "results.json")))
 
     def test_lowest_priority_first_loses_points_on_named_tests(self):
         g = grade(ROOT, 1, submission(self.tmp, "lowest", {BITMAP: (
