@@ -59,12 +59,22 @@ def cmd_batch(args) -> int:
     return 0
 
 
+# Files that check the reference solution itself; they would fail in a handout.
+INSTRUCTOR_ONLY = ["harness/tests/test_labs.py"]
+
+
 def make_handout(root: str, chapter: int, out: str, only: bool = False) -> int:
     """Cuts the student kit for @chapter into @out; returns the number of regions cut."""
     if os.path.exists(out):
         shutil.rmtree(out)
     labs.copy_kit(root, out)
+    # Instructor-only: hidden tests, and the self-checks that grade the reference solution.
     shutil.rmtree(os.path.join(out, "grader", "hidden"), ignore_errors=True)
+    shutil.rmtree(os.path.join(out, "grader", "tests"), ignore_errors=True)
+    for name in INSTRUCTOR_ONLY:
+        path = os.path.join(out, name)
+        if os.path.exists(path):
+            os.remove(path)
     n = labs.cut_tree(out, chapter, only_chapter=only)
     readme = os.path.join(out, "README.md")
     with open(readme, encoding="utf-8") as f:

@@ -50,6 +50,8 @@ class HandoutTest(unittest.TestCase):
             n = make_handout(ROOT, 1, out)
             self.assertGreaterEqual(n, 8)
             self.assertFalse(os.path.exists(os.path.join(out, "grader", "hidden")))
+            self.assertFalse(os.path.exists(os.path.join(out, "grader", "tests")))
+            self.assertFalse(os.path.exists(os.path.join(out, "harness", "tests", "test_labs.py")))
             with open(os.path.join(out, "README.md")) as f:
                 self.assertIn("Student handout for chapter 1", f.readline())
             with open(os.path.join(out, "ch1-executor", "kernel", "sched", "executor.cpp")) as f:
