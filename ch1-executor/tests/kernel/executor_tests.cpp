@@ -1,41 +1,15 @@
 // Kernel tests: the executor on the target (the same checks students' code must pass in QEMU).
 #include "cops/sched/executor.hpp"
 #include "cops/test/ktest.hpp"
+#include "cops/test/probes.hpp"
 
 using namespace cops;
 using namespace cops::sched;
 
-namespace {
-
-/// A small fixed trace (no allocation): what ran, in order.
-struct Trace {
-    int items[128];
-    int count = 0;
-    void add(int v) {
-        if (count < 128) {
-            items[count++] = v;
-        }
-    }
-};
-
-Task<> record(Trace& t, int id) {
-    t.add(id);
-    co_return;
-}
-
-Task<> yielder(Trace& t, int id, int rounds) {
-    for (int i = 0; i < rounds; ++i) {
-        t.add(id);
-        co_await yield();
-    }
-}
-
-Task<> blocker(Trace& t, int id) {
-    co_await block();
-    t.add(id);
-}
-
-}  // namespace
+using cops::test::blocker;
+using cops::test::record;
+using cops::test::Trace;
+using cops::test::yielder;
 
 KTEST("executor/runs-spawned-coroutine") {
     Executor ex(8);

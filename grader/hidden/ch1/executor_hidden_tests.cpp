@@ -2,40 +2,17 @@
 // than the public tests. Linked into the test kernel only when grading.
 #include "cops/sched/executor.hpp"
 #include "cops/test/ktest.hpp"
+#include "cops/test/probes.hpp"
 
 using namespace cops;
 using namespace cops::sched;
 
+using cops::test::blocker;
+using cops::test::record;
+using cops::test::Trace;
+using cops::test::yielder;
+
 namespace {
-
-struct Trace {
-    int items[256];
-    int count = 0;
-    void add(int v) {
-        if (count < 256) {
-            items[count++] = v;
-        }
-    }
-};
-
-Task<> record(Trace& t, int id) {
-    t.add(id);
-    co_return;
-}
-
-Task<> blocker(Trace& t, int id, int times) {
-    for (int i = 0; i < times; ++i) {
-        co_await block();
-        t.add(id);
-    }
-}
-
-Task<> yielder(Trace& t, int id, int rounds) {
-    for (int i = 0; i < rounds; ++i) {
-        t.add(id);
-        co_await yield();
-    }
-}
 
 Priority level(int l) { return Priority{static_cast<std::uint8_t>(l)}; }
 
