@@ -64,12 +64,13 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
         in_flight: tap.Start | None = None
         diags: list[str] = []
         checks: tuple[int, int] | None = None
+        console: list[str] = []  # what the running test printed
         last_reported = start_from - 1
         for event in tap.parse(lines):
             if isinstance(event, tap.Plan):
                 plan = event.count
             elif isinstance(event, tap.Start):
-                in_flight, diags, checks = event, [], None
+                in_flight, diags, checks, console = event, [], None, []
                 names[event.number] = event.name
                 files[event.number] = event.file
             elif isinstance(event, tap.Diagnostic):
@@ -100,10 +101,13 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
                 else:
                     timeout = any(d.startswith("timeout:") for d in diags)
                     message = next((d for d in diags if d), "failed")
+                    shown = diags + (["last console lines of the test:"] + console[-8:] if console else [])
                     results[event.number] = TestResult(run.suite, event.name,
-                                                       Status.TIMEOUT if timeout else Status.FAIL, message, diags[:],
+                                                       Status.TIMEOUT if timeout else Status.FAIL, message, shown,
                                                        checks=None if timeout else checks)
                 in_flight, diags = None, []
+            elif isinstance(event, tap.Other) and in_flight is not None:
+                console.append(event.text)
 
         tail = lines[-TAIL_LINES:]
         if plan is None:

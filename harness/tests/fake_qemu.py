@@ -36,6 +36,7 @@ if scenario == "all-pass":
 if scenario == "fail-with-diag":
     header(1)
     out("#> 1 a/one")
+    out("the test printed this")
     out("#   test.cpp:12: expected a == b, but a is 1 and b is 2")
     out(f"not ok 1 - a/one # nonce:{nonce}")
     sys.exit(1)

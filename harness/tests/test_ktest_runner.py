@@ -28,6 +28,7 @@ class KernelRunnerTest(unittest.TestCase):
         (r,) = run_scenario("fail-with-diag")
         self.assertEqual(r.status, Status.FAIL)
         self.assertIn("a is 1 and b is 2", r.message)
+        self.assertIn("the test printed this", r.details)
 
     def test_panic_is_attributed_and_the_rest_still_run(self):
         r = run_scenario("panic-at-2")
