@@ -29,10 +29,7 @@ KTEST("executor/picks-highest-priority") {
     (void)ex.spawn(record(t, 3), Priority{3});
     (void)ex.spawn(record(t, 17), Priority{17});
     ex.run();
-    REQUIRE_EQ(t.count, 3);
-    CHECK_EQ(t.items[0], 3);
-    CHECK_EQ(t.items[1], 17);
-    CHECK_EQ(t.items[2], 40);
+    CHECK_TRACE(t, 3, 17, 40);
 }
 
 KTEST("executor/fifo-within-a-level") {
@@ -69,11 +66,7 @@ KTEST("executor/yield-round-robin") {
     (void)ex.spawn(yielder(t, 1, 2), Priority{5});
     (void)ex.spawn(yielder(t, 2, 2), Priority{5});
     ex.run();
-    REQUIRE_EQ(t.count, 4);
-    CHECK_EQ(t.items[0], 1);
-    CHECK_EQ(t.items[1], 2);
-    CHECK_EQ(t.items[2], 1);
-    CHECK_EQ(t.items[3], 2);
+    CHECK_TRACE(t, 1, 2, 1, 2);
 }
 
 KTEST("executor/block-and-wake") {
@@ -109,9 +102,7 @@ KTEST("executor/set-priority-requeues") {
     CHECK(ex.set_priority(slow, Priority{1}).ok());
     CHECK(!ex.bitmap().test(Priority{60}));
     ex.run();
-    REQUIRE_EQ(t.count, 2);
-    CHECK_EQ(t.items[0], 2);
-    CHECK_EQ(t.items[1], 1);
+    CHECK_TRACE(t, 2, 1);
 }
 
 KTEST("executor/misuse-returns-errors") {

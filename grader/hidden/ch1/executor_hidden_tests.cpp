@@ -53,9 +53,7 @@ KTEST("hidden/lowest-level-63-runs-last") {
     (void)ex.spawn(record(t, 62), level(62));
     (void)ex.spawn(record(t, 0), Priority::highest());
     ex.run();
-    REQUIRE_EQ(t.count, 3);
-    CHECK_EQ(t.items[0], 0);
-    CHECK_EQ(t.items[2], 63);
+    CHECK_TRACE(t, 0, 62, 63);
 }
 
 KTEST("hidden/bitmap-tracks-queue-emptiness") {
@@ -144,9 +142,7 @@ KTEST("hidden/set-priority-ready-to-less-urgent") {
     CHECK(!ex.bitmap().test(level(1)));
     CHECK(ex.bitmap().test(level(40)));
     ex.run();
-    REQUIRE_EQ(t.count, 2);
-    CHECK_EQ(t.items[0], 2);
-    CHECK_EQ(t.items[1], 1);
+    CHECK_TRACE(t, 2, 1);
 }
 
 KTEST("hidden/set-priority-goes-to-back-of-new-level") {
@@ -157,10 +153,7 @@ KTEST("hidden/set-priority-goes-to-back-of-new-level") {
     auto c = ex.spawn(record(t, 3), level(9)).value();
     CHECK(ex.set_priority(c, level(5)).ok());
     ex.run();
-    REQUIRE_EQ(t.count, 3);
-    CHECK_EQ(t.items[0], 1);
-    CHECK_EQ(t.items[1], 2);
-    CHECK_EQ(t.items[2], 3);
+    CHECK_TRACE(t, 1, 2, 3);
 }
 
 KTEST("hidden/set-priority-of-middle-element-keeps-neighbours") {
@@ -171,10 +164,7 @@ KTEST("hidden/set-priority-of-middle-element-keeps-neighbours") {
     (void)ex.spawn(record(t, 3), level(6));
     CHECK(ex.set_priority(mid, level(0)).ok());
     ex.run();
-    REQUIRE_EQ(t.count, 3);
-    CHECK_EQ(t.items[0], 2);
-    CHECK_EQ(t.items[1], 1);
-    CHECK_EQ(t.items[2], 3);
+    CHECK_TRACE(t, 2, 1, 3);
 }
 
 KTEST("hidden/set-priority-same-level-is-harmless") {
@@ -220,11 +210,7 @@ KTEST("hidden/spawn-more-urgent-from-inside-runs-next") {
     (void)ex.spawn(parent(t), level(10));
     (void)ex.spawn(record(t, 50), level(10));
     ex.run();
-    REQUIRE_EQ(t.count, 4);
-    CHECK_EQ(t.items[0], 1);
-    CHECK_EQ(t.items[1], 100);
-    CHECK_EQ(t.items[2], 50);
-    CHECK_EQ(t.items[3], 2);
+    CHECK_TRACE(t, 1, 100, 50, 2);
 }
 
 KTEST("hidden/yield-alone-resumes-itself") {
