@@ -8,7 +8,7 @@
 #   make handout CH=N [OUT=dir] [ONLY=1] cut the student kit
 #   make gradescope CH=N           the Gradescope autograder zip (build/gradescope-chN.zip)
 #   make docs                      API reference and chapter guides (Doxygen)
-#   make compile_commands.json     for clangd
+#   make compile_commands.json     for clangd; make format / format-check (clang-format)
 #   make clean
 # CH defaults to the newest chapter. See README.md.
 
@@ -31,10 +31,10 @@ KMAKE := $(MAKE) --no-print-directory -f mk/kernel.mk
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 HARNESS := PYTHONPATH=$(ROOT) $(PYTHON) -m harness
 
-.PHONY: help tools run test bench gdb docs clean build-tests grade handout gradescope
+.PHONY: help tools run test bench gdb docs clean build-tests grade handout gradescope format format-check
 GRADER := PYTHONPATH=$(ROOT) $(PYTHON) -m grader --root $(ROOT)
 help:
-	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
 
 tools:
 	@CROSS_COMPILE=$(CROSS_COMPILE) QEMU=$(QEMU) OPENSBI=$(OPENSBI) PICOLIBC=$(PICOLIBC_LIB) bash mk/check-tools.sh --quiet
@@ -84,6 +84,16 @@ docs:
 	@doxygen docs/Doxyfile > $(BUILD_DIR)/docs/doxygen.log 2> $(BUILD_DIR)/docs/warnings.log; \
 	    if [ -s $(BUILD_DIR)/docs/warnings.log ]; then cat $(BUILD_DIR)/docs/warnings.log; echo "kit: doxygen warnings (above)"; exit 1; fi
 	@echo "kit: docs in $(BUILD_DIR)/docs/html/index.html"
+
+# Formatting with the kit's .clang-format (Debian package clang-format).
+FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
+format:
+	@command -v clang-format >/dev/null || { echo "kit: clang-format not found: apt-get install clang-format"; exit 1; }
+	@clang-format --style=file -i $(FORMAT_FILES) && echo "kit: formatted $(words $(FORMAT_FILES)) files"
+format-check:
+	@command -v clang-format >/dev/null || { echo "kit: clang-format not found: apt-get install clang-format"; exit 1; }
+	@bad=0; for f in $(FORMAT_FILES); do clang-format --style=file "$$f" | cmp -s "$$f" - || { echo "needs formatting: $$f"; bad=1; }; done; \
+	    [ $$bad = 0 ] && echo "kit: all $(words $(FORMAT_FILES)) files formatted" || { echo "kit: run 'make format'"; exit 1; }
 
 compile_commands.json:
 	@$(PYTHON) mk/compile_commands.py $(ROOT) $(CH) > $@

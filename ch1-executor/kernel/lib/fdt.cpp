@@ -35,10 +35,10 @@ long bounded_strlen(const std::uint8_t* p, std::uint32_t limit) {
 
 /// A decoded PROP token.
 struct PropToken {
-    std::string_view name;        // property name from the strings block
-    const std::uint8_t* value;    // its bytes
-    std::uint32_t len;            // how many
-    std::uint32_t next;           // offset of the token after it
+    std::string_view name;      // property name from the strings block
+    const std::uint8_t* value;  // its bytes
+    std::uint32_t len;          // how many
+    std::uint32_t next;         // offset of the token after it
 };
 
 /// Decodes the PROP token whose payload (len, nameoff, value) starts at @p pos of the
@@ -125,9 +125,9 @@ Status FdtReader::walk(bool (*visit)(const FdtNode&, void*), void* ctx) const {
                 if (len < 0 || depth >= kMaxDepth) {
                     return Error::Malformed;
                 }
-                current = FdtNode{token_pos,
-                                  std::string_view(reinterpret_cast<const char*>(s + pos), static_cast<std::size_t>(len)),
-                                  depth, child_addr[depth], child_size[depth]};
+                current = FdtNode{
+                    token_pos, std::string_view(reinterpret_cast<const char*>(s + pos), static_cast<std::size_t>(len)),
+                    depth, child_addr[depth], child_size[depth]};
                 pending = true;
                 ++depth;
                 child_addr[depth] = 2;
@@ -160,13 +160,9 @@ Status FdtReader::walk(bool (*visit)(const FdtNode&, void*), void* ctx) const {
                 pos = prop->next;
                 break;
             }
-            case kNop:
-                break;
-            case kEnd:
-                flush();
-                return depth == 0 ? Status{} : Status{Error::Malformed};
-            default:
-                return Error::Malformed;
+            case kNop: break;
+            case kEnd: flush(); return depth == 0 ? Status{} : Status{Error::Malformed};
+            default: return Error::Malformed;
         }
     }
     return Error::Malformed;  // ran off the end without an END token
@@ -174,8 +170,8 @@ Status FdtReader::walk(bool (*visit)(const FdtNode&, void*), void* ctx) const {
 
 namespace {
 struct PathSearch {
-    std::string_view path;   // remaining components, without leading '/'
-    std::uint32_t depth = 0; // components matched so far
+    std::string_view path;    // remaining components, without leading '/'
+    std::uint32_t depth = 0;  // components matched so far
     std::optional<FdtNode> found;
     std::string_view components[16];
     std::uint32_t count = 0;
@@ -218,8 +214,9 @@ Result<FdtNode> FdtReader::find_path(std::string_view path) const {
             s.depth = n.depth - 1;  // we are a child at this level
             const std::string_view want = s.components[s.depth];
             // "cpus" matches "cpus"; "memory" matches "memory@80000000" too.
-            const bool match = n.name == want || (n.name.size() > want.size() && n.name.substr(0, want.size()) == want &&
-                                                  n.name[want.size()] == '@' && want.find('@') == std::string_view::npos);
+            const bool match =
+                n.name == want || (n.name.size() > want.size() && n.name.substr(0, want.size()) == want &&
+                                   n.name[want.size()] == '@' && want.find('@') == std::string_view::npos);
             if (match) {
                 s.depth = n.depth;
                 if (n.depth == s.count) {

@@ -91,7 +91,8 @@ void emit_arg(Writer& out, const FormatSpec& spec, const FormatArg& arg) {
                 emit(out, spec, "", {&c, 1}, false);
             } else {
                 const bool neg = arg.s < 0;
-                const std::uint64_t mag = neg ? ~static_cast<std::uint64_t>(arg.s) + 1 : static_cast<std::uint64_t>(arg.s);
+                const std::uint64_t mag =
+                    neg ? ~static_cast<std::uint64_t>(arg.s) + 1 : static_cast<std::uint64_t>(arg.s);
                 emit_unsigned(out, spec, mag, neg, false);
             }
             return;
@@ -103,12 +104,8 @@ void emit_arg(Writer& out, const FormatSpec& spec, const FormatArg& arg) {
                 emit_unsigned(out, spec, arg.u, false, false);
             }
             return;
-        case FormatArg::Kind::Pointer:
-            emit_unsigned(out, spec, arg.u, false, true);
-            return;
-        case FormatArg::Kind::Bool:
-            emit(out, spec, "", arg.b ? "true" : "false", false);
-            return;
+        case FormatArg::Kind::Pointer: emit_unsigned(out, spec, arg.u, false, true); return;
+        case FormatArg::Kind::Bool: emit(out, spec, "", arg.b ? "true" : "false", false); return;
         case FormatArg::Kind::Char:
             if (spec.type == 'd' || spec.type == 'x') {
                 emit_unsigned(out, spec, static_cast<unsigned char>(arg.c), false, false);
@@ -116,9 +113,7 @@ void emit_arg(Writer& out, const FormatSpec& spec, const FormatArg& arg) {
                 emit(out, spec, "", {&arg.c, 1}, false);
             }
             return;
-        case FormatArg::Kind::String:
-            emit(out, spec, "", arg.str, false);
-            return;
+        case FormatArg::Kind::String: emit(out, spec, "", arg.str, false); return;
     }
 }
 

@@ -19,8 +19,7 @@ void power_off_on_panic() { dev::power_off(dev::ExitCode::Panic); }
 /// True if a frame record at @p fp can be read: 16-byte aligned and inside RAM.
 bool plausible_frame(std::uintptr_t fp) {
     const auto& bi = boot::info();
-    return fp != 0 && (fp & 15U) == 0 && fp >= bi.kernel_start + 16 &&
-           fp <= (bi.memory_base + bi.memory_size);
+    return fp != 0 && (fp & 15U) == 0 && fp >= bi.kernel_start + 16 && fp <= (bi.memory_base + bi.memory_size);
 }
 }  // namespace
 

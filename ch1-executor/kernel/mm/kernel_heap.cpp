@@ -15,14 +15,10 @@ constinit SizeClassHeap g_heap;
 
 void free_or_panic(void* p) {
     switch (g_heap.free(p)) {
-        case FreeError::None:
-            return;
-        case FreeError::NotFromHeap:
-            panic("kernel heap: free of {} which the heap never handed out", p);
-        case FreeError::DoubleFree:
-            panic("kernel heap: double free of {}", p);
-        case FreeError::Corrupt:
-            panic("kernel heap: the header of block {} was overwritten (buffer overflow?)", p);
+        case FreeError::None: return;
+        case FreeError::NotFromHeap: panic("kernel heap: free of {} which the heap never handed out", p);
+        case FreeError::DoubleFree: panic("kernel heap: double free of {}", p);
+        case FreeError::Corrupt: panic("kernel heap: the header of block {} was overwritten (buffer overflow?)", p);
     }
 }
 }  // namespace
@@ -43,8 +39,12 @@ void* operator new(std::size_t bytes) {
     return p;
 }
 void* operator new[](std::size_t bytes) { return operator new(bytes); }
-void* operator new(std::size_t bytes, const std::nothrow_t&) noexcept { return cops::mm::kernel_heap().allocate(bytes); }
-void* operator new[](std::size_t bytes, const std::nothrow_t&) noexcept { return cops::mm::kernel_heap().allocate(bytes); }
+void* operator new(std::size_t bytes, const std::nothrow_t&) noexcept {
+    return cops::mm::kernel_heap().allocate(bytes);
+}
+void* operator new[](std::size_t bytes, const std::nothrow_t&) noexcept {
+    return cops::mm::kernel_heap().allocate(bytes);
+}
 void operator delete(void* p) noexcept { cops::mm::free_frame(p, 0); }
 void operator delete[](void* p) noexcept { cops::mm::free_frame(p, 0); }
 void operator delete(void* p, std::size_t) noexcept { cops::mm::free_frame(p, 0); }

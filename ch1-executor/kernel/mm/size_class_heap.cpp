@@ -11,7 +11,6 @@ struct SizeClassHeap::Header {
     std::uint64_t requested;  ///< bytes the caller asked for
 };
 
-
 namespace {
 constexpr std::uint32_t kLive = 0xC0C0A11C;
 constexpr std::uint32_t kFree = 0xC0C0F4EE;

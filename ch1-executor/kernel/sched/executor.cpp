@@ -243,9 +243,7 @@ bool Executor::run_once() {
 
 std::coroutine_handle<> Executor::after_resume(Ccb& ccb) {
     switch (ccb.request) {
-        case Suspension::Yield:
-            make_ready(ccb);
-            return {};
+        case Suspension::Yield: make_ready(ccb); return {};
         case Suspension::Block:
             if (ccb.wake_pending) {
                 ccb.wake_pending = false;
@@ -254,10 +252,8 @@ std::coroutine_handle<> Executor::after_resume(Ccb& ccb) {
                 ccb.state = CoroutineState::Blocked;
             }
             return {};
-        case Suspension::Exit:
-            return retire(ccb);
-        case Suspension::None:
-            break;
+        case Suspension::Exit: return retire(ccb);
+        case Suspension::None: break;
     }
     // It suspended on something that did not tell us: it can never be resumed.
     ccb.state = CoroutineState::Blocked;

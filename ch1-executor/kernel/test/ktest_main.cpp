@@ -109,9 +109,7 @@ void sort_tests() {
 }
 }  // namespace
 
-std::span<const TestCase> all_tests() {
-    return {__ktest_start, static_cast<std::size_t>(__ktest_end - __ktest_start)};
-}
+std::span<const TestCase> all_tests() { return {__ktest_start, static_cast<std::size_t>(__ktest_end - __ktest_start)}; }
 
 void count_check() { ++g_run.checks; }
 

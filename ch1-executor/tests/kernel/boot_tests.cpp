@@ -68,5 +68,6 @@ KTEST("arch/instret-counts-instructions") {
 
 KTEST("lib/format-on-target") {
     char buf[64];
-    CHECK(cops::lib::format_buffer(buf, sizeof buf, "{:#x} {} {:>4}", 0xabcU, -5, "z") == std::string_view("0xabc -5    z"));
+    CHECK(cops::lib::format_buffer(buf, sizeof buf, "{:#x} {} {:>4}", 0xabcU, -5, "z") ==
+          std::string_view("0xabc -5    z"));
 }

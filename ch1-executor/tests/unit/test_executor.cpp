@@ -1,6 +1,5 @@
 // Unit tests: the priority executor (spawn, pick order, block/wake, priorities, misuse).
 #include <catch2/catch.hpp>
-
 #include <vector>
 
 #include "cops/sched/executor.hpp"
@@ -201,9 +200,7 @@ TEST_CASE("executor: current() names the running coroutine", "[executor]") {
 TEST_CASE("executor: awaiting a child task returns its value", "[executor][task]") {
     Executor ex(8);
     int result = 0;
-    auto parent = [](int& out) -> Task<> {
-        out = co_await add_after_yield(20, 22);
-    };
+    auto parent = [](int& out) -> Task<> { out = co_await add_after_yield(20, 22); };
     (void)ex.spawn(parent(result), Priority{1});
     const auto resumes = ex.run();
     REQUIRE(result == 42);

@@ -1,6 +1,5 @@
 // Unit tests: the device tree reader, on a compiled sample, QEMU's own DTB, and corrupt blobs.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -85,7 +84,7 @@ TEST_CASE("fdt: QEMU virt's own device tree", "[fdt]") {
 TEST_CASE("fdt: corrupt blobs are rejected, never read out of bounds", "[fdt]") {
     auto blob = load("sample.dtb");
     REQUIRE(FdtReader::open(nullptr, 100).error() == Error::Malformed);
-    REQUIRE(FdtReader::open(blob.data(), 20).error() == Error::Malformed);           // shorter than a header
+    REQUIRE(FdtReader::open(blob.data(), 20).error() == Error::Malformed);               // shorter than a header
     REQUIRE(FdtReader::open(blob.data(), blob.size() - 1).error() == Error::Malformed);  // truncated
     auto bad_magic = blob;
     bad_magic[0] = 0;

@@ -1,6 +1,5 @@
 // Unit tests: the console formatter.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "cops/lib/format.hpp"

@@ -1,6 +1,5 @@
 // Unit tests: the size-class heap and its accounting.
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <vector>
 

@@ -7,9 +7,9 @@
 namespace cops::arch {
 
 /// Bits of `sstatus`.
-inline constexpr std::uint64_t kSstatusSie = 1UL << 1;   ///< supervisor interrupts enabled
+inline constexpr std::uint64_t kSstatusSie = 1UL << 1;  ///< supervisor interrupts enabled
 /// Bits of `sie` / `sip`.
-inline constexpr std::uint64_t kSieStie = 1UL << 5;      ///< supervisor timer interrupt
+inline constexpr std::uint64_t kSieStie = 1UL << 5;  ///< supervisor timer interrupt
 /// `scause` interrupt flag (top bit).
 inline constexpr std::uint64_t kScauseInterrupt = 1UL << 63;
 /// `scause` code of a supervisor timer interrupt.

@@ -17,8 +17,7 @@ struct SbiResult {
 };
 
 /// Raw SBI call.
-SbiResult call(long extension, long function, unsigned long a0 = 0, unsigned long a1 = 0,
-               unsigned long a2 = 0);
+SbiResult call(long extension, long function, unsigned long a0 = 0, unsigned long a1 = 0, unsigned long a2 = 0);
 
 /// Writes one character to the firmware console (legacy extension 0x01).
 void console_putchar(char c);

@@ -39,7 +39,8 @@ void run_all();
 /// @endcond
 
 /// Registers @p fn to run at @p level (early, arch, device or late).
-#define COPS_INITCALL(level, fn)                                                                       \
-    [[gnu::used, gnu::section(".initcall." COPS_INITCALL_STR(COPS_INITCALL_LEVEL_##level))]]          \
-    static constexpr ::cops::init::InitCall cops_initcall_##fn{                                        \
-        static_cast<::cops::init::Level>(COPS_INITCALL_LEVEL_##level), #fn, &fn}
+#define COPS_INITCALL(level, fn)                                                                                  \
+    [[gnu::used, gnu::section(".initcall." COPS_INITCALL_STR(                                                     \
+                     COPS_INITCALL_LEVEL_##level))]] static constexpr ::cops::init::InitCall cops_initcall_##fn { \
+        static_cast<::cops::init::Level>(COPS_INITCALL_LEVEL_##level), #fn, &fn                                   \
+    }

@@ -47,18 +47,18 @@ private:
 
 /// A parsed `{:spec}`.
 struct FormatSpec {
-    char align = '>';       ///< '<' left or '>' right
-    bool alternate = false; ///< '#': prefix hex with 0x
-    bool zero_pad = false;  ///< '0': pad numbers with zeros
-    unsigned width = 0;     ///< minimum width
-    char type = 0;          ///< 'x', 'd', 'c' or 0 for the default
+    char align = '>';        ///< '<' left or '>' right
+    bool alternate = false;  ///< '#': prefix hex with 0x
+    bool zero_pad = false;   ///< '0': pad numbers with zeros
+    unsigned width = 0;      ///< minimum width
+    char type = 0;           ///< 'x', 'd', 'c' or 0 for the default
 };
 
 /// One argument, erased to what the formatter needs.
 struct FormatArg {
     /// What the argument holds.
     enum class Kind : std::uint8_t { Signed, Unsigned, Bool, Char, String, Pointer };
-    Kind kind;                 ///< which member is valid
+    Kind kind;  ///< which member is valid
     union {
         std::int64_t s;        ///< Signed
         std::uint64_t u;       ///< Unsigned, Pointer
@@ -69,9 +69,17 @@ struct FormatArg {
 };
 
 /// Converts a value to a FormatArg. Overload `to_format_arg` for your own types.
-inline FormatArg to_format_arg(bool v) { FormatArg a{FormatArg::Kind::Bool, {}}; a.b = v; return a; }
+inline FormatArg to_format_arg(bool v) {
+    FormatArg a{FormatArg::Kind::Bool, {}};
+    a.b = v;
+    return a;
+}
 /// A char prints as a character.
-inline FormatArg to_format_arg(char v) { FormatArg a{FormatArg::Kind::Char, {}}; a.c = v; return a; }
+inline FormatArg to_format_arg(char v) {
+    FormatArg a{FormatArg::Kind::Char, {}};
+    a.c = v;
+    return a;
+}
 /// Strings print as text; nullptr prints as "(null)".
 inline FormatArg to_format_arg(const char* v) {
     FormatArg a{FormatArg::Kind::String, {}};
@@ -79,15 +87,25 @@ inline FormatArg to_format_arg(const char* v) {
     return a;
 }
 /// String views print as text.
-inline FormatArg to_format_arg(std::string_view v) { FormatArg a{FormatArg::Kind::String, {}}; a.str = v; return a; }
+inline FormatArg to_format_arg(std::string_view v) {
+    FormatArg a{FormatArg::Kind::String, {}};
+    a.str = v;
+    return a;
+}
 /// Signed integers print in decimal by default.
 template <std::signed_integral T>
-    requires(!std::same_as<T, char>)
-FormatArg to_format_arg(T v) { FormatArg a{FormatArg::Kind::Signed, {}}; a.s = v; return a; }
+requires(!std::same_as<T, char>) FormatArg to_format_arg(T v) {
+    FormatArg a{FormatArg::Kind::Signed, {}};
+    a.s = v;
+    return a;
+}
 /// Unsigned integers print in decimal by default.
 template <std::unsigned_integral T>
-    requires(!std::same_as<T, bool> && !std::same_as<T, char>)
-FormatArg to_format_arg(T v) { FormatArg a{FormatArg::Kind::Unsigned, {}}; a.u = v; return a; }
+requires(!std::same_as<T, bool> && !std::same_as<T, char>) FormatArg to_format_arg(T v) {
+    FormatArg a{FormatArg::Kind::Unsigned, {}};
+    a.u = v;
+    return a;
+}
 /// Pointers print as 0x-prefixed hex.
 inline FormatArg to_format_arg(const void* v) {
     FormatArg a{FormatArg::Kind::Pointer, {}};
@@ -96,11 +114,14 @@ inline FormatArg to_format_arg(const void* v) {
 }
 /// Strong ids print their number.
 template <class Tag, class Rep>
-FormatArg to_format_arg(StrongId<Tag, Rep> id) { return to_format_arg(id.value); }
+FormatArg to_format_arg(StrongId<Tag, Rep> id) {
+    return to_format_arg(id.value);
+}
 /// Enumerations print their underlying number (give yours a name with an overload).
 template <class E>
-    requires std::is_enum_v<E>
-FormatArg to_format_arg(E e) { return to_format_arg(static_cast<std::underlying_type_t<E>>(e)); }
+requires std::is_enum_v<E> FormatArg to_format_arg(E e) {
+    return to_format_arg(static_cast<std::underlying_type_t<E>>(e));
+}
 
 /// Formats @p fmt with @p args (already converted) into @p out. Returns characters written.
 std::size_t vformat_to(Writer& out, std::string_view fmt, const FormatArg* args, std::size_t count);

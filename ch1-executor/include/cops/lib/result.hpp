@@ -10,14 +10,14 @@ namespace cops {
 
 /// Every error the kit's APIs report. Stable names, printed by error_name().
 enum class Error : unsigned char {
-    UnknownCid,      ///< the cid names no coroutine (never spawned, or garbage)
-    Finished,        ///< the cid names a coroutine that has exited
-    BadPriority,     ///< a priority outside 0..63
-    OutOfSlots,      ///< the executor has no free control block
-    OutOfMemory,     ///< the heap could not satisfy the request
-    InvalidTask,     ///< an empty or already-started Task was passed
-    NotFound,        ///< a looked-up item does not exist
-    Malformed,       ///< input data is corrupt (e.g. a bad device tree)
+    UnknownCid,   ///< the cid names no coroutine (never spawned, or garbage)
+    Finished,     ///< the cid names a coroutine that has exited
+    BadPriority,  ///< a priority outside 0..63
+    OutOfSlots,   ///< the executor has no free control block
+    OutOfMemory,  ///< the heap could not satisfy the request
+    InvalidTask,  ///< an empty or already-started Task was passed
+    NotFound,     ///< a looked-up item does not exist
+    Malformed,    ///< input data is corrupt (e.g. a bad device tree)
 };
 
 /// A short human-readable name for an error, e.g. "unknown cid".

@@ -31,10 +31,10 @@ struct HeapStats {
 
 /// What free() found wrong with a pointer.
 enum class FreeError : std::uint8_t {
-    None,          ///< freed
-    NotFromHeap,   ///< outside the region or misaligned
-    DoubleFree,    ///< the block is already free
-    Corrupt,       ///< the block's header was overwritten
+    None,         ///< freed
+    NotFromHeap,  ///< outside the region or misaligned
+    DoubleFree,   ///< the block is already free
+    Corrupt,      ///< the block's header was overwritten
 };
 
 /// The allocator. Thread-safe (one spin lock).

@@ -54,17 +54,17 @@ struct ReadyQueueTag {};
 /// It sits in exactly one place at a time: a ready queue, the blocked set, a hart
 /// (running), or the free list, and `state` says which.
 struct Ccb : lib::ListHook<ReadyQueueTag> {
-    Cid cid{};                                 ///< this coroutine's id
-    CoroutineKind kind = CoroutineKind::Kernel;///< what it is for
-    Priority priority{};                       ///< its priority level
-    CoroutineState state = CoroutineState::Exit; ///< where it is in the state model
-    Suspension request = Suspension::None;     ///< set by the awaitable it suspended on
-    bool wake_pending = false;                 ///< a wake arrived while it was not blocked
-    std::uint32_t generation = 0;              ///< bumped each time the block is reused
-    std::uint32_t frame_bytes = 0;             ///< size of its root coroutine frame
-    std::coroutine_handle<> root{};            ///< the spawned task's frame (owned)
-    std::coroutine_handle<> resume_point{};    ///< innermost suspended frame, resumed next
-    Ccb* next_free = nullptr;                  ///< link in the executor's free list
+    Cid cid{};                                    ///< this coroutine's id
+    CoroutineKind kind = CoroutineKind::Kernel;   ///< what it is for
+    Priority priority{};                          ///< its priority level
+    CoroutineState state = CoroutineState::Exit;  ///< where it is in the state model
+    Suspension request = Suspension::None;        ///< set by the awaitable it suspended on
+    bool wake_pending = false;                    ///< a wake arrived while it was not blocked
+    std::uint32_t generation = 0;                 ///< bumped each time the block is reused
+    std::uint32_t frame_bytes = 0;                ///< size of its root coroutine frame
+    std::coroutine_handle<> root{};               ///< the spawned task's frame (owned)
+    std::coroutine_handle<> resume_point{};       ///< innermost suspended frame, resumed next
+    Ccb* next_free = nullptr;                     ///< link in the executor's free list
     /// The paper's waker: called (if set) after wake() makes this coroutine ready,
     /// e.g. to tell the kernel that a process became runnable (ch3/ch4).
     void (*waker)(Ccb&) = nullptr;

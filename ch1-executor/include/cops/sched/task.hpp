@@ -49,8 +49,8 @@ inline std::size_t frame_size(void* address) {
 
 /// What every Task promise has: the control block it runs on, and who awaits it.
 struct PromiseBase {
-    Ccb* ccb = nullptr;                         ///< set at spawn (root) or when awaited (child)
-    std::coroutine_handle<> continuation{};     ///< the awaiting parent, or none for a root
+    Ccb* ccb = nullptr;                      ///< set at spawn (root) or when awaited (child)
+    std::coroutine_handle<> continuation{};  ///< the awaiting parent, or none for a root
 
     /// Coroutine frames come from the kit's frame allocator, never throw; a small
     /// header remembers the size so the executor can report it per coroutine.
@@ -197,9 +197,7 @@ Task<T> Promise<T>::get_return_object_on_allocation_failure() noexcept {
 inline Task<void> Promise<void>::get_return_object() noexcept {
     return Task<void>{Task<void>::Handle::from_promise(*this)};
 }
-inline Task<void> Promise<void>::get_return_object_on_allocation_failure() noexcept {
-    return Task<void>{};
-}
+inline Task<void> Promise<void>::get_return_object_on_allocation_failure() noexcept { return Task<void>{}; }
 }  // namespace detail
 
 }  // namespace cops::sched

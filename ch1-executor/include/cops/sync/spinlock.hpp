@@ -13,8 +13,7 @@ public:
     /// Spins until the lock is taken.
     void lock() {
         while (locked_.exchange(1, std::memory_order_acquire) != 0) {
-            while (locked_.load(std::memory_order_relaxed) != 0) {
-            }
+            while (locked_.load(std::memory_order_relaxed) != 0) {}
         }
     }
     /// Takes the lock if free; true on success.

@@ -34,10 +34,10 @@ void report(std::string_view metric, std::uint64_t value, std::string_view unit,
 }  // namespace cops::test
 
 /// Defines a benchmark named @p name.
-#define BENCH(name)                                                                                   \
-    static void COPS_BENCH_CAT(bench_body_, __LINE__)();                                              \
-    [[gnu::used, gnu::section(".bench")]] static constexpr ::cops::test::BenchCase COPS_BENCH_CAT(    \
-        bench_case_, __LINE__){name, &COPS_BENCH_CAT(bench_body_, __LINE__)};                         \
+#define BENCH(name)                                                                                \
+    static void COPS_BENCH_CAT(bench_body_, __LINE__)();                                           \
+    [[gnu::used, gnu::section(".bench")]] static constexpr ::cops::test::BenchCase COPS_BENCH_CAT( \
+        bench_case_, __LINE__){name, &COPS_BENCH_CAT(bench_body_, __LINE__)};                      \
     static void COPS_BENCH_CAT(bench_body_, __LINE__)()
 /// @cond INTERNAL
 #define COPS_BENCH_CAT2(a, b) a##b

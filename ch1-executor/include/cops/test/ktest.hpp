@@ -25,11 +25,11 @@ inline constexpr std::uint64_t kDefaultBudget = 200'000'000;
 
 /// One registered test.
 struct TestCase {
-    const char* name;       ///< "area/what", unique in the image
-    void (*fn)();           ///< the body
-    std::uint64_t budget;   ///< instruction budget
-    const char* file;       ///< where it is defined
-    int line;               ///< line of the KTEST
+    const char* name;      ///< "area/what", unique in the image
+    void (*fn)();          ///< the body
+    std::uint64_t budget;  ///< instruction budget
+    const char* file;      ///< where it is defined
+    int line;              ///< line of the KTEST
 };
 
 /// Every test linked into the image, in link order.
@@ -75,9 +75,11 @@ bool check_eq(const A& a, const B& b, const char* ea, const char* eb, const char
     const std::string_view db = describe(b, vb, sizeof vb);
     // "expected x == 42, but x is 41" (a literal side is not repeated).
     if (db == eb) {
-        report_failure(file, line, lib::format_buffer(msg, sizeof msg, "expected {} == {}, but {} is {}", ea, eb, ea, da));
+        report_failure(file, line,
+                       lib::format_buffer(msg, sizeof msg, "expected {} == {}, but {} is {}", ea, eb, ea, da));
     } else if (da == ea) {
-        report_failure(file, line, lib::format_buffer(msg, sizeof msg, "expected {} == {}, but {} is {}", ea, eb, eb, db));
+        report_failure(file, line,
+                       lib::format_buffer(msg, sizeof msg, "expected {} == {}, but {} is {}", ea, eb, eb, db));
     } else {
         report_failure(file, line,
                        lib::format_buffer(msg, sizeof msg, "expected {} == {}, but {} is {} and {} is {}", ea, eb, ea,
@@ -91,10 +93,10 @@ bool check_eq(const A& a, const B& b, const char* ea, const char* eb, const char
 /// @cond INTERNAL
 #define COPS_KTEST_CAT2(a, b) a##b
 #define COPS_KTEST_CAT(a, b) COPS_KTEST_CAT2(a, b)
-#define COPS_KTEST_IMPL(name, budget, fn)                                                             \
-    static void fn();                                                                                  \
+#define COPS_KTEST_IMPL(name, budget, fn)                                                                    \
+    static void fn();                                                                                        \
     [[gnu::used, gnu::section(".ktest")]] static constexpr ::cops::test::TestCase COPS_KTEST_CAT(fn, _case){ \
-        name, &fn, budget, __FILE__, __LINE__};                                                        \
+        name, &fn, budget, __FILE__, __LINE__};                                                              \
     static void fn()
 /// @endcond
 
@@ -104,16 +106,16 @@ bool check_eq(const A& a, const B& b, const char* ea, const char* eb, const char
 #define KTEST_BUDGET(name, budget) COPS_KTEST_IMPL(name, budget, COPS_KTEST_CAT(ktest_body_, __COUNTER__))
 
 /// Records a failure if @p cond is false; the test goes on.
-#define CHECK(cond) ((void)::cops::test::check(static_cast<bool>(cond), __FILE__, __LINE__, "CHECK(" #cond ") is false"))
+#define CHECK(cond) \
+    ((void)::cops::test::check(static_cast<bool>(cond), __FILE__, __LINE__, "CHECK(" #cond ") is false"))
 /// Records a failure if @p a != @p b, printing both values; the test goes on.
 #define CHECK_EQ(a, b) ((void)::cops::test::check_eq((a), (b), #a, #b, __FILE__, __LINE__))
 /// Records a failure and ends the test if @p cond is false.
-#define REQUIRE(cond)                                                                       \
-    do {                                                                                    \
-        if (!::cops::test::check(static_cast<bool>(cond), __FILE__, __LINE__,              \
-                                 "REQUIRE(" #cond ") is false")) {                           \
-            return;                                                                         \
-        }                                                                                   \
+#define REQUIRE(cond)                                                                                           \
+    do {                                                                                                        \
+        if (!::cops::test::check(static_cast<bool>(cond), __FILE__, __LINE__, "REQUIRE(" #cond ") is false")) { \
+            return;                                                                                             \
+        }                                                                                                       \
     } while (0)
 /// Records a failure and ends the test if @p a != @p b.
 #define REQUIRE_EQ(a, b)                                                     \

@@ -45,8 +45,9 @@ inline bool check_trace(const Trace& t, std::initializer_list<int> expected, con
         lib::format_to(w, " {}", v);
     }
     char msg[360];
-    report_failure(file, line, lib::format_buffer(msg, sizeof msg, "the run order was{}, expected{}",
-                                                  t.count == 0 ? " (nothing ran)" : g.view(), w.view()));
+    report_failure(file, line,
+                   lib::format_buffer(msg, sizeof msg, "the run order was{}, expected{}",
+                                      t.count == 0 ? " (nothing ran)" : g.view(), w.view()));
     return false;
 }
 
