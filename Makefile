@@ -3,7 +3,7 @@
 #   make run   [CH=N] [SMP=n]      build chapter N's kernel and boot it in QEMU
 #   make test  [CH=N]              build and run every test (host + kernel); ends "N passed, N failed"
 #   make bench [CH=N]              instruction-count benchmarks under qemu -icount shift=0
-#   make gdb   [CH=N] [IMAGE=test] boot paused with a GDB server and attach gdb-multiarch
+#   make gdb   [CH=N] [KTEST=name] boot paused with a GDB server and attach gdb-multiarch
 #   make grade [CH=N] [SUBMISSION=dir]  self-check (public tests), or grade a submission with hidden tests
 #   make handout CH=N [OUT=dir] [ONLY=1] cut the student kit
 #   make gradescope CH=N           the Gradescope autograder zip (build/gradescope-chN.zip)
@@ -67,15 +67,16 @@ OUT ?= handout/ch$(CH)
 handout: tools
 	@$(GRADER) handout --chapter $(CH) --out $(abspath $(OUT)) $(if $(ONLY),--only)
 
-# make gdb: QEMU waits for GDB on localhost:1234; IMAGE=test debugs the test kernel.
-IMAGE ?= kernel
+# make gdb: QEMU waits for GDB on localhost:1234; IMAGE=test debugs the test kernel,
+# KTEST=name runs only that test in it.
+IMAGE ?= $(if $(KTEST),test,kernel)
 GDB_ELF = $(BUILD_DIR)/ch$(CH)/$(if $(filter test,$(IMAGE)),test-kernel,kernel).elf
 gdb: tools
 	@$(KMAKE) -j$(JOBS) CH=$(CH) $(if $(filter test,$(IMAGE)),test-kernel,kernel)
 	@printf 'set confirm off\nset architecture riscv:rv64\nfile %s\ntarget remote localhost:1234\nbreak kernel_boot\necho \\nkit: stopped before the firmware. `continue` runs to kernel_boot; `bt`, `info registers`, `x/8i $$pc` help.\\n\n' \
 	    "$(abspath $(GDB_ELF))" > .gdbinit
 	@echo "kit: starting QEMU paused (GDB server on :1234); quit gdb to stop it"
-	@$(QEMU) $(QEMU_FLAGS) -kernel $(GDB_ELF) -s -S & qemu=$$!; \
+	@$(QEMU) $(QEMU_FLAGS) -kernel $(GDB_ELF) $(if $(KTEST),-append "nonce=gdb ktest.only=$(KTEST)") -s -S & qemu=$$!; \
 	    gdb-multiarch -q -x .gdbinit; kill $$qemu 2>/dev/null; wait $$qemu 2>/dev/null; true
 
 docs:
