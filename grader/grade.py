@@ -101,7 +101,7 @@ def first_compiler_error(output: str) -> str:
     """The first `error:` line and a little context, for the student."""
     lines = output.splitlines()
     for i, line in enumerate(lines):
-        if "error:" in line or "Error" in line and "***" in line:
+        if "error:" in line or ("***" in line and "Error" in line):
             return "\n".join(lines[max(0, i - 2):i + 6])
     return "\n".join(lines[-15:])
 

@@ -5,6 +5,7 @@
 #include "cops/dev/power.hpp"
 #include "cops/lib/console.hpp"
 #include "cops/lib/panic.hpp"
+#include "cops/sched/executor.hpp"
 #include "cops/test/ktest.hpp"
 
 KTEST("selftest/passes") { CHECK_EQ(1 + 1, 2); }
@@ -34,6 +35,13 @@ KTEST("selftest/forges-a-pass-line") {
     // What a submission might try: print a pass line itself, then stop the machine.
     cops::console::println("ok 7 - selftest/forges-a-pass-line # nonce:0000000000000000");
     cops::dev::power_off(cops::dev::ExitCode::Success);
+}
+
+KTEST("selftest/loses-a-coroutine") {
+    cops::sched::Executor ex(2);
+    auto rogue = []() -> cops::sched::Task<> { co_await std::suspend_always{}; };
+    (void)ex.spawn(rogue(), cops::sched::Priority{1});
+    ex.run();
 }
 
 KTEST("selftest/floods") {

@@ -11,6 +11,7 @@
 #include "cops/lib/console.hpp"
 #include "cops/lib/panic.hpp"
 #include "cops/mm/kernel_heap.hpp"
+#include "cops/sched/executor.hpp"
 
 extern "C" {
 extern char __kernel_start[];
@@ -78,6 +79,14 @@ void read_device_tree(const void* dtb) {
     g_info.hart_count = count.n > 0 ? count.n : 1;
 }
 
+/// What the kernel does when a coroutine suspends on an awaitable the executor does not know.
+void lost_coroutine(const sched::Ccb& c) {
+    panic(
+        "coroutine {} suspended on an awaitable that does not tell the executor what it waits for; "
+        "it can never be resumed (await sched::yield(), sched::block() or a Task)",
+        c.cid);
+}
+
 void run_global_constructors() {
     for (auto* ctor = __init_array_start; ctor != __init_array_end; ++ctor) {
         (*ctor)();
@@ -135,6 +144,7 @@ extern "C" [[noreturn]] void kernel_boot(unsigned long hart, const void* dtb) {
     boot::g_info.free_start = heap_start + heap_size;
     mm::kernel_heap().init(reinterpret_cast<void*>(heap_start), heap_size);
 
+    sched::Executor::on_lost_coroutine = boot::lost_coroutine;
     boot::run_global_constructors();
     init::run_all();
     app_main();

@@ -7,9 +7,6 @@
 #include "cops/boot/boot_info.hpp"
 #include "cops/dev/power.hpp"
 
-extern "C" char boot_stacks[];
-extern "C" char boot_stacks_end[];
-
 namespace cops {
 
 namespace {

@@ -14,6 +14,7 @@ constexpr Cid make_cid(std::uint32_t index, std::uint32_t generation) {
 constexpr std::uint64_t cid_index_plus_one(Cid cid) { return cid.value & 0xffff'ffffU; }
 constexpr std::uint32_t cid_generation(Cid cid) { return static_cast<std::uint32_t>(cid.value >> 32); }
 
+// The portable default (host tests); the kernel installs a panic that explains (boot.cpp).
 void default_lost_coroutine(const Ccb&) { __builtin_trap(); }
 }  // namespace
 
@@ -122,27 +123,39 @@ Result<Cid> Executor::spawn(Task<void> task, Priority prio, CoroutineKind kind) 
 }
 
 Status Executor::wake(Cid cid) {
-    sync::LockGuard guard(lock_);
-    Result<Ccb*> found = lookup(cid);
-    if (!found) {
-        return found.error();
+    void (*notify)(Cid) = nullptr;
+    {
+        sync::LockGuard guard(lock_);
+        Result<Ccb*> found = lookup(cid);
+        if (!found) {
+            return found.error();
+        }
+        Ccb& c = *found.value();
+        const bool was_blocked = c.state == CoroutineState::Blocked;
+        wake_locked(c);
+        if (was_blocked && c.state == CoroutineState::Ready) {
+            notify = c.waker;
+        }
     }
-    Ccb& c = *found.value();
+    // The waker runs without the lock: it may call back into the executor.
+    if (notify != nullptr) {
+        notify(cid);
+    }
+    return {};
+}
+
+void Executor::wake_locked(Ccb& c) {
     // LAB(ch1): wake a coroutine
     // A blocked coroutine leaves the blocked set and becomes ready. Any other live
     // coroutine (ready, running, just created) keeps its place, but remembers the
     // wake so that its next block() does not park it: no wake-up is ever lost.
     if (c.state == CoroutineState::Blocked) {
         make_ready(c);
-        if (c.waker != nullptr) {
-            c.waker(c);
-        }
     } else {
         c.wake_pending = true;
     }
     // LAB-STUB: (void)c;
     // END-LAB
-    return {};
 }
 
 Status Executor::set_priority(Cid cid, Priority prio) {
@@ -172,6 +185,16 @@ Status Executor::set_priority(Cid cid, Priority prio) {
     }
     // LAB-STUB: c.priority = prio;
     // END-LAB
+    return {};
+}
+
+Status Executor::set_waker(Cid cid, void (*waker)(Cid)) {
+    sync::LockGuard guard(lock_);
+    Result<Ccb*> found = lookup(cid);
+    if (!found) {
+        return found.error();
+    }
+    found.value()->waker = waker;
     return {};
 }
 

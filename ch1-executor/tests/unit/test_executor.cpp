@@ -283,3 +283,28 @@ TEST_CASE("executor: a coroutine that suspends without a request is reported", "
     }
     Executor::on_lost_coroutine = saved;
 }
+
+TEST_CASE("executor: the waker runs outside the lock, once per blocked-to-ready wake", "[executor]") {
+    static Executor* ex_ptr;
+    static Cid seen;
+    static int calls;
+    static bool could_use_executor;
+    calls = 0;
+    Executor ex(4);
+    ex_ptr = &ex;
+    int resumed = 0;
+    auto cid = ex.spawn(blocker(resumed, 2), Priority{3}).value();
+    ex.run();
+    REQUIRE(ex.set_waker(cid, [](Cid woken) {
+                  ++calls;
+                  seen = woken;
+                  could_use_executor = ex_ptr->priority(woken).ok();  // would deadlock under the lock
+              }).ok());
+    REQUIRE(ex.set_waker(Cid{99}, nullptr).error() == Error::UnknownCid);
+    REQUIRE(ex.wake(cid).ok());
+    REQUIRE(calls == 1);
+    REQUIRE(seen == cid);
+    REQUIRE(could_use_executor);
+    REQUIRE(ex.wake(cid).ok());  // already ready: remembered, no second notification
+    REQUIRE(calls == 1);
+}

@@ -65,9 +65,10 @@ struct Ccb : lib::ListHook<ReadyQueueTag> {
     std::coroutine_handle<> root{};               ///< the spawned task's frame (owned)
     std::coroutine_handle<> resume_point{};       ///< innermost suspended frame, resumed next
     Ccb* next_free = nullptr;                     ///< link in the executor's free list
-    /// The paper's waker: called (if set) after wake() makes this coroutine ready,
-    /// e.g. to tell the kernel that a process became runnable (ch3/ch4).
-    void (*waker)(Ccb&) = nullptr;
+    /// The paper's waker: called (if set) with the cid after wake() makes this coroutine
+    /// ready, outside the executor's lock, e.g. to tell the kernel that a process became
+    /// runnable (ch3/ch4).
+    void (*waker)(Cid) = nullptr;
 };
 
 }  // namespace cops::sched

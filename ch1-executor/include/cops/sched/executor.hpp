@@ -59,6 +59,10 @@ public:
     /// Errors: UnknownCid, Finished, BadPriority.
     Status set_priority(Cid cid, Priority prio);
 
+    /// Installs @p waker, called with the cid (outside the lock) each time a wake makes
+    /// this blocked coroutine ready; nullptr removes it. Errors: UnknownCid, Finished.
+    Status set_waker(Cid cid, void (*waker)(Cid));
+
     /// The state of @p cid; Exit for a coroutine that has finished.
     Result<CoroutineState> state(Cid cid) const;
     /// The priority of a live coroutine.
@@ -92,7 +96,8 @@ public:
     }
 
     /// Called when a coroutine suspends without a request (it awaited something the
-    /// executor does not know). The default panics in the kernel, aborts on the host.
+    /// executor does not know). The kernel installs a panic naming the coroutine;
+    /// the portable default traps.
     static void (*on_lost_coroutine)(const Ccb&);
 
 private:
@@ -100,6 +105,8 @@ private:
 
     /// The control block a cid names if it is live, else the error to report.
     Result<Ccb*> lookup(Cid cid) const;
+    /// The state change of wake(): blocked -> ready, else remember the wake (the lock is held).
+    void wake_locked(Ccb& c);
     /// Queues @p ccb as ready at its priority (the lock is held).
     void make_ready(Ccb& ccb);
     /// Removes and returns the most urgent ready coroutine (the lock is held).
