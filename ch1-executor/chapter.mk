@@ -7,6 +7,7 @@ LAYER_KERNEL := \
     kernel/arch/sbi.cpp \
     kernel/arch/fatal_trap_entry.S \
     kernel/arch/fatal_trap.cpp \
+    kernel/arch/watchdog.cpp \
     kernel/dev/power.cpp \
     kernel/lib/console.cpp \
     kernel/lib/panic.cpp \

@@ -4,6 +4,7 @@
 
 #include "cops/arch/sbi.hpp"
 #include "cops/boot/boot_info.hpp"
+#include "cops/lib/console.hpp"
 
 namespace cops::dev {
 
@@ -24,6 +25,7 @@ void probe_finisher() {
 }
 
 void power_off(ExitCode code) {
+    console::flush();  // a buffered console (ch2's UART) drains first
     if (g_finisher != nullptr) {
         const auto c = static_cast<std::uint32_t>(code);
         *g_finisher = c == 0 ? kFinisherPass : (c << 16) | kFinisherFail;

@@ -38,6 +38,8 @@ void write(std::string_view text) {
     unlock();
 }
 
+void flush() { backend().flush(); }
+
 void lock() { g_lock.lock(); }
 void unlock() { g_lock.unlock(); }
 

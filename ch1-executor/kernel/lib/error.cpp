@@ -14,6 +14,8 @@ const char* error_name(Error e) {
         case Error::InvalidTask: return "empty task";
         case Error::NotFound: return "not found";
         case Error::Malformed: return "malformed data";
+        case Error::BadState: return "not in a state that allows this";
+        case Error::Busy: return "busy";
     }
     return "unknown error";
 }

@@ -16,9 +16,12 @@ constexpr std::uint32_t cid_generation(Cid cid) { return static_cast<std::uint32
 
 // The portable default (host tests); the kernel installs a panic that explains (boot.cpp).
 void default_lost_coroutine(const Ccb&) { __builtin_trap(); }
+// One hart until a layer that starts more installs its own.
+unsigned single_hart() { return 0; }
 }  // namespace
 
 void (*Executor::on_lost_coroutine)(const Ccb&) = default_lost_coroutine;
+unsigned (*Executor::hart_index)() = single_hart;
 
 Executor::Executor(std::uint32_t capacity) {
     void* memory = mm::allocate_frame(sizeof(Ccb) * capacity);
@@ -96,8 +99,9 @@ Result<Cid> Executor::spawn(Task<void> task, Priority prio, CoroutineKind kind) 
     if (!prio.valid()) {
         return Error::BadPriority;
     }
-    sync::LockGuard guard(lock_);
+    lock_.lock();
     if (free_ == nullptr) {
+        lock_.unlock();
         return Error::OutOfSlots;  // the task's frame is freed when `task` goes out of scope
     }
     Ccb& c = *free_;
@@ -116,14 +120,22 @@ Result<Cid> Executor::spawn(Task<void> task, Priority prio, CoroutineKind kind) 
     c.resume_point = handle;
     c.frame_bytes = static_cast<std::uint32_t>(detail::frame_size(handle.address()));
     c.waker = nullptr;
+    c.owner = this;
     ++live_;
     ++stats_.spawned;
     make_ready(c);
-    return c.cid;
+    const Cid cid = c.cid;
+    lock_.unlock();
+    if (ready_hook_ != nullptr) {
+        ready_hook_(*this, prio);
+    }
+    return cid;
 }
 
 Status Executor::wake(Cid cid) {
     void (*notify)(Cid) = nullptr;
+    bool became_ready = false;
+    Priority prio{};
     {
         sync::LockGuard guard(lock_);
         Result<Ccb*> found = lookup(cid);
@@ -135,9 +147,14 @@ Status Executor::wake(Cid cid) {
         wake_locked(c);
         if (was_blocked && c.state == CoroutineState::Ready) {
             notify = c.waker;
+            became_ready = true;
+            prio = c.priority;
         }
     }
-    // The waker runs without the lock: it may call back into the executor.
+    // The hooks run without the lock: they may call back into the executor.
+    if (became_ready && ready_hook_ != nullptr) {
+        ready_hook_(*this, prio);
+    }
     if (notify != nullptr) {
         notify(cid);
     }
@@ -162,9 +179,10 @@ Status Executor::set_priority(Cid cid, Priority prio) {
     if (!prio.valid()) {
         return Error::BadPriority;
     }
-    sync::LockGuard guard(lock_);
+    lock_.lock();
     Result<Ccb*> found = lookup(cid);
     if (!found) {
+        lock_.unlock();
         return found.error();
     }
     Ccb& c = *found.value();
@@ -185,6 +203,11 @@ Status Executor::set_priority(Cid cid, Priority prio) {
     }
     // LAB-STUB: c.priority = prio;
     // END-LAB
+    const bool ready = c.state == CoroutineState::Ready;
+    lock_.unlock();
+    if (ready && ready_hook_ != nullptr) {
+        ready_hook_(*this, prio);  // a more urgent level may now have work
+    }
     return {};
 }
 
@@ -237,6 +260,47 @@ std::size_t Executor::ready_count() const {
     return n;
 }
 
+std::optional<Priority> Executor::best_ready() const {
+    sync::LockGuard guard(lock_);
+    return bitmap_.highest();
+}
+
+std::optional<Priority> Executor::running_priority(unsigned hart) const {
+    if (hart >= kMaxHarts) {
+        return std::nullopt;
+    }
+    sync::LockGuard guard(lock_);
+    const Ccb* c = current_[hart];
+    return c != nullptr ? std::optional<Priority>(c->priority) : std::nullopt;
+}
+
+Cid Executor::preempt_current() {
+    sync::LockGuard guard(lock_);
+    Ccb*& slot = current_[hart_index()];
+    Ccb* c = slot;
+    if (c == nullptr) {
+        return Cid{};
+    }
+    c->state = CoroutineState::RunningSuspended;
+    slot = nullptr;
+    return c->cid;
+}
+
+Status Executor::resume_preempted(Cid cid) {
+    sync::LockGuard guard(lock_);
+    Result<Ccb*> found = lookup(cid);
+    if (!found) {
+        return found.error();
+    }
+    Ccb& c = *found.value();
+    if (c.state != CoroutineState::RunningSuspended) {
+        return Error::BadState;
+    }
+    c.state = CoroutineState::Running;
+    current_[hart_index()] = &c;
+    return {};
+}
+
 bool Executor::run_once() {
     lock_.lock();
     Ccb* next = pick_next();
@@ -246,16 +310,19 @@ bool Executor::run_once() {
     }
     next->state = CoroutineState::Running;
     next->request = Suspension::None;
-    Ccb* previous = current_;
-    current_ = next;
+    Ccb*& slot = current_[hart_index()];
+    Ccb* previous = slot;
+    slot = next;
     ++stats_.resumes;
     lock_.unlock();
 
     // No lock is held while the coroutine runs: it may spawn, wake and set priorities.
+    // It may also be preempted (ch2) and finish on another hart, so the slot is looked
+    // up again afterwards.
     next->resume_point.resume();
 
     lock_.lock();
-    current_ = previous;
+    current_[hart_index()] = previous;
     std::coroutine_handle<> finished = after_resume(*next);
     lock_.unlock();
     if (finished) {

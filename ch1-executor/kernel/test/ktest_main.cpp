@@ -17,6 +17,7 @@
 #include "cops/arch/csr.hpp"
 #include "cops/arch/sbi.hpp"
 #include "cops/arch/trap_frame.hpp"
+#include "cops/arch/watchdog.hpp"
 #include "cops/boot/boot_info.hpp"
 #include "cops/dev/power.hpp"
 #include "cops/lib/console.hpp"
@@ -69,18 +70,10 @@ void arm_watchdog(std::uint64_t budget) {
     // Under -icount shift=0 one instruction is one virtual nanosecond.
     const std::uint64_t hz = boot::info().timebase_hz;
     const std::uint64_t ticks = budget / 1000 * hz / 1'000'000;
-    arch::timer_interrupt_hook = on_watchdog;
-    arch::sbi::set_timer(arch::read_time() + (ticks > 0 ? ticks : 1));
-    arch::sie.set(arch::kSieStie);
-    arch::sstatus.set(arch::kSstatusSie);
+    arch::watchdog::arm(arch::read_time() + (ticks > 0 ? ticks : 1), on_watchdog);
 }
 
-void disarm_watchdog() {
-    arch::sstatus.clear(arch::kSstatusSie);
-    arch::sie.clear(arch::kSieStie);
-    arch::sbi::set_timer(~std::uint64_t{0});
-    arch::timer_interrupt_hook = nullptr;
-}
+void disarm_watchdog() { arch::watchdog::disarm(); }
 }  // namespace
 
 namespace {

@@ -16,6 +16,8 @@ class Backend : public lib::Writer {
 public:
     /// Sends @p text to the device.
     void write(std::string_view text) override = 0;
+    /// Waits until everything written has left the device (a buffered backend drains).
+    virtual void flush() {}
 
 protected:
     ~Backend() = default;
@@ -25,6 +27,9 @@ protected:
 Backend* set_backend(Backend* backend);
 /// The backend in use.
 Backend& backend();
+
+/// Drains the backend: called before the machine powers off, so no output is lost.
+void flush();
 
 /// Writes @p text as is.
 void write(std::string_view text);

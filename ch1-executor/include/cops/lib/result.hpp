@@ -18,6 +18,8 @@ enum class Error : unsigned char {
     InvalidTask,  ///< an empty or already-started Task was passed
     NotFound,     ///< a looked-up item does not exist
     Malformed,    ///< input data is corrupt (e.g. a bad device tree)
+    BadState,     ///< the object is not in a state that allows the operation
+    Busy,         ///< the resource is in use or full; try again later
 };
 
 /// A short human-readable name for an error, e.g. "unknown cid".

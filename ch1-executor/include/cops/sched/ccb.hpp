@@ -11,6 +11,8 @@
 
 namespace cops::sched {
 
+class Executor;
+
 /// Tag type for coroutine ids.
 struct CidTag {};
 /// A coroutine id: the index of its control block plus a generation, so a cid of a
@@ -65,6 +67,7 @@ struct Ccb : lib::ListHook<ReadyQueueTag> {
     std::coroutine_handle<> root{};               ///< the spawned task's frame (owned)
     std::coroutine_handle<> resume_point{};       ///< innermost suspended frame, resumed next
     Ccb* next_free = nullptr;                     ///< link in the executor's free list
+    Executor* owner = nullptr;                    ///< the executor it was spawned on
     /// The paper's waker: called (if set) with the cid after wake() makes this coroutine
     /// ready, outside the executor's lock, e.g. to tell the kernel that a process became
     /// runnable (ch3/ch4).

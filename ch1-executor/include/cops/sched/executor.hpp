@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "cops/lib/intrusive_list.hpp"
 #include "cops/lib/result.hpp"
@@ -19,6 +20,9 @@
 #include "cops/sync/spinlock.hpp"
 
 namespace cops::sched {
+
+/// Most harts an executor can be run on at once (each has its own "current" slot).
+inline constexpr unsigned kMaxHarts = 8;
 
 /// Counters an executor keeps about itself.
 struct ExecutorStats {
@@ -47,8 +51,15 @@ public:
     /// Errors: InvalidTask (empty task), BadPriority, OutOfSlots.
     Result<Cid> spawn(Task<void> task, Priority prio, CoroutineKind kind = CoroutineKind::Kernel);
 
-    /// The cid of the coroutine being resumed now, or Cid{} outside any coroutine.
-    Cid current() const { return current_ != nullptr ? current_->cid : Cid{}; }
+    /// The cid of the coroutine being resumed on this hart now, or Cid{} outside any coroutine.
+    Cid current() const {
+        const Ccb* c = current_[hart_index()];
+        return c != nullptr ? c->cid : Cid{};
+    }
+
+    /// Which hart the caller runs on, 0..kMaxHarts-1. One hart (0) until a layer that
+    /// starts more harts installs its own (ch2 reads the hart's `tp`).
+    static unsigned (*hart_index)();
 
     /// Makes a blocked coroutine ready. If it is running or ready, the wake is
     /// remembered so that its next block() returns at once (no lost wake-up).
@@ -75,6 +86,24 @@ public:
     bool run_once();
     /// Runs until no coroutine is ready. Returns how many resumes it made.
     std::uint64_t run();
+
+    /// The most urgent level that has a ready coroutine, if any.
+    std::optional<Priority> best_ready() const;
+
+    /// The priority of the coroutine running on hart @p hart_index, if one is.
+    std::optional<Priority> running_priority(unsigned hart_index) const;
+
+    /// Preemption support (ch2): the coroutine running on this hart was interrupted and
+    /// its stack is set aside. It becomes RunningSuspended and this hart has no current
+    /// coroutine. Returns its cid, or Cid{} if none was running here.
+    Cid preempt_current();
+    /// The running-suspended coroutine @p cid continues on this hart: it is Running again
+    /// and current here. Errors: UnknownCid, Finished, BadState (it was not suspended).
+    Status resume_preempted(Cid cid);
+
+    /// Installs @p hook, called outside the lock with the priority each time spawn(),
+    /// wake() or set_priority() makes a coroutine ready (ch2 wakes an idle hart with it).
+    void set_ready_hook(void (*hook)(Executor&, Priority)) { ready_hook_ = hook; }
 
     /// The ready-level bitmap (bit i set: level i has a ready coroutine).
     const PriorityBitmap& bitmap() const { return bitmap_; }
@@ -121,7 +150,8 @@ private:
     std::uint32_t capacity_ = 0;
     std::uint32_t live_ = 0;
     Ccb* free_ = nullptr;
-    Ccb* current_ = nullptr;
+    Ccb* current_[kMaxHarts] = {};
+    void (*ready_hook_)(Executor&, Priority) = nullptr;
     PriorityBitmap bitmap_;
     ReadyQueue ready_[kPriorityLevels];
     ExecutorStats stats_;

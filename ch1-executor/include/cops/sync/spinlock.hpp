@@ -5,25 +5,45 @@
 #include <atomic>
 #include <cstdint>
 
+#include "cops/arch/irq.hpp"
+
 namespace cops::sync {
 
 /// Mutual exclusion by spinning on an atomic flag. Never held across a resume.
+/// In the kernel, the holder's interrupts are off from lock() to unlock(), so an
+/// interrupt handler may take any spin lock without deadlocking against the code
+/// it interrupted (see irq.hpp).
 class SpinLock {
 public:
     /// Spins until the lock is taken.
     void lock() {
+        const bool irq = arch::irq_save();
         while (locked_.exchange(1, std::memory_order_acquire) != 0) {
             while (locked_.load(std::memory_order_relaxed) != 0) {}
         }
+        irq_was_enabled_ = irq;
     }
     /// Takes the lock if free; true on success.
-    bool try_lock() { return locked_.exchange(1, std::memory_order_acquire) == 0; }
+    bool try_lock() {
+        const bool irq = arch::irq_save();
+        if (locked_.exchange(1, std::memory_order_acquire) != 0) {
+            arch::irq_restore(irq);
+            return false;
+        }
+        irq_was_enabled_ = irq;
+        return true;
+    }
     /// Releases the lock.
-    void unlock() { locked_.store(0, std::memory_order_release); }
+    void unlock() {
+        const bool irq = irq_was_enabled_;
+        locked_.store(0, std::memory_order_release);
+        arch::irq_restore(irq);
+    }
 
 private:
     // A word, not a bool: RISC-V's atomic swap works on 32/64-bit words.
     std::atomic<std::uint32_t> locked_{0};
+    bool irq_was_enabled_ = false;  // written only by the holder
 };
 
 /// Holds a lock for the life of a scope.

@@ -1,0 +1,42 @@
+# Chapter 2 — kernel coroutines: traps, the tick, PLIC and UART, SMP, awaitables, preemption.
+PARENT := ch1-executor
+
+# Order matters within an init level: hart state (smp/boot.cpp) before the kernel executor.
+LAYER_KERNEL := \
+    kernel/smp/boot.cpp \
+    kernel/smp/hart.cpp \
+    kernel/smp/ipi.cpp \
+    kernel/arch/trap_entry.S \
+    kernel/arch/trap.cpp \
+    kernel/sched/switch_context.S \
+    kernel/sched/kernel_executor.cpp \
+    kernel/sched/thread_pool.cpp \
+    kernel/sched/running_suspended.cpp \
+    kernel/sched/preempt.cpp \
+    kernel/sched/scheduler_loop.cpp \
+    kernel/sched/ps.cpp \
+    kernel/dev/timer.cpp \
+    kernel/dev/plic.cpp \
+    kernel/dev/uart.cpp \
+    kernel/time/sleep.cpp
+
+# Also compiled for the host unit tests.
+LAYER_PORTABLE := \
+    kernel/sched/preemption_decision.cpp \
+    kernel/sync/semaphore.cpp \
+    kernel/sync/mutex.cpp
+
+LAYER_KTESTS := $(patsubst $(ROOT)/ch2-kernel-coroutines/%,%,$(wildcard $(ROOT)/ch2-kernel-coroutines/tests/kernel/*.cpp))
+LAYER_BENCH := $(patsubst $(ROOT)/ch2-kernel-coroutines/%,%,$(wildcard $(ROOT)/ch2-kernel-coroutines/bench/*.cpp))
+LAYER_UNIT := $(patsubst $(ROOT)/ch2-kernel-coroutines/%,%,$(wildcard $(ROOT)/ch2-kernel-coroutines/tests/unit/*.cpp))
+LAYER_DEMO := kernel/demo/priorities_and_preemption.cpp
+
+# The test kernel boots with four harts (the harness reads this line).
+TEST_SMP := 4
+
+# What a student may change for this chapter.
+STUDENT_FILES := \
+    kernel/arch/trap.cpp \
+    kernel/time/sleep.cpp \
+    kernel/sched/preemption_decision.cpp \
+    kernel/sync/semaphore.cpp

@@ -1,0 +1,61 @@
+/// @file hart.hpp
+/// @brief Per-hart state, reached through the `tp` register.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "cops/sched/executor.hpp"
+#include "cops/sched/thread.hpp"
+
+namespace cops::smp {
+
+/// What the hart's next thread must do for the one that switched to it (see switch.hpp).
+enum class AfterSwitch : std::uint8_t {
+    Nothing,  ///< the old thread is abandoned (a secondary hart's boot stack)
+    Release,  ///< the old thread goes back to the pool
+    Suspend,  ///< the old thread holds a preempted coroutine: into the running-suspended set
+    Park,     ///< the old thread waits in run_until() for its condition
+};
+
+/// Counters per hart, for the `ps` dump, tests and benchmarks.
+struct HartStats {
+    std::uint64_t ticks = 0;           ///< timer interrupts taken
+    std::uint64_t ipis = 0;            ///< software interrupts taken
+    std::uint64_t external = 0;        ///< external (PLIC) interrupts taken
+    std::uint64_t preemptions = 0;     ///< coroutines preempted here
+    std::uint64_t idle_waits = 0;      ///< times the hart slept in wfi
+    std::uint64_t resumed_threads = 0; ///< running-suspended threads continued here
+    std::uint64_t coroutines_run = 0;  ///< run_once() calls that ran a coroutine
+};
+
+/// One hart's state. Only that hart writes it, except the atomics.
+struct Hart {
+    unsigned index = 0;                  ///< 0..hart_count()-1; the boot hart is 0
+    unsigned hart_id = 0;                ///< the SBI/FDT hart id
+    sched::Thread* thread = nullptr;     ///< the thread running on this hart now
+    sched::Thread* switched_from = nullptr;  ///< the thread that just switched away
+    AfterSwitch after_switch = AfterSwitch::Nothing;  ///< what to do with it
+    std::atomic<bool> online{false};     ///< started and running its loop
+    std::atomic<std::uint32_t> in_trap{0};  ///< nesting depth of traps being handled
+    sched::Thread home;                  ///< this hart's boot stack as a thread
+    HartStats stats;                     ///< counters
+};
+
+/// The hart the caller runs on.
+inline Hart& this_hart() {
+    Hart* h;
+    asm volatile("mv %0, tp" : "=r"(h));
+    return *h;
+}
+
+/// Hart @p index (0..kMaxHarts-1).
+Hart& hart(unsigned index);
+/// How many harts the kernel runs on (from the device tree, at most kMaxHarts).
+unsigned hart_count();
+/// How many harts have started their loop.
+unsigned online_count();
+/// Makes the calling hart hart @p index: points `tp` at its state.
+void enter_hart(unsigned index, unsigned hart_id);
+
+}  // namespace cops::smp

@@ -1,0 +1,80 @@
+/// @file timer.cpp
+/// @brief The periodic tick on every hart.
+#include "cops/dev/timer.hpp"
+
+#include <string_view>
+
+#include "cops/arch/csr.hpp"
+#include "cops/arch/sbi.hpp"
+#include "cops/arch/trap.hpp"
+#include "cops/arch/watchdog.hpp"
+#include "cops/boot/boot_info.hpp"
+#include "cops/smp/hart.hpp"
+#include "cops/time/sleep.hpp"
+
+namespace cops::dev::timer {
+
+namespace {
+std::uint64_t g_period = 10'000;
+bool g_sstc = false;
+inline constexpr arch::Csr<0x14d> stimecmp{};  // Sstc: the hart's timer compare, writable in S-mode
+
+std::uint64_t parse(std::string_view s, std::uint64_t fallback) {
+    std::uint64_t v = 0;
+    if (s.empty()) {
+        return fallback;
+    }
+    for (char c : s) {
+        if (c < '0' || c > '9') {
+            return fallback;
+        }
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return v;
+}
+
+void program(std::uint64_t deadline) {
+    if (g_sstc) {
+        stimecmp.write(deadline);
+    } else {
+        arch::sbi::set_timer(deadline);
+    }
+}
+
+/// The next tick boundary after now: all harts tick at the same instants.
+std::uint64_t next_tick() { return (arch::read_time() / g_period + 1) * g_period; }
+
+void on_tick(arch::TrapFrame& frame) {
+    ++smp::this_hart().stats.ticks;
+    program(next_tick());  // also acknowledges the interrupt (STIP clears)
+    arch::watchdog::check(frame);
+    time::expire_sleepers(now_ticks());
+}
+
+// The tick owns the timer: the watchdog's deadline is checked at each tick instead.
+void watchdog_arm(std::uint64_t) {}
+void watchdog_disarm() {}
+}  // namespace
+
+void init() {
+    const std::uint64_t hz = parse(boot::bootarg("tick_hz").value_or(""), kDefaultTickHz);
+    const std::uint64_t timebase = boot::info().timebase_hz;
+    g_period = hz > 0 && hz <= timebase ? timebase / hz : timebase / kDefaultTickHz;
+    if (auto cpu = boot::fdt().find_device_type("cpu")) {
+        const std::string_view isa = boot::fdt().property_string(cpu.value(), "riscv,isa").value_or("");
+        g_sstc = isa.find("_sstc") != std::string_view::npos && boot::bootarg("timer") != std::string_view("sbi");
+    }
+    arch::set_interrupt_handler(arch::Interrupt::Timer, on_tick);
+    arch::watchdog::set_timer_backend({watchdog_arm, watchdog_disarm});
+}
+
+void start_on_this_hart() {
+    program(next_tick());
+    arch::sie.set(arch::kSieStie);
+}
+
+std::uint64_t period() { return g_period; }
+std::uint64_t now_ticks() { return arch::read_time() / g_period; }
+bool uses_sstc() { return g_sstc; }
+
+}  // namespace cops::dev::timer

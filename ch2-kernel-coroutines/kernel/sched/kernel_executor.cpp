@@ -1,0 +1,34 @@
+/// @file kernel_executor.cpp
+/// @brief The kernel executor, created at the arch init level with room for kKernelCoroutines.
+#include "cops/sched/kernel_executor.hpp"
+
+#include <new>
+
+#include "cops/init/initcall.hpp"
+#include "cops/lib/panic.hpp"
+#include "cops/smp/hart.hpp"
+#include "cops/smp/ipi.hpp"
+
+namespace cops::sched {
+
+namespace {
+alignas(Executor) unsigned char g_storage[sizeof(Executor)];
+Executor* g_executor = nullptr;
+
+unsigned hart_from_tp() { return smp::this_hart().index; }
+void on_ready(Executor&, Priority prio) { smp::kick_for(prio); }
+
+void create_kernel_executor() {
+    g_executor = new (g_storage) Executor(kKernelCoroutines);
+    if (!g_executor->valid()) {
+        panic("kernel executor: no memory for {} control blocks", kKernelCoroutines);
+    }
+    Executor::hart_index = hart_from_tp;  // tp is set by now (see smp/boot.cpp)
+    g_executor->set_ready_hook(on_ready);
+}
+COPS_INITCALL(arch, create_kernel_executor);
+}  // namespace
+
+Executor& kernel_executor() { return *g_executor; }
+
+}  // namespace cops::sched

@@ -1,0 +1,154 @@
+/// @file scheduler_loop.cpp
+/// @brief Each hart's loop over the kernel executor, thread switches, idling, run_until.
+#include <atomic>
+
+#include "cops/arch/csr.hpp"
+#include "cops/arch/irq.hpp"
+#include "cops/lib/panic.hpp"
+#include "cops/sched/kernel_executor.hpp"
+#include "cops/sched/run_until.hpp"
+#include "cops/sched/running_suspended.hpp"
+#include "cops/sched/switch.hpp"
+#include "cops/sched/thread_pool.hpp"
+#include "cops/smp/ipi.hpp"
+
+namespace cops::sched {
+
+namespace {
+
+/// The one thread that may wait in run_until() (the boot hart's), and its condition.
+struct ParkedWaiter {
+    bool (*done)(void*) = nullptr;
+    void* arg = nullptr;
+    Thread* pending = nullptr;             // set before the switch, published after it
+    std::atomic<Thread*> parked{nullptr};  // published: any hart may continue it
+};
+ParkedWaiter g_waiter;
+
+/// The parked thread if its condition now holds (claimed: only one hart gets it).
+Thread* claim_parked_if_done() {
+    Thread* t = g_waiter.parked.load(std::memory_order_acquire);
+    if (t == nullptr || !g_waiter.done(g_waiter.arg)) {
+        return nullptr;
+    }
+    return g_waiter.parked.compare_exchange_strong(t, nullptr, std::memory_order_acq_rel) ? t : nullptr;
+}
+
+/// A thread more deserving than a fresh pick: a finished run_until, or a
+/// running-suspended coroutine at least as urgent as every ready one.
+Thread* thread_to_continue(Executor& ex) {
+    if (Thread* t = claim_parked_if_done()) {
+        return t;
+    }
+    if (running_suspended_count() == 0) {
+        return nullptr;
+    }
+    return take_running_suspended(ex.best_ready().value_or(Priority::lowest()));
+}
+
+bool has_work(Executor& ex) {
+    if (ex.best_ready() || running_suspended_count() != 0) {
+        return true;
+    }
+    Thread* t = g_waiter.parked.load(std::memory_order_acquire);
+    return t != nullptr && g_waiter.done(g_waiter.arg);
+}
+
+/// Sleeps in `wfi` until an interrupt, unless there is work. Interrupts stay off until
+/// the wfi, so a wake-up that arrives after the check still ends the wait (a pending
+/// interrupt makes wfi return even with interrupts off).
+void idle(Executor& ex) {
+    arch::irq_disable();
+    smp::set_idle(true);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (!has_work(ex)) {
+        ++smp::this_hart().stats.idle_waits;
+        arch::wait_for_interrupt();
+    }
+    smp::set_idle(false);
+    arch::irq_enable();  // the interrupt that woke us is taken here
+}
+
+}  // namespace
+
+void switch_to(Thread& next, smp::AfterSwitch what) {
+    smp::Hart& h = smp::this_hart();
+    Thread* me = h.thread;
+    h.switched_from = me;
+    h.after_switch = what;
+    h.thread = &next;
+    switch_context(&me->context, &next.context);
+    finish_switch();
+}
+
+void finish_switch() {
+    smp::Hart& h = smp::this_hart();
+    Thread* old = h.switched_from;
+    const smp::AfterSwitch what = h.after_switch;
+    h.switched_from = nullptr;
+    h.after_switch = smp::AfterSwitch::Nothing;
+    if (old == nullptr) {
+        return;
+    }
+    switch (what) {
+        case smp::AfterSwitch::Nothing: break;
+        case smp::AfterSwitch::Release: give_back(*old); break;
+        case smp::AfterSwitch::Suspend:
+            add_running_suspended(*old);
+            smp::kick_for(old->priority);  // an idle hart may continue it at once
+            break;
+        case smp::AfterSwitch::Park: g_waiter.parked.store(old, std::memory_order_release); break;
+    }
+}
+
+void hart_loop() {
+    Executor& ex = kernel_executor();
+    for (;;) {
+        arch::irq_disable();
+        if (Thread* t = thread_to_continue(ex)) {
+            switch_to(*t, smp::AfterSwitch::Release);  // this thread is done with
+        }
+        arch::irq_enable();
+        if (ex.run_once()) {
+            ++smp::this_hart().stats.coroutines_run;
+            continue;
+        }
+        idle(ex);
+    }
+}
+
+void enter_scheduler() {
+    arch::irq_disable();
+    Thread* t = take_thread();
+    if (t == nullptr) {
+        panic("hart {}: no free kernel stack to run the executor loop on", smp::this_hart().index);
+    }
+    smp::this_hart().online.store(true, std::memory_order_release);
+    switch_to(*t, smp::AfterSwitch::Nothing);
+    panic("enter_scheduler: the boot stack of hart {} was continued", smp::this_hart().index);
+}
+
+void run_until(bool (*done)(void*), void* arg) {
+    if (done(arg)) {
+        return;
+    }
+    arch::IrqGuard irq_off;
+    if (g_waiter.parked.load() != nullptr) {
+        panic("run_until: only one thread may wait at a time");
+    }
+    Thread* loop = take_thread();
+    if (loop == nullptr) {
+        panic("run_until: no free kernel stack to run the executor loop on");
+    }
+    g_waiter.done = done;
+    g_waiter.arg = arg;
+    switch_to(*loop, smp::AfterSwitch::Park);
+}
+
+}  // namespace cops::sched
+
+/// A fresh pool thread starts here (see thread_start in switch_context.S).
+extern "C" [[noreturn]] void thread_main() {
+    cops::sched::finish_switch();
+    cops::sched::hart_loop();
+}

@@ -1,0 +1,100 @@
+/// @file boot.cpp
+/// @brief ch2's boot steps: hart state, traps, stacks, devices, then the other harts.
+///
+/// Registered as init calls, so ch1's boot code runs them without knowing them:
+///   arch    this hart's state (tp), the trap vector, the IPI handler, the stack pool
+///   device  the tick, the PLIC, the UART (which becomes the console)
+///   late    secondary harts start (SBI HSM) and enter the executor loop
+#include "cops/arch/csr.hpp"
+#include "cops/arch/irq.hpp"
+#include "cops/arch/sbi.hpp"
+#include "cops/arch/trap.hpp"
+#include "cops/boot/boot_info.hpp"
+#include "cops/dev/plic.hpp"
+#include "cops/dev/timer.hpp"
+#include "cops/dev/uart.hpp"
+#include "cops/init/initcall.hpp"
+#include "cops/lib/console.hpp"
+#include "cops/sched/switch.hpp"
+#include "cops/sched/thread_pool.hpp"
+#include "cops/smp/hart.hpp"
+
+extern "C" char _start_secondary[];
+
+namespace cops::smp {
+
+namespace {
+constexpr std::uint64_t kSieSsie = 1U << 1;
+constexpr std::uint64_t kSipSsip = 1U << 1;
+/// Pool stacks: enough for a few nested preemptions per hart.
+constexpr unsigned kStacksPerHart = 6;
+
+void on_ipi(arch::TrapFrame&) {
+    arch::sip.clear(kSipSsip);  // acknowledge; the dispatcher then considers preemption
+    ++this_hart().stats.ipis;
+}
+
+/// What every hart does for itself before it runs coroutines.
+void init_this_hart() {
+    arch::install_trap_vector();
+    dev::timer::start_on_this_hart();
+    dev::plic::init_this_hart();
+    arch::sie.set(kSieSsie);
+}
+
+[[noreturn]] void secondary_main(unsigned hart_id, std::uintptr_t index) {
+    enter_hart(static_cast<unsigned>(index), hart_id);
+    init_this_hart();
+    sched::enter_scheduler();
+}
+
+void setup_boot_hart() {
+    enter_hart(0, boot::info().boot_hart);
+    arch::install_trap_vector();
+    arch::set_interrupt_handler(arch::Interrupt::Software, on_ipi);
+    sched::init_thread_pool(kStacksPerHart * hart_count() + 4);
+}
+COPS_INITCALL(arch, setup_boot_hart);
+
+void setup_devices() {
+    dev::timer::init();
+    if (!dev::plic::init()) {
+        console::println("boot: no PLIC in the device tree; device interrupts are off");
+    }
+    init_this_hart();
+    if (auto uart = dev::probe_uart()) {
+        console::set_backend(uart.value());
+    } else {
+        console::println("boot: no ns16550a UART ({}); the console stays on SBI", error_name(uart.error()));
+    }
+}
+COPS_INITCALL(device, setup_devices);
+
+void start_secondary_harts() {
+    hart(0).online.store(true, std::memory_order_release);
+    boot::secondary_main = [](unsigned id, std::uintptr_t index) { secondary_main(id, index); };
+    unsigned next_index = 1;
+    // QEMU virt and the board number harts 0..n-1; the boot hart may be any of them.
+    for (unsigned id = 0; id < boot::kMaxHarts && next_index < hart_count(); ++id) {
+        if (id == boot::info().boot_hart) {
+            continue;
+        }
+        const auto r = arch::sbi::hart_start(id, reinterpret_cast<std::uintptr_t>(_start_secondary), next_index);
+        if (r.error == 0) {
+            ++next_index;
+        }
+    }
+    // Give them a moment to come up (each hart sets its online flag), sleeping between ticks.
+    arch::irq_enable();
+    const std::uint64_t give_up = arch::read_time() + boot::info().timebase_hz;  // 1 s
+    while (online_count() < next_index && arch::read_time() < give_up) {
+        arch::wait_for_interrupt();
+    }
+    if (online_count() < next_index) {
+        console::println("boot: only {} of {} harts came up", online_count(), next_index);
+    }
+}
+COPS_INITCALL(late, start_secondary_harts);
+}  // namespace
+
+}  // namespace cops::smp
