@@ -17,7 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from harness import labs, qemu
+from harness import chapters, labs, qemu
 from harness.ktest import KernelRun, run_kernel_tests
 from harness.results import Status, TestResult
 from grader.rubric import Rubric, load_rubric
@@ -174,7 +174,8 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
             result.tests = [TestScore(1, "build", chapter, "build error", 0.0, 1.0, "visible",
                                       "the submission does not compile:\n" + first_compiler_error(output))]
         else:
-            run = KernelRun(kernel=elf, suite=f"ch{chapter}", config=qemu.QemuConfig(), budget_scale=budget_scale)
+            run = KernelRun(kernel=elf, suite=f"ch{chapter}", config=qemu.QemuConfig(smp=chapters.test_smp(kit, chapter)),
+                            budget_scale=budget_scale, serial_input=chapters.serial_input(kit, chapter))
             result.tests = score_results(run_kernel_tests(run), rubric, chapter)
     finally:
         if tmp and not keep:

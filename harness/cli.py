@@ -7,27 +7,16 @@
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import sys
 import unittest
 
-from harness import qemu
+from harness import chapters, qemu
 from harness.bench import run_bench
 from harness.ktest import KernelRun, run_kernel_tests
 from harness.report import print_result, print_summary
 from harness.results import Status, TestResult
 from harness.unit import run_unit_tests
-
-
-def _chapter_smp(root: str, chapter: int) -> int:
-    """Harts a chapter's test kernel boots with: `TEST_SMP := n` in its chapter.mk (default 1)."""
-    for mk in glob.glob(os.path.join(root, f"ch{chapter}-*", "chapter.mk")):
-        with open(mk, encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("TEST_SMP"):
-                    return int(line.split("=")[-1].strip())
-    return 1
 
 
 class _Collector(unittest.TextTestResult):
@@ -87,17 +76,22 @@ def cmd_test(args) -> int:
     section("harness and grader self-tests", run_harness_selftests(args.root))
     for ch in args.chapters:
         kernel = os.path.join(args.root, "build", f"ch{ch}", "test-kernel.elf")
-        config = qemu.QemuConfig(smp=_chapter_smp(args.root, ch))
+        config = qemu.QemuConfig(smp=chapters.test_smp(args.root, ch))
         section(f"chapter {ch} kernel tests ({kernel}, {config.smp} hart(s))",
-                run_kernel_tests(KernelRun(kernel=kernel, suite=f"ch{ch} kernel", config=config)))
+                run_kernel_tests(KernelRun(kernel=kernel, suite=f"ch{ch} kernel", config=config,
+                                           serial_input=chapters.serial_input(args.root, ch))))
     print()
     print_summary(results)
     return 0 if all(r.passed for r in results) else 1
 
 
 def cmd_ktest(args) -> int:
-    run = KernelRun(kernel=args.kernel, suite=args.suite, config=qemu.QemuConfig(smp=args.smp),
-                    only=args.only, budget_scale=args.budget_scale)
+    smp, typed = args.smp, None
+    if args.chapter:
+        smp = args.smp or chapters.test_smp(args.root, args.chapter)
+        typed = chapters.serial_input(args.root, args.chapter)
+    run = KernelRun(kernel=args.kernel, suite=args.suite, config=qemu.QemuConfig(smp=smp or 1),
+                    only=args.only, budget_scale=args.budget_scale, serial_input=typed)
     results = run_kernel_tests(run)
     for r in results:
         print_result(r)
@@ -107,7 +101,7 @@ def cmd_ktest(args) -> int:
 
 def cmd_bench(args) -> int:
     kernel = os.path.join(args.root, "build", f"ch{args.chapter}", "bench-kernel.elf")
-    return run_bench(kernel, args.csv, smp=args.smp or _chapter_smp(args.root, args.chapter))
+    return run_bench(kernel, args.csv, smp=args.smp or chapters.test_smp(args.root, args.chapter))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("kernel")
     k.add_argument("--suite", default="kernel")
     k.add_argument("--only", help="run only the test with this name")
-    k.add_argument("--smp", type=int, default=1)
+    k.add_argument("--smp", type=int, default=0, help="harts (default: the chapter's TEST_SMP, else 1)")
+    k.add_argument("--chapter", type=int, help="boot as chapter N's tests do (harts, serial input)")
+    k.add_argument("--root", default=os.getcwd())
     k.add_argument("--budget-scale", type=int, default=1)
     k.set_defaults(func=cmd_ktest)
 

@@ -16,6 +16,9 @@ from harness.results import Status, TestResult
 from harness.symbolize import symbolize_lines
 
 TAIL_LINES = 12
+# A test that wants console input prints this line; the runner then types the
+# chapter's serial_input.txt (see chapters.py).
+TYPE_REQUEST = b"#< type"
 _CHECKS = re.compile(r"^checks: (\d+)/(\d+)$")
 
 
@@ -32,6 +35,7 @@ class KernelRun:
     output_cap: int = 1 << 20           # bytes per boot
     only: str | None = None             # run one test by name
     extra_args: str = ""                # more kernel command line
+    serial_input: bytes | None = None   # typed into the console at boot (see chapters.py)
 
 
 def _panic_report(lines: list[str], elf: str) -> tuple[str, list[str]]:
@@ -59,7 +63,8 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
             append += f" ktest.only={run.only}"
         if run.extra_args:
             append += " " + run.extra_args
-        outcome = qemu.run(run.config.argv(run.kernel, append), run.wall_timeout, run.output_cap)
+        outcome = qemu.run(run.config.argv(run.kernel, append), run.wall_timeout, run.output_cap,
+                           type_on=(TYPE_REQUEST, run.serial_input) if run.serial_input else None)
         lines = outcome.lines
         in_flight: tap.Start | None = None
         diags: list[str] = []

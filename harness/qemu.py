@@ -35,7 +35,9 @@ class QemuConfig:
                 "-bios", self.opensbi, "-display", "none", "-serial", "stdio", "-monitor", "none",
                 "-no-reboot", "-kernel", kernel]
         if self.icount:
-            args += ["-icount", "shift=0,sleep=off"]
+            # sleep=on (the default): while every hart waits in wfi, virtual time runs at
+            # real speed, so QEMU keeps polling the console for typed input.
+            args += ["-icount", "shift=0"]
         if append:
             args += ["-append", append]
         return args + self.extra
@@ -56,13 +58,20 @@ class RunOutcome:
 
 
 def run(argv: list[str], wall_timeout: float = 120.0, output_cap: int = 1 << 20,
-        stdin_data: bytes | None = None) -> RunOutcome:
-    """Runs @argv, capturing stdout+stderr, killing it on timeout or flood."""
+        stdin_data: bytes | None = None, type_on: tuple[bytes, bytes] | None = None) -> RunOutcome:
+    """Runs @argv, capturing stdout+stderr, killing it on timeout or flood.
+
+    stdin_data is written at once. type_on=(marker, data) types data into the console
+    each time a line starting with marker appears: the kernel asks for its input when
+    its driver is ready (what arrives earlier, the firmware reads and discards), and
+    asks again if it did not arrive."""
     if shutil.which(argv[0]) is None and not os.path.exists(argv[0]):
         return RunOutcome(None, f"harness: '{argv[0]}' not found; run `make tools` to install QEMU\n",
                           "exited", 0.0)
     start = time.monotonic()
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+    wants_stdin = stdin_data is not None or type_on is not None
+    pending_line = b""
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE if wants_stdin else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     if stdin_data is not None:
         try:
@@ -89,6 +98,16 @@ def run(argv: list[str], wall_timeout: float = 120.0, output_cap: int = 1 << 20,
             break
         chunks.append(data)
         size += len(data)
+        if type_on is not None:
+            pending_line += data
+            *complete, pending_line = pending_line.split(b"\n")
+            for line in complete:
+                if line.startswith(type_on[0]):
+                    try:
+                        proc.stdin.write(type_on[1])
+                        proc.stdin.flush()
+                    except BrokenPipeError:
+                        pass
         if size > output_cap:
             stopped = "flood"
             break

@@ -37,4 +37,4 @@ SMP         ?= 1
 QEMU_MEM    ?= 128M
 QEMU_FLAGS  := -machine virt -cpu rv64 -smp $(SMP) -m $(QEMU_MEM) -bios $(OPENSBI) \
                -display none -serial stdio -monitor none -no-reboot
-QEMU_ICOUNT := -icount shift=0,sleep=off
+QEMU_ICOUNT := -icount shift=0

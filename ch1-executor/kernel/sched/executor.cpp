@@ -93,6 +93,35 @@ Ccb* Executor::pick_next() {
 }
 
 Result<Cid> Executor::spawn(Task<void> task, Priority prio, CoroutineKind kind) {
+    return admit(std::move(task), prio, kind, true);
+}
+
+Result<Cid> Executor::create(Task<void> task, Priority prio, CoroutineKind kind) {
+    return admit(std::move(task), prio, kind, false);
+}
+
+Status Executor::start(Cid cid) {
+    Priority prio{};
+    {
+        sync::LockGuard guard(lock_);
+        Result<Ccb*> found = lookup(cid);
+        if (!found) {
+            return found.error();
+        }
+        Ccb& c = *found.value();
+        if (c.state != CoroutineState::Create) {
+            return Error::BadState;
+        }
+        prio = c.priority;
+        make_ready(c);
+    }
+    if (ready_hook_ != nullptr) {
+        ready_hook_(*this, prio);
+    }
+    return {};
+}
+
+Result<Cid> Executor::admit(Task<void> task, Priority prio, CoroutineKind kind, bool start) {
     if (!task.valid()) {
         return Error::InvalidTask;
     }
@@ -123,10 +152,12 @@ Result<Cid> Executor::spawn(Task<void> task, Priority prio, CoroutineKind kind) 
     c.owner = this;
     ++live_;
     ++stats_.spawned;
-    make_ready(c);
+    if (start) {
+        make_ready(c);
+    }
     const Cid cid = c.cid;
     lock_.unlock();
-    if (ready_hook_ != nullptr) {
+    if (start && ready_hook_ != nullptr) {
         ready_hook_(*this, prio);
     }
     return cid;

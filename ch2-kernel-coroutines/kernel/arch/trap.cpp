@@ -34,6 +34,8 @@ void set_interrupt_handler(Interrupt cause, TrapHandler handler) {
     g_interrupts[static_cast<unsigned>(cause)] = handler;
 }
 
+TrapHandler interrupt_handler(Interrupt cause) { return g_interrupts[static_cast<unsigned>(cause)]; }
+
 void set_exception_handler(Exception cause, TrapHandler handler) {
     g_exceptions[static_cast<unsigned>(cause)] = handler;
 }

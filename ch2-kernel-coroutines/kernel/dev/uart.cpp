@@ -21,7 +21,9 @@ constexpr std::uint8_t kIerRx = 0x01;     // received data available
 constexpr std::uint8_t kIerTx = 0x02;     // transmitter holding register empty
 constexpr std::uint8_t kLsrDr = 0x01;     // data ready
 constexpr std::uint8_t kLsrThre = 0x20;   // transmitter can take a byte
-constexpr std::uint8_t kFcrFifos = 0x07;  // enable and clear both FIFOs
+constexpr unsigned kIir = 2;               // interrupt identification (read)
+constexpr std::uint8_t kIirFifos = 0xc0;  // both bits set: FIFOs are on
+constexpr std::uint8_t kFcrEnable = 0x01; // FIFOs on (a change of this bit empties them)
 constexpr std::uint8_t kLcr8n1 = 0x03;
 constexpr std::uint8_t kMcrOut2 = 0x0b;  // DTR, RTS, OUT2 (OUT2 gates the IRQ line on a PC 16550)
 constexpr unsigned kTxFifo = 16;         // bytes the transmitter takes after a THRE
@@ -41,7 +43,11 @@ bool Uart::can_send() const { return (in(kLsr) & kLsrThre) != 0; }
 void Uart::start() {
     out(kIer, 0);
     out(kLcr, kLcr8n1);
-    out(kFcr, kFcrFifos);
+    // Turning the FIFOs on empties them: keep what was typed before the driver started.
+    if ((in(kIir) & kIirFifos) != kIirFifos) {
+        receive_all();
+        out(kFcr, kFcrEnable);
+    }
     out(kMcr, kMcrOut2);
     out(kIer, kIerRx);
 }

@@ -33,11 +33,13 @@ void preempt_if_needed() {
         return;
     }
     const std::optional<Priority> suspended = best_running_suspended();
-    Thread* target = nullptr;
-    switch (preemption_decision(mine.value(), ex.best_ready(), suspended)) {
-        case PreemptAction::Continue: return;
-        case PreemptAction::RunReady: target = take_thread(); break;
-        case PreemptAction::ResumeSuspended: target = take_running_suspended(*suspended); break;
+    Thread* target = claim_finished_waiter();  // the code in run_until() goes first
+    if (target == nullptr) {
+        switch (preemption_decision(mine.value(), ex.best_ready(), suspended)) {
+            case PreemptAction::Continue: return;
+            case PreemptAction::RunReady: target = take_thread(); break;
+            case PreemptAction::ResumeSuspended: target = take_running_suspended(*suspended); break;
+        }
     }
     if (target == nullptr) {
         return;  // no free stack, or another hart took that thread first: try at the next interrupt

@@ -20,13 +20,13 @@ namespace {
 struct ParkedWaiter {
     bool (*done)(void*) = nullptr;
     void* arg = nullptr;
-    Thread* pending = nullptr;             // set before the switch, published after it
     std::atomic<Thread*> parked{nullptr};  // published: any hart may continue it
 };
 ParkedWaiter g_waiter;
 
-/// The parked thread if its condition now holds (claimed: only one hart gets it).
-Thread* claim_parked_if_done() {
+}  // namespace
+
+Thread* claim_finished_waiter() {
     Thread* t = g_waiter.parked.load(std::memory_order_acquire);
     if (t == nullptr || !g_waiter.done(g_waiter.arg)) {
         return nullptr;
@@ -34,10 +34,12 @@ Thread* claim_parked_if_done() {
     return g_waiter.parked.compare_exchange_strong(t, nullptr, std::memory_order_acq_rel) ? t : nullptr;
 }
 
+namespace {
+
 /// A thread more deserving than a fresh pick: a finished run_until, or a
 /// running-suspended coroutine at least as urgent as every ready one.
 Thread* thread_to_continue(Executor& ex) {
-    if (Thread* t = claim_parked_if_done()) {
+    if (Thread* t = claim_finished_waiter()) {
         return t;
     }
     if (running_suspended_count() == 0) {

@@ -43,6 +43,9 @@ void SleepAwaiter::enqueue(sched::Ccb& ccb) {
 }
 
 bool SleepAwaiter::finish() {
+    if (ticks_ == 0) {
+        return true;  // never slept
+    }
     sync::LockGuard guard(g_lock);
     if (linked) {
         g_queue.remove(*this);  // woken early by someone else: leave no dangling node

@@ -42,6 +42,8 @@ public:
     constexpr T& value() { return value_; }
     /// The value; only valid when ok().
     constexpr const T& value() const { return value_; }
+    /// The value, or @p fallback if this holds an error.
+    constexpr T value_or(T fallback) const { return ok_ ? value_ : fallback; }
     /// The error; only valid when !ok().
     constexpr Error error() const { return error_; }
 

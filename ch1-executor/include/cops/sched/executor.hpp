@@ -51,6 +51,12 @@ public:
     /// Errors: InvalidTask (empty task), BadPriority, OutOfSlots.
     Result<Cid> spawn(Task<void> task, Priority prio, CoroutineKind kind = CoroutineKind::Kernel);
 
+    /// Like spawn(), but the coroutine stays in the Create state, in no queue, until
+    /// start(cid). Errors: as spawn().
+    Result<Cid> create(Task<void> task, Priority prio, CoroutineKind kind = CoroutineKind::Kernel);
+    /// Makes a created coroutine ready. Errors: UnknownCid, Finished, BadState (not in Create).
+    Status start(Cid cid);
+
     /// The cid of the coroutine being resumed on this hart now, or Cid{} outside any coroutine.
     Cid current() const {
         const Ccb* c = current_[hart_index()];
@@ -132,6 +138,8 @@ public:
 private:
     using ReadyQueue = lib::IntrusiveList<Ccb, ReadyQueueTag>;
 
+    /// spawn() and create(): take a control block for @p task; ready it if @p start.
+    Result<Cid> admit(Task<void> task, Priority prio, CoroutineKind kind, bool start);
     /// The control block a cid names if it is live, else the error to report.
     Result<Ccb*> lookup(Cid cid) const;
     /// The state change of wake(): blocked -> ready, else remember the wake (the lock is held).

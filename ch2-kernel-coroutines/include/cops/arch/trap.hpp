@@ -46,6 +46,8 @@ using TrapHandler = void (*)(TrapFrame& frame);
 
 /// Installs @p handler for interrupt @p cause (nullptr removes it).
 void set_interrupt_handler(Interrupt cause, TrapHandler handler);
+/// The handler installed for interrupt @p cause (nullptr if none).
+TrapHandler interrupt_handler(Interrupt cause);
 /// Installs @p handler for exception @p cause (nullptr removes it).
 void set_exception_handler(Exception cause, TrapHandler handler);
 

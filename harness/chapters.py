@@ -1,0 +1,46 @@
+"""What the harness needs to know about a chapter's test kernel, read from the kit.
+
+* `TEST_SMP := n` in a layer's chapter.mk: the harts the kernel boots with (the
+  highest layer that says wins; default 1).
+* `tests/kernel/serial_input.txt` in any layer: bytes typed into the kernel's
+  serial console at boot (the UART tests read them). Layers' files are
+  concatenated, lower layers first.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import re
+
+
+def layer_dirs(root: str, chapter: int) -> list[str]:
+    """The folders of chapters 1..chapter, in order."""
+    found = []
+    for path in glob.glob(os.path.join(root, "ch[0-9]*-*")):
+        m = re.match(r"ch(\d+)-", os.path.basename(path))
+        if m and int(m.group(1)) <= chapter and os.path.isfile(os.path.join(path, "chapter.mk")):
+            found.append((int(m.group(1)), path))
+    return [p for _, p in sorted(found)]
+
+
+def test_smp(root: str, chapter: int) -> int:
+    """Harts the chapter's test kernel boots with."""
+    smp = 1
+    for layer in layer_dirs(root, chapter):
+        with open(os.path.join(layer, "chapter.mk"), encoding="utf-8") as f:
+            for line in f:
+                m = re.match(r"^TEST_SMP\s*:?=\s*(\d+)\s*$", line)
+                if m:
+                    smp = int(m.group(1))
+    return smp
+
+
+def serial_input(root: str, chapter: int) -> bytes | None:
+    """Bytes to type into the test kernel's console, or None."""
+    data = b""
+    for layer in layer_dirs(root, chapter):
+        path = os.path.join(layer, "tests", "kernel", "serial_input.txt")
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                data += f.read()
+    return data or None
