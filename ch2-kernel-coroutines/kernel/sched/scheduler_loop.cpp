@@ -106,6 +106,12 @@ void finish_switch() {
 void hart_loop() {
     Executor& ex = kernel_executor();
     for (;;) {
+        if (!smp::hart_active(smp::this_hart().index)) {
+            arch::irq_disable();
+            arch::wait_for_interrupt();  // parked: wake for interrupts only, run nothing
+            arch::irq_enable();
+            continue;
+        }
         arch::irq_disable();
         if (Thread* t = thread_to_continue(ex)) {
             switch_to(*t, smp::AfterSwitch::Release);  // this thread is done with

@@ -8,6 +8,7 @@ namespace cops::smp {
 
 namespace {
 Hart g_harts[sched::kMaxHarts];
+std::atomic<unsigned> g_active{sched::kMaxHarts};
 static_assert(sched::kMaxHarts == boot::kMaxHarts, "one executor slot per boot stack");
 }  // namespace
 
@@ -25,6 +26,10 @@ unsigned online_count() {
     }
     return n;
 }
+
+void set_active_harts(unsigned n) { g_active.store(n == 0 ? sched::kMaxHarts : n, std::memory_order_release); }
+
+bool hart_active(unsigned index) { return index < g_active.load(std::memory_order_acquire); }
 
 void enter_hart(unsigned index, unsigned hart_id) {
     Hart& h = g_harts[index];

@@ -44,6 +44,10 @@ void kick_for(sched::Priority prio) {
     std::uint64_t idle = g_idle.load(std::memory_order_seq_cst) & ~(1ULL << self);
     while (idle != 0) {
         const std::uint64_t bit = idle & (~idle + 1);  // lowest set bit
+        if (!hart_active(static_cast<unsigned>(__builtin_popcountll(bit - 1)))) {
+            idle &= ~bit;  // parked by set_active_harts: leave it asleep
+            continue;
+        }
         // Claim that hart so two wakers do not both IPI it.
         if ((g_idle.fetch_and(~bit, std::memory_order_seq_cst) & bit) != 0) {
             unsigned index = 0;

@@ -55,6 +55,12 @@ Hart& hart(unsigned index);
 unsigned hart_count();
 /// How many harts have started their loop.
 unsigned online_count();
+/// Lets only harts 0..@p n-1 run coroutines; the others sleep in `wfi` (benchmarks
+/// compare 1, 2 and 4 harts in one boot). n = 0 or > hart_count() means all.
+void set_active_harts(unsigned n);
+/// True if hart @p index may run coroutines.
+bool hart_active(unsigned index);
+
 /// Makes the calling hart hart @p index: points `tp` at its state.
 void enter_hart(unsigned index, unsigned hart_id);
 
