@@ -113,8 +113,7 @@ BENCH("interrupt/wake-latency") {
         g_raised_at = instructions();
         arch::sip.set(1U << 1);  // SSIP: taken as soon as interrupts are on
         arch::irq_enable();
-        while (ex.run_once()) {
-        }
+        while (ex.run_once()) {}
         to_handler += g_handler_at - g_raised_at;
         to_coroutine += g_resumed_at - g_raised_at;
     }

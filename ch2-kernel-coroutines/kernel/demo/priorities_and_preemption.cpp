@@ -45,8 +45,7 @@ sched::Task<void> ticker() {
         co_await time::sleep_for(2);
         const auto state = sched::kernel_executor().state(g_cruncher);
         console::println("ticker (priority 5): tick {} at {}, cruncher is {} after {} rounds", i,
-                         dev::timer::now_ticks(), state ? sched::state_name(state.value()) : "gone",
-                         g_crunched.load());
+                         dev::timer::now_ticks(), state ? sched::state_name(state.value()) : "gone", g_crunched.load());
     }
     console::println("ticker: the process table now:");
     sched::ps();
@@ -71,8 +70,9 @@ sched::Task<void> echo() {
 
 void app_main() {
     const bool interactive = boot::bootarg("interactive") == std::string_view("1");
-    console::println("ch2 demo: {} hart(s), tick {} timebase units ({}), preemption by priority", cops::boot::info().hart_count,
-                     dev::timer::period(), dev::timer::uses_sstc() ? "Sstc" : "SBI timer");
+    console::println("ch2 demo: {} hart(s), tick {} timebase units ({}), preemption by priority",
+                     cops::boot::info().hart_count, dev::timer::period(),
+                     dev::timer::uses_sstc() ? "Sstc" : "SBI timer");
     g_cruncher = sched::spawn(cruncher(), sched::Priority{50}).value();
     (void)sched::spawn(ticker(), sched::Priority{5});
     unsigned expected = 2;

@@ -37,7 +37,9 @@ unsigned g_context_of_hart_id[sched::kMaxHarts];
 Handler g_handlers[kMaxIrq];
 std::atomic<unsigned long> g_handled{0};
 
-volatile std::uint32_t& reg(std::uintptr_t offset) { return *reinterpret_cast<volatile std::uint32_t*>(g_base + offset); }
+volatile std::uint32_t& reg(std::uintptr_t offset) {
+    return *reinterpret_cast<volatile std::uint32_t*>(g_base + offset);
+}
 
 unsigned context_of(unsigned hart_index) {
     const unsigned id = smp::hart(hart_index).hart_id;

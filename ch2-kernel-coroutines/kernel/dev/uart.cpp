@@ -11,19 +11,19 @@ namespace cops::dev {
 
 namespace {
 // Registers (index; multiplied by the stride).
-constexpr unsigned kRbrThr = 0;  // receive buffer / transmit holding
-constexpr unsigned kIer = 1;     // interrupt enable
-constexpr unsigned kFcr = 2;     // FIFO control (write)
-constexpr unsigned kLcr = 3;     // line control
-constexpr unsigned kMcr = 4;     // modem control
-constexpr unsigned kLsr = 5;     // line status
-constexpr std::uint8_t kIerRx = 0x01;     // received data available
-constexpr std::uint8_t kIerTx = 0x02;     // transmitter holding register empty
-constexpr std::uint8_t kLsrDr = 0x01;     // data ready
-constexpr std::uint8_t kLsrThre = 0x20;   // transmitter can take a byte
+constexpr unsigned kRbrThr = 0;            // receive buffer / transmit holding
+constexpr unsigned kIer = 1;               // interrupt enable
+constexpr unsigned kFcr = 2;               // FIFO control (write)
+constexpr unsigned kLcr = 3;               // line control
+constexpr unsigned kMcr = 4;               // modem control
+constexpr unsigned kLsr = 5;               // line status
+constexpr std::uint8_t kIerRx = 0x01;      // received data available
+constexpr std::uint8_t kIerTx = 0x02;      // transmitter holding register empty
+constexpr std::uint8_t kLsrDr = 0x01;      // data ready
+constexpr std::uint8_t kLsrThre = 0x20;    // transmitter can take a byte
 constexpr unsigned kIir = 2;               // interrupt identification (read)
-constexpr std::uint8_t kIirFifos = 0xc0;  // both bits set: FIFOs are on
-constexpr std::uint8_t kFcrEnable = 0x01; // FIFOs on (a change of this bit empties them)
+constexpr std::uint8_t kIirFifos = 0xc0;   // both bits set: FIFOs are on
+constexpr std::uint8_t kFcrEnable = 0x01;  // FIFOs on (a change of this bit empties them)
 constexpr std::uint8_t kLcr8n1 = 0x03;
 constexpr std::uint8_t kMcrOut2 = 0x0b;  // DTR, RTS, OUT2 (OUT2 gates the IRQ line on a PC 16550)
 constexpr unsigned kTxFifo = 16;         // bytes the transmitter takes after a THRE
@@ -38,13 +38,13 @@ std::uint8_t Uart::in(unsigned reg) const { return *reinterpret_cast<volatile st
 void Uart::out(unsigned reg, std::uint8_t value) const {
     *reinterpret_cast<volatile std::uint8_t*>(base_ + reg * stride_) = value;
 }
-bool Uart::can_send() const { return (in(kLsr) & kLsrThre) != 0; }
+bool Uart::can_send() const { return (in(kLsr)&kLsrThre) != 0; }
 
 void Uart::start() {
     out(kIer, 0);
     out(kLcr, kLcr8n1);
     // Turning the FIFOs on empties them: keep what was typed before the driver started.
-    if ((in(kIir) & kIirFifos) != kIirFifos) {
+    if ((in(kIir)&kIirFifos) != kIirFifos) {
         receive_all();
         out(kFcr, kFcrEnable);
     }
@@ -72,8 +72,7 @@ void Uart::put_raw(char c) {
         return;
     }
     while (tx_count_ == kTxBytes) {  // full: wait for the device (never drop console text)
-        while (!can_send()) {
-        }
+        while (!can_send()) {}
         drain_tx_locked();
     }
     tx_[(tx_head_ + tx_count_) % kTxBytes] = c;
@@ -92,8 +91,7 @@ void Uart::flush() {
     // Called on the way to power-off, perhaps from a panic: do not wait for a lock
     // that the interrupted code may hold; drain by polling.
     while (tx_count_ > 0) {
-        while (!can_send()) {
-        }
+        while (!can_send()) {}
         drain_tx_locked();
     }
 }
@@ -102,7 +100,7 @@ void Uart::receive_all() {
     std::size_t got = 0;
     {
         sync::LockGuard guard(rx_lock_);
-        while ((in(kLsr) & kLsrDr) != 0) {
+        while ((in(kLsr)&kLsrDr) != 0) {
             const char c = static_cast<char>(in(kRbrThr));
             if (rx_count_ == kRxBytes) {
                 ++rx_dropped_;

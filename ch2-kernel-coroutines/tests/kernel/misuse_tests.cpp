@@ -42,9 +42,8 @@ KTEST("misuse/waking-a-finished-coroutine-from-an-interrupt") {
     REQUIRE(cid.ok());
     g_gone = cid.value();
     sched::run_until([] {
-        return g_finished.load() &&
-               sched::kernel_executor().state(g_gone).value_or(sched::CoroutineState::Ready) ==
-                   sched::CoroutineState::Exit;
+        return g_finished.load() && sched::kernel_executor().state(g_gone).value_or(sched::CoroutineState::Ready) ==
+                                        sched::CoroutineState::Exit;
     });
     g_saved = arch::interrupt_handler(arch::Interrupt::Software);
     arch::set_interrupt_handler(arch::Interrupt::Software, wake_the_dead);

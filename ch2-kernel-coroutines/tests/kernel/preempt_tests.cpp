@@ -4,9 +4,9 @@
 
 #include "cops/dev/timer.hpp"
 #include "cops/lib/console.hpp"
-#include "cops/sched/ps.hpp"
 #include "cops/sched/kernel_executor.hpp"
 #include "cops/sched/preemption.hpp"
+#include "cops/sched/ps.hpp"
 #include "cops/sched/run_until.hpp"
 #include "cops/smp/hart.hpp"
 #include "cops/test/ktest.hpp"

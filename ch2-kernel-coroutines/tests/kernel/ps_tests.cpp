@@ -40,8 +40,7 @@ Capture g_ps;
 
 sched::Task<void> spin_until_released() {
     g_spinning.fetch_add(1);
-    while (!g_release.load(std::memory_order_relaxed)) {
-    }
+    while (!g_release.load(std::memory_order_relaxed)) {}
     co_return;
 }
 sched::Task<void> block_once() { co_await sched::block(); }
@@ -70,7 +69,8 @@ KTEST("sched/six-states-observable-in-ps") {
     g_cid[1] = sched::spawn(block_once(), sched::Priority{30}).value();
     // Exit: finished.
     g_cid[2] = sched::spawn(quick(), sched::Priority{30}).value();
-    sched::run_until([&] { return ex.state(g_cid[2]).value_or(sched::CoroutineState::Ready) == sched::CoroutineState::Exit; });
+    sched::run_until(
+        [&] { return ex.state(g_cid[2]).value_or(sched::CoroutineState::Ready) == sched::CoroutineState::Exit; });
     // Running / running-suspended: one spinner per hart, then an urgent observer.
     sched::Cid spinners[sched::kMaxHarts];
     for (unsigned i = 0; i < n; ++i) {

@@ -119,8 +119,8 @@ KTEST("smp/idle-harts-sleep-in-wfi") {
         const smp::HartStats& now = smp::hart(i).stats;
         const std::uint64_t waits = now.idle_waits - before[i].idle_waits;
         const std::uint64_t wakeups = (now.ticks - before[i].ticks) + (now.ipis - before[i].ipis);
-        CHECK(waits >= elapsed / 2);    // it did sleep
-        CHECK(waits <= wakeups + 2);   // and only woke for interrupts
+        CHECK(waits >= elapsed / 2);                                // it did sleep
+        CHECK(waits <= wakeups + 2);                                // and only woke for interrupts
         CHECK(now.coroutines_run <= before[i].coroutines_run + 2);  // stragglers of earlier tests at most
     }
 }

@@ -14,8 +14,9 @@ void run_until(bool (*done)(void*), void* arg);
 /// run_until with a lambda: `run_until([&] { return finished.load() == 4; });`
 template <class Fn>
 void run_until(Fn&& done) {
-    run_until(+[](void* f) { return static_cast<bool>((*static_cast<std::remove_reference_t<Fn>*>(f))()); },
-              static_cast<void*>(&done));
+    run_until(
+        +[](void* f) { return static_cast<bool>((*static_cast<std::remove_reference_t<Fn>*>(f))()); },
+        static_cast<void*>(&done));
 }
 
 }  // namespace cops::sched

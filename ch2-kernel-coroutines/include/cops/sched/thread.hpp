@@ -18,8 +18,8 @@ namespace cops::sched {
 
 /// The callee-saved registers a thread keeps while another runs (switch_context).
 struct Context {
-    std::uint64_t ra = 0;     ///< where switch_context returns to
-    std::uint64_t sp = 0;     ///< the thread's stack pointer
+    std::uint64_t ra = 0;      ///< where switch_context returns to
+    std::uint64_t sp = 0;      ///< the thread's stack pointer
     std::uint64_t s[12] = {};  ///< s0..s11
 };
 
@@ -34,13 +34,13 @@ struct ThreadQueueTag {};
 
 /// A stack and the registers to continue it.
 struct Thread : lib::ListHook<ThreadQueueTag> {
-    Context context{};                 ///< saved registers while not running
-    std::byte* stack_base = nullptr;   ///< lowest address of the stack
-    std::size_t stack_size = 0;        ///< its size in bytes
+    Context context{};                   ///< saved registers while not running
+    std::byte* stack_base = nullptr;     ///< lowest address of the stack
+    std::size_t stack_size = 0;          ///< its size in bytes
     ThreadKind kind = ThreadKind::Pool;  ///< home or pool
-    std::uint16_t id = 0;              ///< for the `ps` dump
-    Cid coroutine{};                   ///< the running-suspended coroutine it holds, if any
-    Priority priority{};               ///< that coroutine's priority when it was preempted
+    std::uint16_t id = 0;                ///< for the `ps` dump
+    Cid coroutine{};                     ///< the running-suspended coroutine it holds, if any
+    Priority priority{};                 ///< that coroutine's priority when it was preempted
 };
 
 }  // namespace cops::sched

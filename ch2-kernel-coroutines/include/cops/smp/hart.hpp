@@ -20,26 +20,26 @@ enum class AfterSwitch : std::uint8_t {
 
 /// Counters per hart, for the `ps` dump, tests and benchmarks.
 struct HartStats {
-    std::uint64_t ticks = 0;           ///< timer interrupts taken
-    std::uint64_t ipis = 0;            ///< software interrupts taken
-    std::uint64_t external = 0;        ///< external (PLIC) interrupts taken
-    std::uint64_t preemptions = 0;     ///< coroutines preempted here
-    std::uint64_t idle_waits = 0;      ///< times the hart slept in wfi
-    std::uint64_t resumed_threads = 0; ///< running-suspended threads continued here
-    std::uint64_t coroutines_run = 0;  ///< run_once() calls that ran a coroutine
+    std::uint64_t ticks = 0;            ///< timer interrupts taken
+    std::uint64_t ipis = 0;             ///< software interrupts taken
+    std::uint64_t external = 0;         ///< external (PLIC) interrupts taken
+    std::uint64_t preemptions = 0;      ///< coroutines preempted here
+    std::uint64_t idle_waits = 0;       ///< times the hart slept in wfi
+    std::uint64_t resumed_threads = 0;  ///< running-suspended threads continued here
+    std::uint64_t coroutines_run = 0;   ///< run_once() calls that ran a coroutine
 };
 
 /// One hart's state. Only that hart writes it, except the atomics.
 struct Hart {
-    unsigned index = 0;                  ///< 0..hart_count()-1; the boot hart is 0
-    unsigned hart_id = 0;                ///< the SBI/FDT hart id
-    sched::Thread* thread = nullptr;     ///< the thread running on this hart now
-    sched::Thread* switched_from = nullptr;  ///< the thread that just switched away
+    unsigned index = 0;                               ///< 0..hart_count()-1; the boot hart is 0
+    unsigned hart_id = 0;                             ///< the SBI/FDT hart id
+    sched::Thread* thread = nullptr;                  ///< the thread running on this hart now
+    sched::Thread* switched_from = nullptr;           ///< the thread that just switched away
     AfterSwitch after_switch = AfterSwitch::Nothing;  ///< what to do with it
-    std::atomic<bool> online{false};     ///< started and running its loop
-    std::atomic<std::uint32_t> in_trap{0};  ///< nesting depth of traps being handled
-    sched::Thread home;                  ///< this hart's boot stack as a thread
-    HartStats stats;                     ///< counters
+    std::atomic<bool> online{false};                  ///< started and running its loop
+    std::atomic<std::uint32_t> in_trap{0};            ///< nesting depth of traps being handled
+    sched::Thread home;                               ///< this hart's boot stack as a thread
+    HartStats stats;                                  ///< counters
 };
 
 /// The hart the caller runs on.

@@ -25,7 +25,7 @@ using WaitQueue = lib::IntrusiveList<Waiter, WaitQueueTag>;
 /// Who to wake, copied out of a Waiter under the lock (the Waiter may vanish as soon
 /// as its coroutine runs again).
 struct WakeTarget {
-    sched::Cid cid{};                    ///< the coroutine
+    sched::Cid cid{};                     ///< the coroutine
     sched::Executor* executor = nullptr;  ///< its executor, or nullptr: nobody to wake
 
     /// Copies the target of @p w and marks it granted (call with the lock held).
