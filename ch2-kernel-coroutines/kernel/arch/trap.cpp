@@ -22,7 +22,8 @@ std::atomic<std::uint64_t> g_traps{0};
     if (detail::panic_begin()) {
         lib::format_to(console::backend(),
                        "unexpected trap on hart {}: {} (scause {:#x}) at sepc {:#x}, stval {:#x}\n"
-                       "  (no handler is registered for this cause; see arch::set_exception_handler)",
+                       "  (trap_dispatch() in kernel/arch/trap.cpp found no handler for this cause; handlers are\n"
+                       "  registered with arch::set_interrupt_handler() and arch::set_exception_handler())",
                        smp::this_hart().index, cause_name(f.scause), f.scause, f.sepc, f.stval);
         lib::format_to(console::backend(), "\n  bt#0 {:#018x}", f.sepc + 1);  // +1: symbolizers step back one
     }
