@@ -18,6 +18,7 @@
 #include "cops/sched/switch.hpp"
 #include "cops/sched/thread_pool.hpp"
 #include "cops/smp/hart.hpp"
+#include "cops/sync/spinlock.hpp"
 
 extern "C" char _start_secondary[];
 
@@ -49,6 +50,8 @@ void init_this_hart() {
 }
 
 void setup_boot_hart() {
+    // From now on interrupt handlers take locks: every lock holds interrupts off.
+    sync::g_locks_mask_interrupts = true;
     enter_hart(0, boot::info().boot_hart);
     arch::install_trap_vector();
     arch::set_interrupt_handler(arch::Interrupt::Software, on_ipi);

@@ -9,23 +9,34 @@
 
 namespace cops::sync {
 
+/// Whether spin locks turn the holder's interrupts off. Off in chapter 1, whose only
+/// interrupt is the test watchdog (which must be able to stop a loop that holds a
+/// lock); chapter 2 turns it on at boot, once interrupt handlers take locks.
+inline constinit bool g_locks_mask_interrupts = false;
+
 /// Mutual exclusion by spinning on an atomic flag. Never held across a resume.
-/// In the kernel, the holder's interrupts are off from lock() to unlock(), so an
+/// From chapter 2 on, the holder's interrupts are off from lock() to unlock(), so an
 /// interrupt handler may take any spin lock without deadlocking against the code
-/// it interrupted (see irq.hpp).
+/// it interrupted (see irq.hpp and g_locks_mask_interrupts).
 class SpinLock {
 public:
     /// Spins until the lock is taken.
     void lock() {
-        const bool irq = arch::irq_save();
-        while (locked_.exchange(1, std::memory_order_acquire) != 0) {
+        for (;;) {
+            const bool irq = g_locks_mask_interrupts && arch::irq_save();
+            if (locked_.exchange(1, std::memory_order_acquire) == 0) {
+                irq_was_enabled_ = irq;
+                return;
+            }
+            // Wait with interrupts as they were: a hart waiting for a lock still takes
+            // its tick (and the test watchdog can stop a holder that never lets go).
+            arch::irq_restore(irq);
             while (locked_.load(std::memory_order_relaxed) != 0) {}
         }
-        irq_was_enabled_ = irq;
     }
     /// Takes the lock if free; true on success.
     bool try_lock() {
-        const bool irq = arch::irq_save();
+        const bool irq = g_locks_mask_interrupts && arch::irq_save();
         if (locked_.exchange(1, std::memory_order_acquire) != 0) {
             arch::irq_restore(irq);
             return false;
