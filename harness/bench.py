@@ -24,7 +24,9 @@ def run_bench(kernel: str, csv_path: str, smp: int = 1, wall_timeout: float = 60
     if not os.path.exists(kernel):
         print(f"bench: {kernel} was not built (run `make bench`)")
         return 1
-    outcome = qemu.run(qemu.QemuConfig(smp=smp).argv(kernel), wall_timeout)
+    # sleep=off: time spent idle jumps to the next timer instead of following the wall
+    # clock, so multi-hart figures repeat from run to run (benchmarks read no input).
+    outcome = qemu.run(qemu.QemuConfig(smp=smp, icount_sleep=False).argv(kernel), wall_timeout)
     rows = parse_bench(outcome.lines)
     if outcome.stopped != "exited" or outcome.exit_code != 0 or "# bench done" not in outcome.output:
         print("\n".join(outcome.lines[-20:]))

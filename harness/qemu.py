@@ -27,6 +27,7 @@ class QemuConfig:
     smp: int = 1
     memory: str = "128M"
     icount: bool = True               # -icount shift=0: one instruction = one virtual ns
+    icount_sleep: bool = True         # False: idle time jumps to the next timer (repeatable; no console input)
     extra: list[str] = field(default_factory=list)
 
     def argv(self, kernel: str, append: str = "") -> list[str]:
@@ -37,7 +38,7 @@ class QemuConfig:
         if self.icount:
             # sleep=on (the default): while every hart waits in wfi, virtual time runs at
             # real speed, so QEMU keeps polling the console for typed input.
-            args += ["-icount", "shift=0"]
+            args += ["-icount", "shift=0" if self.icount_sleep else "shift=0,sleep=off"]
         if append:
             args += ["-append", append]
         return args + self.extra

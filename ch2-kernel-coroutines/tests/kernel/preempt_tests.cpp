@@ -63,7 +63,7 @@ sched::Task<void> urgent_sleeper() {
 }
 }  // namespace
 
-KTEST("preempt/timer-woken-coroutine-preempts-spinners") {
+KTEST_BUDGET("preempt/timer-woken-coroutine-preempts-spinners", 1'000'000'000) {
     const unsigned n = smp::hart_count();
     g_urgent_ran = 0;
     const unsigned long before = sched::preemption_count();
@@ -89,7 +89,7 @@ sched::Task<void> equal_peer() {
 }
 }  // namespace
 
-KTEST("preempt/equal-priority-does-not-preempt") {
+KTEST_BUDGET("preempt/equal-priority-does-not-preempt", 1'000'000'000) {
     const unsigned n = smp::hart_count();
     g_peer_ran = 0;
     start_spinners(g_cids, n, sched::Priority{40});
@@ -117,7 +117,7 @@ sched::Task<void> observe_and_release() {
 }
 }  // namespace
 
-KTEST("preempt/running-suspended-coroutine-resumes-where-it-was") {
+KTEST_BUDGET("preempt/running-suspended-coroutine-resumes-where-it-was", 1'000'000'000) {
     const unsigned n = smp::hart_count();
     g_resume_checked = 0;
     start_spinners(g_cids, n, sched::Priority{55});

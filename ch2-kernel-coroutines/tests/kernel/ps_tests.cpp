@@ -57,7 +57,7 @@ sched::Task<void> observer() {
 }
 }  // namespace
 
-KTEST("sched/six-states-observable-in-ps") {
+KTEST_BUDGET("sched/six-states-observable-in-ps", 1'000'000'000) {
     sched::Executor& ex = sched::kernel_executor();
     g_release = false;
     g_spinning = 0;

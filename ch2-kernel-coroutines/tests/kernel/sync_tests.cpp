@@ -34,7 +34,7 @@ sched::Task<void> locked_increments() {
 }
 }  // namespace
 
-KTEST("sync/mutex-excludes-across-harts") {
+KTEST_BUDGET("sync/mutex-excludes-across-harts", 1'000'000'000) {
     g_shared = 0;
     g_workers_done = 0;
     for (unsigned i = 0; i < kWorkers; ++i) {
@@ -62,7 +62,7 @@ sched::Task<void> wait_for_interrupt() {
 }
 }  // namespace
 
-KTEST("sync/semaphore-released-by-an-interrupt-handler") {
+KTEST_BUDGET("sync/semaphore-released-by-an-interrupt-handler", 1'000'000'000) {
     g_sem_stage = 0;
     auto cid = sched::spawn(wait_for_interrupt(), sched::Priority{10});
     REQUIRE(cid.ok());
@@ -106,7 +106,7 @@ sched::Task<void> consumer() {
 }
 }  // namespace
 
-KTEST("sync/channel-delivers-in-order-and-blocks-when-full") {
+KTEST_BUDGET("sync/channel-delivers-in-order-and-blocks-when-full", 1'000'000'000) {
     g_received = 0;
     g_in_order = true;
     g_saw_full = false;
