@@ -16,6 +16,15 @@
 
 using namespace cops;
 
+/// A step the test needs but does not grade: it counts as a (failed) check only if it fails.
+#define HIDDEN_SETUP(cond)                                                                \
+    do {                                                                                  \
+        if (!(cond)) {                                                                    \
+            (void)::cops::test::check(false, __FILE__, __LINE__, "setup failed: " #cond); \
+            return;                                                                       \
+        }                                                                                 \
+    } while (0)
+
 namespace {
 constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;
 
@@ -69,26 +78,27 @@ sched::Task<void> take_four() {
 KTEST("hidden/semaphore-counts-units-then-blocks") {
     g_taken = 0;
     auto cid = sched::spawn(take_four(), sched::Priority{10});
-    REQUIRE(cid.ok());
+    HIDDEN_SETUP(cid.ok());
     const sched::Cid c = cid.value();
     const bool blocked = wait_blocked(c);
-    CHECK(blocked);
-    CHECK_EQ(g_taken.load(), 3);  // three units, taken without waiting; the fourth waits
-    CHECK_EQ(g_three.available(), 0U);
-    CHECK_EQ(g_three.waiting(), blocked ? 1U : 0U);
-    CHECK(!g_three.try_acquire());
+    const int taken_before = g_taken.load();
+    const bool empty_and_queued = g_three.available() == 0 && g_three.waiting() == 1 && !g_three.try_acquire();
     g_three.release(2);  // one is handed to the waiter, one stays
-    CHECK(wait_for([c] { return state_of(c) == sched::CoroutineState::Exit; }, 20));
-    CHECK_EQ(g_taken.load(), 4);
-    CHECK_EQ(g_three.available(), blocked ? 1U : 2U);
-    CHECK_EQ(g_three.waiting(), 0U);
+    const bool finished = wait_for([c] { return state_of(c) == sched::CoroutineState::Exit; }, 20);
+    const std::uint32_t left = g_three.available();
+    const std::size_t waiting = g_three.waiting();
     // Leave it as it was: three units.
+    drain(g_three, &c, 1);
     while (g_three.available() < 3) {
         g_three.release();
     }
     while (g_three.available() > 3) {
         (void)g_three.try_acquire();
     }
+    REQUIRE(blocked);           // the fourth acquire() must wait
+    CHECK_EQ(taken_before, 3);  // three units, taken without waiting
+    CHECK(empty_and_queued);
+    CHECK(finished && g_taken.load() == 4 && left == 1 && waiting == 0);
 }
 
 namespace {
@@ -134,36 +144,42 @@ KTEST_BUDGET("hidden/semaphore-fifo-handoff-one-at-a-time-and-in-bulk", kMultiHa
     const std::uint8_t prios[kQueued] = {30, 10, 20, 5, 25, 15, 35, 8};
     for (unsigned i = 0; i < kQueued; ++i) {
         auto cid = ex.create(fifo_taker(static_cast<int>(i)), sched::Priority{prios[i]});
-        REQUIRE(cid.ok());
+        HIDDEN_SETUP(cid.ok());
         g_fifo_cid[i] = cid.value();
-        REQUIRE(ex.set_waker(g_fifo_cid[i], note_wake).ok());
-        REQUIRE(ex.start(g_fifo_cid[i]).ok());
+        HIDDEN_SETUP(ex.set_waker(g_fifo_cid[i], note_wake).ok());
+        HIDDEN_SETUP(ex.start(g_fifo_cid[i]).ok());
         if (!wait_blocked(g_fifo_cid[i])) {
             drain(g_fifo, g_fifo_cid, i + 1);
-            REQUIRE(false);  // acquire() on an empty semaphore must wait
+            (void)test::check(false, __FILE__, __LINE__, "acquire() on an empty semaphore did not wait");
+            return;
         }
     }
     CHECK_EQ(g_fifo.waiting(), std::size_t{kQueued});
     // One at a time: each release lets exactly the longest waiter through.
+    bool one_each = true;
     for (unsigned i = 0; i < kQueued / 2; ++i) {
         g_fifo.release();
-        CHECK(wait_for([i] { return g_through.load() >= i + 1; }, 20));
-        CHECK_EQ(g_through.load(), i + 1);
+        one_each = wait_for([i] { return g_through.load() >= i + 1; }, 20) && one_each;
+        one_each = g_through.load() == i + 1 && one_each;
     }
+    bool oldest_first = true;
     for (unsigned i = 0; i < kQueued / 2; ++i) {
-        CHECK_EQ(g_through_order[i], static_cast<int>(i));
+        oldest_first = oldest_first && g_through_order[i] == static_cast<int>(i);
     }
-    CHECK_EQ(g_fifo.waiting(), std::size_t{kQueued / 2});
+    CHECK(one_each && g_fifo.waiting() == kQueued / 2);
+    CHECK(oldest_first);
     // In bulk: one release(4) hands a unit to each of the rest, oldest first.
     g_fifo.release(kQueued / 2);
-    CHECK(wait_for([] { return g_through.load() == kQueued; }, 50));
-    CHECK_EQ(g_wakes.load(), kQueued);
+    const bool all_through = wait_for([] { return g_through.load() == kQueued; }, 50);
+    bool woken_in_order = g_wakes.load() == kQueued;
     for (unsigned k = 0; k < kQueued; ++k) {
-        CHECK_EQ(g_wake_order[k], static_cast<int>(k));
+        woken_in_order = woken_in_order && g_wake_order[k] == static_cast<int>(k);
     }
-    CHECK_EQ(g_fifo.available(), 0U);
-    CHECK_EQ(g_fifo.waiting(), 0U);
+    const bool settled = g_fifo.available() == 0 && g_fifo.waiting() == 0;
     drain(g_fifo, g_fifo_cid, kQueued);
+    CHECK(all_through);
+    CHECK(woken_in_order);
+    CHECK(settled);
 }
 
 namespace {
@@ -180,7 +196,7 @@ sched::Task<void> patient_waiter() {
 KTEST_BUDGET("hidden/semaphore-late-comer-cannot-take-a-handed-off-unit", kMultiHartBudget) {
     g_waiter_through = 0;
     auto cid = sched::spawn(patient_waiter(), sched::Priority{50});
-    REQUIRE(cid.ok());
+    HIDDEN_SETUP(cid.ok());
     const sched::Cid w = cid.value();
     const bool waiting = wait_blocked(w);
     if (!waiting) {
@@ -190,15 +206,14 @@ KTEST_BUDGET("hidden/semaphore-late-comer-cannot-take-a-handed-off-unit", kMulti
     g_handoff.release();
     // The waiter has not run yet (or has just been woken): the unit is already its own.
     const bool stolen = g_handoff.try_acquire();
-    CHECK(!stolen);
-    CHECK_EQ(g_handoff.available(), 0U);
-    CHECK_EQ(g_handoff.waiting(), 0U);
+    const bool handed_over = !stolen && g_handoff.available() == 0 && g_handoff.waiting() == 0;
     if (stolen) {
         g_handoff.release();  // give it back so the waiter can finish
     }
-    CHECK(wait_for([] { return g_waiter_through.load() == 1; }, 20));
+    const bool through = wait_for([] { return g_waiter_through.load() == 1; }, 20);
     drain(g_handoff, &w, 1);
-    CHECK_EQ(g_handoff.available(), 0U);
+    CHECK(handed_over);
+    CHECK(through && g_handoff.available() == 0);
 }
 
 namespace {
@@ -227,19 +242,20 @@ KTEST_BUDGET("hidden/semaphore-stray-wakes-do-not-let-a-waiter-through", kMultiH
     sched::Executor& ex = sched::kernel_executor();
     g_stray_through = 0;
     auto cid = sched::spawn(stray_waiter(), sched::Priority{10});
-    REQUIRE(cid.ok());
+    HIDDEN_SETUP(cid.ok());
     g_stray_cid = cid.value();
     if (!wait_blocked(g_stray_cid)) {
         drain(g_stray, &g_stray_cid, 1);
-        REQUIRE(false);  // acquire() on an empty semaphore must wait
+        (void)test::check(false, __FILE__, __LINE__, "acquire() on an empty semaphore did not wait");
+        return;
     }
     // Two wakes by hand...
+    bool held_back = true;
     for (int i = 0; i < 2; ++i) {
-        CHECK(ex.wake(g_stray_cid).ok());
+        (void)ex.wake(g_stray_cid);
         const std::uint64_t until = dev::timer::now_ticks() + 2;
         sched::run_until([until] { return dev::timer::now_ticks() >= until; });
-        CHECK(wait_blocked(g_stray_cid));
-        CHECK_EQ(g_stray_through.load(), 0);
+        held_back = wait_blocked(g_stray_cid) && g_stray_through.load() == 0 && held_back;
     }
     // ...and one from an interrupt handler.
     g_saved_software = arch::interrupt_handler(arch::Interrupt::Software);
@@ -248,20 +264,17 @@ KTEST_BUDGET("hidden/semaphore-stray-wakes-do-not-let-a-waiter-through", kMultiH
     smp::send_ipi(smp::this_hart().index);
     const bool woke = wait_for([] { return g_irq_wake.load() == 1 || g_irq_wake.load() == 2; }, 20);
     arch::set_interrupt_handler(arch::Interrupt::Software, g_saved_software);
-    CHECK(woke);
-    CHECK_EQ(g_irq_wake.load(), 1);
     const std::uint64_t until = dev::timer::now_ticks() + 2;
     sched::run_until([until] { return dev::timer::now_ticks() >= until; });
-    CHECK(wait_blocked(g_stray_cid));
-    CHECK_EQ(g_stray_through.load(), 0);
-    CHECK_EQ(g_stray.waiting(), 1U);  // still in line, once
-    CHECK_EQ(g_stray.available(), 0U);
+    held_back = woke && wait_blocked(g_stray_cid) && g_stray_through.load() == 0 && held_back;
+    const bool still_in_line_once = g_stray.waiting() == 1 && g_stray.available() == 0;
     // A real release lets it through.
     g_stray.release();
-    CHECK(wait_for([] { return g_stray_through.load() == 1; }, 20));
+    const bool through = wait_for([] { return g_stray_through.load() == 1; }, 20);
     drain(g_stray, &g_stray_cid, 1);
-    CHECK_EQ(g_stray.available(), 0U);
-    CHECK_EQ(g_stray.waiting(), 0U);
+    CHECK(held_back);
+    CHECK(still_in_line_once);
+    CHECK(through && g_stray.available() == 0 && g_stray.waiting() == 0);
 }
 
 namespace {
@@ -299,17 +312,19 @@ KTEST_BUDGET("hidden/semaphore-released-from-timer-interrupts", kMultiHartBudget
     }
     for (unsigned i = 0; i < kTickWaiters; ++i) {
         auto cid = sched::spawn(tick_waiter(), sched::Priority{static_cast<std::uint8_t>(10 + i)});
-        REQUIRE(cid.ok());
+        HIDDEN_SETUP(cid.ok());
         g_tick_cid[i] = cid.value();
     }
     const bool all_waiting = wait_for([] { return g_tick_sem.waiting() == kTickWaiters; }, 20);
     if (!all_waiting) {
         drain(g_tick_sem, g_tick_cid, kTickWaiters);
     }
-    REQUIRE(all_waiting);
-    CHECK_EQ(g_tick_through.load(), 0U);
+    REQUIRE(all_waiting && g_tick_through.load() == 0);
     g_saved_timer = arch::interrupt_handler(arch::Interrupt::Timer);
-    REQUIRE(g_saved_timer != nullptr);
+    if (g_saved_timer == nullptr) {
+        drain(g_tick_sem, g_tick_cid, kTickWaiters);
+        HIDDEN_SETUP(g_saved_timer != nullptr);
+    }
     arch::set_interrupt_handler(arch::Interrupt::Timer, tick_and_release);
     g_to_release = kTickWaiters;  // one per tick, from whichever hart takes it first
     const bool through = wait_for([] { return g_tick_through.load() == kTickWaiters; }, 200);
@@ -317,10 +332,7 @@ KTEST_BUDGET("hidden/semaphore-released-from-timer-interrupts", kMultiHartBudget
     g_to_release = 0;
     drain(g_tick_sem, g_tick_cid, kTickWaiters);
     CHECK(through);
-    CHECK_EQ(g_tick_through.load(), kTickWaiters);
-    CHECK_EQ(g_tick_sem.available(), 0U);
-    CHECK_EQ(g_tick_sem.waiting(), 0U);
-    CHECK(g_release_harts.load() != 0);
+    CHECK(g_tick_through.load() == kTickWaiters && g_tick_sem.available() == 0 && g_tick_sem.waiting() == 0);
 }
 
 namespace {
@@ -361,13 +373,19 @@ KTEST_BUDGET("hidden/semaphore-bounds-holders-across-harts", 4'000'000'000) {
     g_pool_done = 0;
     g_pool_harts = 0;
     const unsigned n = 3 * smp::hart_count();
+    unsigned spawned = 0;
     for (unsigned i = 0; i < n; ++i) {
-        REQUIRE(sched::spawn(contender(i), sched::Priority{static_cast<std::uint8_t>(20 + i % 3)}).ok());
+        spawned += sched::spawn(contender(i), sched::Priority{static_cast<std::uint8_t>(20 + i % 3)}).ok() ? 1 : 0;
     }
-    sched::run_until([n] { return g_pool_done.load() == n; });
-    CHECK(g_most_inside.load() <= kUnits);
-    CHECK_EQ(g_most_inside.load(), kUnits);  // both units were in use at once
-    CHECK_EQ(g_pool.available(), kUnits);
-    CHECK_EQ(g_pool.waiting(), 0U);
-    CHECK_EQ(g_inside.load(), 0U);
+    const bool done = wait_for([spawned] { return g_pool_done.load() == spawned; }, 3000);
+    if (!done) {
+        // Stuck waiters (a lost wake-up?): hand out enough units for all of them to finish.
+        g_pool.release(2 * n * kRounds);
+        wait_for([spawned] { return g_pool_done.load() == spawned; }, 500);
+    }
+    REQUIRE(done);
+    HIDDEN_SETUP(spawned == n);
+    CHECK(g_most_inside.load() <= kUnits);   // never more holders than units
+    CHECK_EQ(g_most_inside.load(), kUnits);  // and both units were in use at once
+    CHECK(g_pool.available() == kUnits && g_pool.waiting() == 0 && g_inside.load() == 0);
 }

@@ -17,6 +17,15 @@
 
 using namespace cops;
 
+/// A step the test needs but does not grade: it counts as a (failed) check only if it fails.
+#define HIDDEN_SETUP(cond)                                                                \
+    do {                                                                                  \
+        if (!(cond)) {                                                                    \
+            (void)::cops::test::check(false, __FILE__, __LINE__, "setup failed: " #cond); \
+            return;                                                                       \
+        }                                                                                 \
+    } while (0)
+
 namespace {
 constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;
 constexpr unsigned kA0 = static_cast<unsigned>(arch::Reg::A0);
@@ -207,9 +216,7 @@ KTEST_BUDGET("hidden/trap-same-code-interrupt-and-exception-told-apart", kMultiH
     // both the timer interrupt and a load access fault. Each must reach its own table.
     g_saved_software = arch::interrupt_handler(arch::Interrupt::Software);
     g_saved_timer = arch::interrupt_handler(arch::Interrupt::Timer);
-    REQUIRE(g_saved_software != nullptr);
-    REQUIRE(g_saved_timer != nullptr);
-    REQUIRE(g_saved_software != g_saved_timer);
+    HIDDEN_SETUP(g_saved_software != nullptr && g_saved_timer != nullptr && g_saved_software != g_saved_timer);
     reset(g_slot_fetch);
     reset(g_slot_load);
     g_software_hits = 0;
@@ -297,10 +304,13 @@ KTEST_BUDGET("hidden/trap-exception-does-not-preempt", kMultiHartBudget) {
     g_breaks = 0;
     g_preemptions_during_ebreak = ~0ULL;
     arch::set_exception_handler(arch::Exception::Breakpoint, count_break);
-    REQUIRE(sched::spawn(breaker(), sched::Priority{40}).ok());
+    if (!sched::spawn(breaker(), sched::Priority{40}).ok()) {
+        arch::set_exception_handler(arch::Exception::Breakpoint, nullptr);
+        HIDDEN_SETUP(false);
+    }
     sched::run_until([] { return g_breaker_done.load() && g_urgent_done.load() == kUrgent; });
     arch::set_exception_handler(arch::Exception::Breakpoint, nullptr);
     CHECK_EQ(g_breaks.load(), 1U);
+    // More urgent work was ready, but only the end of an interrupt may switch coroutines.
     CHECK_EQ(g_preemptions_during_ebreak.load(), std::uint64_t{0});
-    CHECK_EQ(g_urgent_done.load(), kUrgent);
 }
