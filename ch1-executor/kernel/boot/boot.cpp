@@ -101,6 +101,21 @@ const BootInfo& info() { return g_info; }
 const lib::FdtReader& fdt() { return *g_fdt; }
 std::optional<std::string_view> bootarg(std::string_view key) { return lib::bootarg(g_info.bootargs, key); }
 
+std::uint64_t bootarg_u64(std::string_view key, std::uint64_t fallback) {
+    const std::string_view s = bootarg(key).value_or("");
+    if (s.empty() || s.size() > 19) {
+        return fallback;
+    }
+    std::uint64_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') {
+            return fallback;
+        }
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return v;
+}
+
 }  // namespace cops::boot
 
 namespace cops::init {

@@ -39,20 +39,6 @@ struct Running {
 };
 Running g_run;
 
-std::uint64_t parse_u64(std::string_view s, std::uint64_t fallback) {
-    if (s.empty()) {
-        return fallback;
-    }
-    std::uint64_t v = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') {
-            return fallback;
-        }
-        v = v * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return v;
-}
-
 void print_result(bool ok) {
     console::println("{}ok {} - {} # nonce:{}", ok ? "" : "not ", g_run.number, g_run.test->name, g_run.nonce);
 }
@@ -119,8 +105,8 @@ void app_main() {
     sort_tests();
     const std::span<const TestCase* const> tests(g_sorted, g_sorted_count);
     g_run.nonce = boot::bootarg("nonce").value_or("none");
-    const std::uint64_t from = parse_u64(boot::bootarg("ktest.from").value_or(""), 1);
-    const std::uint64_t scale = parse_u64(boot::bootarg("ktest.budget").value_or(""), 1);
+    const std::uint64_t from = boot::bootarg_u64("ktest.from", 1);
+    const std::uint64_t scale = boot::bootarg_u64("ktest.budget", 1);
     const std::string_view only = boot::bootarg("ktest.only").value_or("");
 
     console::println("TAP version 13");

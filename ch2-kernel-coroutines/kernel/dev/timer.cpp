@@ -19,20 +19,6 @@ std::uint64_t g_period = 10'000;
 bool g_sstc = false;
 inline constexpr arch::Csr<0x14d> stimecmp{};  // Sstc: the hart's timer compare, writable in S-mode
 
-std::uint64_t parse(std::string_view s, std::uint64_t fallback) {
-    std::uint64_t v = 0;
-    if (s.empty()) {
-        return fallback;
-    }
-    for (char c : s) {
-        if (c < '0' || c > '9') {
-            return fallback;
-        }
-        v = v * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return v;
-}
-
 void program(std::uint64_t deadline) {
     if (g_sstc) {
         stimecmp.write(deadline);
@@ -57,7 +43,7 @@ void watchdog_disarm() {}
 }  // namespace
 
 void init() {
-    const std::uint64_t hz = parse(boot::bootarg("tick_hz").value_or(""), kDefaultTickHz);
+    const std::uint64_t hz = boot::bootarg_u64("tick_hz", kDefaultTickHz);
     const std::uint64_t timebase = boot::info().timebase_hz;
     g_period = hz > 0 && hz <= timebase ? timebase / hz : timebase / kDefaultTickHz;
     if (auto cpu = boot::fdt().find_device_type("cpu")) {

@@ -38,6 +38,9 @@ const lib::FdtReader& fdt();
 
 /// The value of `key=` on the kernel command line, if present.
 std::optional<std::string_view> bootarg(std::string_view key);
+/// The decimal value of `key=` on the kernel command line, or @p fallback if it is
+/// absent or not a number.
+std::uint64_t bootarg_u64(std::string_view key, std::uint64_t fallback);
 
 /// Entry point the boot code calls on secondary harts (set by a later layer, e.g. SMP).
 extern void (*secondary_main)(unsigned hart, std::uintptr_t opaque);
