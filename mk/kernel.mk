@@ -16,7 +16,9 @@ INCLUDE_FLAGS := $(addprefix -I,$(INCLUDE_DIRS))
 obj = $(patsubst %,$(BUILD)/obj/%.o,$(1))
 hostobj = $(patsubst %,$(BUILD)/host/%.o,$(1))
 
-CORE_OBJS  := $(call obj,$(KERNEL_SRCS) $(PORTABLE_SRCS))
+include $(ROOT)/mk/user.mk
+
+CORE_OBJS  := $(call obj,$(KERNEL_SRCS) $(PORTABLE_SRCS)) $(USER_EMBED_OBJ)
 DEMO_OBJS  := $(call obj,$(DEMO_SRC))
 KTEST_OBJS := $(call obj,$(KTEST_SRCS) $(EXTRA_KTEST_SRCS))
 BENCH_OBJS := $(call obj,$(BENCH_SRCS))

@@ -9,6 +9,8 @@
 #   LAYER_UNIT     Catch2 host tests of this layer
 #   LAYER_DEMO     the file with app_main() for `make run` (the top layer's wins)
 #   STUDENT_FILES  files a student may change (for the grader)
+#   LAYER_USER_PROGRAMS  user programs (user/programs/<name>.cpp), embedded in every image
+#   LAYER_USER_LIB       the user library's sources (crt0, system-call wrappers, ...)
 # and this file turns them into whole-tree lists.
 
 ROOT      ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
@@ -29,6 +31,9 @@ PORTABLE_SRCS :=
 KTEST_SRCS    :=
 BENCH_SRCS    :=
 UNIT_SRCS     :=
+USER_PROGRAM_SRCS :=
+USER_LIB_SRCS :=
+USER_INCLUDE_DIRS :=
 DEMO_SRC      :=
 ALL_STUDENT_FILES :=
 INCLUDE_DIRS  :=
@@ -42,6 +47,8 @@ define load_layer
   LAYER_BENCH :=
   LAYER_UNIT :=
   LAYER_DEMO :=
+  LAYER_USER_PROGRAMS :=
+  LAYER_USER_LIB :=
   STUDENT_FILES :=
   include $(ROOT)/$(1)/chapter.mk
   ifneq ($$(strip $$(PARENT)),$$(strip $$(EXPECTED_PARENT)))
@@ -54,7 +61,10 @@ define load_layer
   BENCH_SRCS    += $$(addprefix $(1)/,$$(LAYER_BENCH))
   UNIT_SRCS     += $$(addprefix $(1)/,$$(LAYER_UNIT))
   ALL_STUDENT_FILES += $$(addprefix $(1)/,$$(STUDENT_FILES))
+  USER_PROGRAM_SRCS += $$(addprefix $(1)/,$$(LAYER_USER_PROGRAMS))
+  USER_LIB_SRCS += $$(addprefix $(1)/,$$(LAYER_USER_LIB))
   INCLUDE_DIRS  += $(ROOT)/$(1)/include
+  USER_INCLUDE_DIRS += $(ROOT)/$(1)/include $(wildcard $(ROOT)/$(1)/user/include)
   ifneq ($$(strip $$(LAYER_DEMO)),)
     DEMO_SRC := $(1)/$$(LAYER_DEMO)
   endif

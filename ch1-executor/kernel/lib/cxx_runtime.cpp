@@ -1,5 +1,7 @@
 /// @file cxx_runtime.cpp
 /// @brief The few pieces of the C++ runtime a freestanding kernel must supply itself.
+#include <new>
+
 #include "cops/lib/panic.hpp"
 
 extern "C" {
@@ -25,6 +27,8 @@ void* __dso_handle = nullptr;
 // libstdc++ headers call these where the hosted library would throw (e.g.
 // string_view::substr past the end). The kernel has no exceptions: it is a bug.
 namespace std {
+/// The tag of `new (std::nothrow) T`, which returns nullptr when the heap is full.
+const nothrow_t nothrow{};
 [[noreturn]] void __throw_out_of_range_fmt(const char* fmt, ...) { cops::panic("libstdc++: {}", fmt); }
 [[noreturn]] void __throw_out_of_range(const char* what) { cops::panic("libstdc++: out of range: {}", what); }
 [[noreturn]] void __throw_length_error(const char* what) { cops::panic("libstdc++: length error: {}", what); }

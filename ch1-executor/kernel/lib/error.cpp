@@ -16,6 +16,7 @@ const char* error_name(Error e) {
         case Error::Malformed: return "malformed data";
         case Error::BadState: return "not in a state that allows this";
         case Error::Busy: return "busy";
+        case Error::BadAddress: return "bad address";
     }
     return "unknown error";
 }

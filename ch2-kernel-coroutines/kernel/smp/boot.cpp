@@ -46,6 +46,7 @@ void init_this_hart() {
 [[noreturn]] void secondary_main(unsigned hart_id, std::uintptr_t index) {
     enter_hart(static_cast<unsigned>(index), hart_id);
     init_this_hart();
+    run_hart_inits();
     sched::enter_scheduler();
 }
 

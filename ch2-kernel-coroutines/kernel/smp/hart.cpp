@@ -3,6 +3,7 @@
 #include "cops/smp/hart.hpp"
 
 #include "cops/boot/boot_info.hpp"
+#include "cops/lib/panic.hpp"
 
 namespace cops::smp {
 
@@ -10,7 +11,24 @@ namespace {
 Hart g_harts[sched::kMaxHarts];
 std::atomic<unsigned> g_active{sched::kMaxHarts};
 static_assert(sched::kMaxHarts == boot::kMaxHarts, "one executor slot per boot stack");
+constexpr unsigned kMaxHartInits = 4;
+void (*g_hart_inits[kMaxHartInits])() = {};
+unsigned g_hart_init_count = 0;
 }  // namespace
+
+void add_hart_init(void (*step)()) {
+    if (g_hart_init_count == kMaxHartInits) {
+        panic("add_hart_init: more than {} per-hart steps; raise kMaxHartInits in kernel/smp/hart.cpp",
+              kMaxHartInits);
+    }
+    g_hart_inits[g_hart_init_count++] = step;
+}
+
+void run_hart_inits() {
+    for (unsigned i = 0; i < g_hart_init_count; ++i) {
+        g_hart_inits[i]();
+    }
+}
 
 Hart& hart(unsigned index) { return g_harts[index]; }
 

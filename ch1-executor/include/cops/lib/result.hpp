@@ -20,6 +20,7 @@ enum class Error : unsigned char {
     Malformed,    ///< input data is corrupt (e.g. a bad device tree)
     BadState,     ///< the object is not in a state that allows the operation
     Busy,         ///< the resource is in use or full; try again later
+    BadAddress,   ///< an address (e.g. a user pointer) outside what the caller may use
 };
 
 /// A short human-readable name for an error, e.g. "unknown cid".

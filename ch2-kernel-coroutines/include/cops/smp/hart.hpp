@@ -61,6 +61,14 @@ void set_active_harts(unsigned n);
 /// True if hart @p index may run coroutines.
 bool hart_active(unsigned index);
 
+/// Registers a step that every secondary hart runs for itself before it enters its
+/// scheduler loop (a later layer's per-hart state, e.g. turning on paging). The boot
+/// hart is already running when later layers' init calls register, so they do it
+/// for the boot hart themselves. At most 4 steps.
+void add_hart_init(void (*step)());
+/// Runs the registered per-hart steps on the calling hart (the SMP boot code calls it).
+void run_hart_inits();
+
 /// Makes the calling hart hart @p index: points `tp` at its state.
 void enter_hart(unsigned index, unsigned hart_id);
 

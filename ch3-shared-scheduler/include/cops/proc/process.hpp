@@ -1,0 +1,136 @@
+/// @file process.hpp
+/// @brief Processes and their user threads.
+///
+/// A process is an address space, a program, its threads and its place in the
+/// family (parent, children). Each user thread has a user stack in the process's
+/// address space and a kernel side: a coroutine (user_thread.cpp) that enters user
+/// mode, handles the thread's traps and blocks when a system call must wait. The
+/// coroutine's frame is the thread's kernel state between traps; a hart lends it a
+/// stack only while it runs.
+///
+/// Life of a process: spawn() loads the program and starts its main thread; the
+/// process ends when exit() is called, kill() hits it or a thread faults, and then
+/// each thread finishes at its next trap. When the last one has finished, the
+/// process is a zombie: its memory is freed, and its status waits for its parent's
+/// wait() (or for reap(), when the kernel started it).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include "cops/lib/intrusive_list.hpp"
+#include "cops/lib/result.hpp"
+#include "cops/lib/strong_id.hpp"
+#include "cops/mm/address_space.hpp"
+#include "cops/proc/user_context.hpp"
+#include "cops/sched/ccb.hpp"
+#include "cops/sched/priority.hpp"
+#include "cops/sync/semaphore.hpp"
+#include "cops/sync/spinlock.hpp"
+
+namespace cops::proc {
+
+/// Tag of process ids.
+struct PidTag {};
+/// A process id; 0 is no process.
+using Pid = lib::StrongId<PidTag, std::uint32_t>;
+
+/// Most threads one process may create over its life.
+inline constexpr unsigned kMaxThreads = 32;
+/// Most processes alive (including zombies) at once.
+inline constexpr unsigned kMaxProcesses = 128;
+/// Bytes of a command line ("name arg1 arg2"), with its NUL.
+inline constexpr std::size_t kMaxCommandLine = 256;
+/// Most words on a command line.
+inline constexpr unsigned kMaxArgs = 16;
+/// Priority of processes the kernel starts (user threads' coroutines run at it).
+inline constexpr sched::Priority kDefaultUserPriority{32};
+
+class Process;
+
+/// One user thread.
+struct UserThread {
+    UserContext context;             ///< its registers while it is not in user mode
+    Process* process = nullptr;      ///< the process it belongs to
+    unsigned index = 0;              ///< 0 for the main thread; its tid is index + 1
+    sched::Cid cid{};                ///< the kernel coroutine that runs it
+    bool finished = false;           ///< it has ended (guarded by the process lock)
+    std::int64_t exit_value = 0;     ///< what thread_exit() gave (main thread: unused)
+    bool joined = false;             ///< a thread_join() has claimed it
+    bool leaving = false;            ///< thread_exit() was called: finish at the next check
+    sync::Semaphore done{0};         ///< released once when it finishes (thread_join waits)
+    std::uint64_t user_traps = 0;    ///< traps from user mode (system calls, interrupts, faults)
+};
+
+/// How a process stands.
+enum class ProcessState : std::uint8_t {
+    Running,  ///< has live threads
+    Zombie,   ///< all threads finished; holds its status until reaped
+};
+
+/// Who reaps a process when it ends.
+enum class Reaper : std::uint8_t {
+    Kernel,  ///< the kernel started it; reap() collects it
+    Parent,  ///< its parent process collects it with wait()
+    Nobody,  ///< its parent has gone; it is freed as soon as it ends
+};
+
+/// Tag of the children list hook.
+struct ChildrenTag {};
+
+/// One process.
+class Process : public lib::ListHook<ChildrenTag> {
+public:
+    Pid pid{};                                    ///< its id
+    char name[32] = {};                           ///< the program's name
+    mm::AddressSpace space;                       ///< its memory
+    sched::Priority priority = kDefaultUserPriority;  ///< its threads' priority
+    Process* parent = nullptr;                    ///< the parent (Reaper::Parent only)
+    Reaper reaper = Reaper::Kernel;               ///< who collects its status
+    lib::IntrusiveList<Process, ChildrenTag> children;  ///< its children (under the table lock)
+    sync::Semaphore child_ended{0};               ///< released when a child becomes a zombie
+
+    std::atomic<std::uint32_t> ending{0};          ///< 1 after exit, kill or a fault: threads stop at their next trap
+    std::int64_t status = 0;                      ///< the exit status (valid once ending)
+    ProcessState state = ProcessState::Running;   ///< under the table lock
+    sync::SpinLock lock;                          ///< guards the fields below
+    UserThread* threads[kMaxThreads] = {};        ///< by index; stay until the process is freed
+    unsigned thread_count = 0;                    ///< threads created (indices used)
+    unsigned live_threads = 0;                    ///< threads not finished
+
+    /// Ends the process with @p status unless it is already ending; false if it was.
+    bool end(std::int64_t status);
+};
+
+/// Starts @p command_line ("program arg1 arg2 ...") as a new process whose parent is
+/// @p parent (nullptr: the kernel, which collects it with reap()). Errors:
+/// Error::NotFound (no such program), Error::Malformed (not a valid ELF, or a bad
+/// command line), Error::OutOfMemory, Error::OutOfSlots (too many processes).
+Result<Pid> spawn(std::string_view command_line, Process* parent = nullptr,
+                  sched::Priority priority = kDefaultUserPriority);
+/// Ends process @p pid with kStatusKilled. Error::NotFound if there is none (or it
+/// is a zombie already).
+Status kill(Pid pid);
+/// True if @p pid is a zombie (its status is ready).
+bool has_ended(Pid pid);
+/// Collects a kernel-started zombie: its status, and the process is freed.
+/// Error::NotFound for an unknown pid or one that a process reaps; Error::Busy while
+/// it still runs.
+Result<std::int64_t> reap(Pid pid);
+/// The exit status of the first zombie child of @p parent that matches @p which
+/// (0: any), reaping it; Error::Busy if matching children live but none has ended,
+/// Error::NotFound if no child matches.
+Result<std::int64_t> try_reap_child(Process& parent, Pid which, Pid* reaped);
+/// Processes alive or zombie.
+unsigned process_count();
+
+/// Creates a user thread in @p process that starts at @p entry with a0 = @p arg0,
+/// a1 = @p arg1, on a fresh stack, and starts its coroutine. Error::OutOfSlots past
+/// kMaxThreads, Error::OutOfMemory.
+Result<UserThread*> create_thread(Process& process, std::uint64_t entry, std::uint64_t arg0, std::uint64_t arg1);
+/// Called by a thread's coroutine as its last act: records that it finished, and when
+/// it is the process's last, turns the process into a zombie and tells the reaper.
+void thread_finished(UserThread& thread);
+
+}  // namespace cops::proc

@@ -1,0 +1,96 @@
+/// @file address_space.cpp
+/// @brief Building and tearing down user address spaces.
+#include "cops/mm/address_space.hpp"
+
+#include <cstring>
+
+namespace cops::mm {
+
+Status AddressSpace::init(FrameSource& frames, const PageTable& kernel) {
+    auto t = PageTable::create(frames);
+    if (!t) {
+        return t.error();
+    }
+    table_ = t.value();
+    table_.share_root_entries(kernel, 0, kKernelRootEntries);
+    return {};
+}
+
+Status AddressSpace::map_zeroed(std::uint64_t address, std::uint64_t bytes, PteFlags perms) {
+    const std::uint64_t lo = page_floor(address);
+    if (bytes == 0 || !in_user_range(lo, bytes + (address - lo))) {
+        return Error::BadAddress;
+    }
+    const std::uint64_t hi = page_ceil(address + bytes);
+    sync::LockGuard guard(lock_);
+    for (std::uint64_t va = lo; va < hi; va += kPageSize) {
+        auto frame = table_.frames()->allocate_frame();
+        if (!frame) {
+            return frame.error();
+        }
+        const Status s = table_.map(va, reinterpret_cast<std::uintptr_t>(frame.value()), perms | PteFlag::User);
+        if (!s) {
+            table_.frames()->free_frame(frame.value());
+            return s;
+        }
+        ++pages_;
+    }
+    return {};
+}
+
+void AddressSpace::unmap(std::uint64_t address, std::uint64_t bytes) {
+    const std::uint64_t lo = page_floor(address);
+    if (!in_user_range(lo, bytes)) {
+        return;
+    }
+    sync::LockGuard guard(lock_);
+    for (std::uint64_t va = lo; va < address + bytes; va += kPageSize) {
+        const auto t = table_.translate(va);
+        if (t && t->flags.has(PteFlag::User)) {
+            const auto pa = table_.unmap(va);
+            if (pa) {
+                table_.frames()->free_frame(reinterpret_cast<void*>(static_cast<std::uintptr_t>(pa.value())));
+                --pages_;
+            }
+        }
+    }
+}
+
+Status AddressSpace::write(std::uint64_t address, const void* data, std::size_t bytes) {
+    if (!in_user_range(address, bytes)) {
+        return Error::BadAddress;
+    }
+    const auto* src = static_cast<const unsigned char*>(data);
+    while (bytes > 0) {
+        const auto t = translate(address);
+        if (!t) {
+            return Error::BadAddress;
+        }
+        const std::size_t chunk = std::min<std::uint64_t>(bytes, kPageSize - address % kPageSize);
+        std::memcpy(reinterpret_cast<void*>(static_cast<std::uintptr_t>(t->physical)), src, chunk);
+        src += chunk;
+        address += chunk;
+        bytes -= chunk;
+    }
+    return {};
+}
+
+std::optional<Translation> AddressSpace::translate(std::uint64_t address) const {
+    if (!in_user_range(address, 1)) {
+        return std::nullopt;
+    }
+    sync::LockGuard guard(lock_);
+    const auto t = table_.translate(address);
+    if (!t || !t->flags.has(PteFlag::User)) {
+        return std::nullopt;
+    }
+    return t;
+}
+
+void AddressSpace::destroy() {
+    sync::LockGuard guard(lock_);
+    table_.destroy();
+    pages_ = 0;
+}
+
+}  // namespace cops::mm

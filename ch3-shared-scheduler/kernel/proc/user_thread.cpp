@@ -1,0 +1,107 @@
+/// @file user_thread.cpp
+/// @brief The trap loop of a user thread.
+#include "cops/proc/user_thread.hpp"
+
+#include "cops/abi/syscall_numbers.hpp"
+#include "cops/arch/csr.hpp"
+#include "cops/arch/irq.hpp"
+#include "cops/arch/trap.hpp"
+#include "cops/lib/console.hpp"
+#include "cops/mm/kernel_space.hpp"
+#include "cops/proc/syscall.hpp"
+#include "cops/sched/kernel_executor.hpp"
+#include "cops/sched/preemption.hpp"
+#include "cops/sched/running_suspended.hpp"
+#include "cops/sched/suspend.hpp"
+#include "cops/smp/hart.hpp"
+
+namespace cops::proc {
+
+namespace {
+constexpr std::uint64_t kSstatusSie = 1ULL << 1;
+constexpr std::uint64_t kSstatusSpie = 1ULL << 5;
+constexpr std::uint64_t kSstatusSpp = 1ULL << 8;
+constexpr std::uint64_t kSstatusFs = 3ULL << 13;
+constexpr std::uint64_t kSstatusSum = 1ULL << 18;
+
+/// Runs @p t in user mode until its next trap; interrupts are off on return.
+void run_in_user(UserThread& t) {
+    arch::irq_disable();
+    // Return to user mode (SPP = 0) with interrupts on there (SPIE) and the FPU off
+    // (FS = 0: user threads have no floating-point state; an FPU instruction traps).
+    const std::uint64_t kernel_status = arch::sstatus.read();
+    t.context.user.sstatus = (kernel_status & ~(kSstatusSpp | kSstatusSie | kSstatusSum | kSstatusFs)) | kSstatusSpie;
+    mm::activate(t.process->space);
+    enter_user(&t.context);
+    arch::sstatus.set(kernel_status & kSstatusFs);  // the kernel's FPU state bits again
+    mm::activate_kernel_space();
+    ++t.user_traps;
+}
+
+/// After an interrupt from user mode: should the thread give its hart away?
+bool should_yield(sched::Priority mine, bool tick) {
+    const auto ready = sched::kernel_executor().best_ready();
+    if (tick && ready && !mine.more_urgent_than(*ready)) {
+        return true;  // time slice: equal priorities take turns at each tick
+    }
+    return sched::preemption_decision(mine, ready, sched::best_running_suspended()) != sched::PreemptAction::Continue;
+}
+
+/// Runs the interrupt handler for the cause in @p f (the same tables as kernel traps).
+void handle_interrupt(arch::TrapFrame& f) {
+    const std::uint64_t code = f.scause & ~arch::kScauseInterrupt;
+    if (code < arch::kTrapCauses) {
+        if (arch::TrapHandler h = arch::interrupt_handler(static_cast<arch::Interrupt>(code))) {
+            h(f);
+            return;
+        }
+    }
+    console::println("user trap: no handler for {} (scause {:#x}); ignored", arch::cause_name(f.scause), f.scause);
+}
+
+void report_fault(const UserThread& t) {
+    const arch::TrapFrame& f = t.context.user;
+    console::println("process {} ({}) thread {}: {} at pc {:#x}, address {:#x}; the process is killed", t.process->pid,
+                     t.process->name, t.index + 1, arch::cause_name(f.scause), f.sepc, f.stval);
+}
+
+}  // namespace
+
+sched::Task<void> run_user_thread(UserThread& t) {
+    Process& p = *t.process;
+    arch::TrapFrame& f = t.context.user;
+    while (!p.ending.load(std::memory_order_acquire) && !t.leaving) {
+        run_in_user(t);
+        if ((f.scause & arch::kScauseInterrupt) != 0) {
+            handle_interrupt(f);
+            arch::irq_enable();
+            const bool tick = (f.scause & ~arch::kScauseInterrupt) == static_cast<unsigned>(arch::Interrupt::Timer);
+            if (should_yield(p.priority, tick)) {
+                co_await sched::yield();
+            }
+            continue;
+        }
+        arch::irq_enable();
+        if (f.scause == static_cast<unsigned>(arch::Exception::UserEcall)) {
+            const SyscallRequest call = decode_syscall(f);
+            std::int64_t result = abi::error_return(abi::Errno::NoSys);
+            if (call.entry != nullptr && call.entry->immediate != nullptr) {
+                SyscallContext ctx{t, call.args};
+                result = call.entry->immediate(ctx);
+                if (ctx.yield_after) {
+                    co_await sched::yield();
+                }
+            } else if (call.entry != nullptr) {
+                auto task = call.entry->blocking(t, call.args);
+                result = task.valid() ? co_await task : abi::error_return(abi::Errno::NoMemory);
+            }
+            complete_syscall(f, result);
+            continue;
+        }
+        report_fault(t);
+        (void)p.end(abi::kStatusFault);
+    }
+    thread_finished(t);
+}
+
+}  // namespace cops::proc

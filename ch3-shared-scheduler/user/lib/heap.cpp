@@ -1,0 +1,42 @@
+/// @file heap.cpp
+/// @brief operator new/delete for user programs.
+#include "cops/user/heap.hpp"
+
+#include <new>
+
+#include "cops/user/print.hpp"
+#include "cops/user/sys.hpp"
+
+namespace cops::user {
+
+namespace {
+alignas(16) unsigned char g_arena[kHeapBytes];
+constinit mm::SizeClassHeap g_heap;
+bool g_ready = false;
+}  // namespace
+
+mm::SizeClassHeap& heap() {
+    if (!g_ready) {
+        g_heap.init(g_arena, sizeof g_arena);
+        g_ready = true;
+    }
+    return g_heap;
+}
+
+}  // namespace cops::user
+
+void* operator new(std::size_t bytes) {
+    void* p = cops::user::heap().allocate(bytes);
+    if (p == nullptr) {
+        cops::user::println("user heap: out of memory allocating {} bytes (the heap has {} bytes)", bytes,
+                            cops::user::kHeapBytes);
+        cops::user::exit(static_cast<int>(cops::abi::Errno::NoMemory));
+    }
+    return p;
+}
+void* operator new[](std::size_t bytes) { return operator new(bytes); }
+void* operator new(std::size_t bytes, const std::nothrow_t&) noexcept { return cops::user::heap().allocate(bytes); }
+void operator delete(void* p) noexcept { (void)cops::user::heap().free(p); }
+void operator delete[](void* p) noexcept { (void)cops::user::heap().free(p); }
+void operator delete(void* p, std::size_t) noexcept { (void)cops::user::heap().free(p); }
+void operator delete[](void* p, std::size_t) noexcept { (void)cops::user::heap().free(p); }

@@ -1,0 +1,44 @@
+/// @file start.cpp
+/// @brief From _start to main() and back out through exit().
+#include "cops/user/print.hpp"
+#include "cops/user/sys.hpp"
+
+/// The program's own main().
+int main(int argc, char** argv);
+
+namespace {
+/// Ends the process after a fatal error in the C++ runtime, saying which.
+[[noreturn]] void fail(const char* what) {
+    cops::user::println("user runtime: {}; exiting with status 134", what);
+    cops::user::exit(134);
+}
+}  // namespace
+
+extern "C" {
+using Constructor = void (*)();
+extern const Constructor __init_array_start[];
+extern const Constructor __init_array_end[];
+
+/// Called by _start (crt0.S): runs global constructors, then main, then exit.
+[[noreturn]] void cops_start(int argc, char** argv) {
+    for (const Constructor* c = __init_array_start; c != __init_array_end; ++c) {
+        (*c)();
+    }
+    cops::user::exit(main(argc, argv));
+}
+
+/// A pure virtual function was called: a bug in the program.
+[[noreturn]] void __cxa_pure_virtual() { fail("pure virtual function called"); }
+/// For `delete` of objects with static storage (there is only one "DSO").
+void* __dso_handle = nullptr;
+/// abort(): ends the process with status 134 (as SIGABRT would on Linux).
+[[noreturn]] void abort() { fail("abort() called"); }
+}
+
+// libstdc++ headers call these where a hosted library would throw (e.g. string_view::substr).
+namespace std {
+[[noreturn]] void __throw_out_of_range_fmt(const char* fmt, ...) { fail(fmt); }
+[[noreturn]] void __throw_out_of_range(const char* what) { fail(what); }
+[[noreturn]] void __throw_length_error(const char* what) { fail(what); }
+[[noreturn]] void __throw_logic_error(const char* what) { fail(what); }
+}  // namespace std

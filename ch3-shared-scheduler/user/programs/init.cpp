@@ -1,0 +1,46 @@
+/// @file init.cpp
+/// @brief The first user program: runs this chapter's programs one by one, shows
+/// how each ended, and exits 0 if every one ended as expected.
+#include <cstdint>
+
+#include "cops/user/print.hpp"
+#include "cops/user/sys.hpp"
+
+using namespace cops::user;
+
+namespace {
+struct Step {
+    const char* command;   ///< what to spawn
+    long expected;         ///< the status it should end with
+    const char* meaning;   ///< what that status shows
+};
+
+constexpr Step kSteps[] = {
+    {"hello world", 0, "runs in user mode and prints through write()"},
+    {"exit_with 42", 42, "an exit status reaches the parent's wait()"},
+    {"family 5", 0, "a process spawns and reaps children"},
+    {"threads 4", -1, "threads run at once (status: harts used)"},
+    {"badptr", 0, "every bad pointer is EFAULT, never a kernel fault"},
+    {"fault kernel-read", cops::abi::kStatusFault, "reading kernel memory kills only the process"},
+    {"fault illegal", cops::abi::kStatusFault, "an illegal instruction kills only the process"},
+};
+}  // namespace
+
+int main() {
+    println("init: pid {}, running {} programs", getpid(), sizeof kSteps / sizeof kSteps[0]);
+    int wrong = 0;
+    for (const Step& s : kSteps) {
+        const long pid = spawn(s.command);
+        long status = 0;
+        if (pid < 0 || wait(pid, &status) != pid) {
+            println("init: could not run '{}' ({})", s.command, pid);
+            ++wrong;
+            continue;
+        }
+        const bool ok = s.expected == -1 ? status >= 1 : status == s.expected;
+        println("init: {:<20} -> status {:>3}  {}  {}", s.command, status, ok ? "ok " : "BAD", s.meaning);
+        wrong += ok ? 0 : 1;
+    }
+    println("init: {} of {} as expected", sizeof kSteps / sizeof kSteps[0] - wrong, sizeof kSteps / sizeof kSteps[0]);
+    return wrong;
+}
