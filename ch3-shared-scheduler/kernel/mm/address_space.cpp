@@ -17,10 +17,12 @@ Status AddressSpace::init(FrameSource& frames, const PageTable& kernel) {
 }
 
 Status AddressSpace::map_zeroed(std::uint64_t address, std::uint64_t bytes, PteFlags perms) {
-    const std::uint64_t lo = page_floor(address);
-    if (bytes == 0 || !in_user_range(lo, bytes + (address - lo))) {
+    // Check [address, address + bytes) itself: adding the offset into the first page to
+    // bytes first could wrap a huge length around to a small one.
+    if (bytes == 0 || !in_user_range(address, bytes)) {
         return Error::BadAddress;
     }
+    const std::uint64_t lo = page_floor(address);
     const std::uint64_t hi = page_ceil(address + bytes);
     sync::LockGuard guard(lock_);
     for (std::uint64_t va = lo; va < hi; va += kPageSize) {

@@ -58,13 +58,15 @@ Status PageTable::map(std::uint64_t va, std::uint64_t pa, PteFlags flags) {
     // LAB(ch3): map one page
     // Check the arguments (page-aligned, va in the lower half), walk with create,
     // refuse to overwrite a valid entry, then store a leaf: the frame, the flags,
-    // V, and A and D set in advance.
+    // V, and A and D set in advance. A va inside a gigapage is already mapped too
+    // (walk gives nullptr there, as when it runs out of frames).
     if (va % kPageSize != 0 || pa % kPageSize != 0 || va >= kSv39LowerHalfEnd) {
         return Error::BadAddress;
     }
     Pte* e = walk(va, true);
     if (e == nullptr) {
-        return Error::OutOfMemory;
+        // No frame for a missing level, or va lies inside a gigapage (already mapped).
+        return translate(va) ? Error::BadState : Error::OutOfMemory;
     }
     if (e->valid()) {
         return Error::BadState;

@@ -93,6 +93,22 @@ bool Process::end(std::int64_t exit_status) {
         return false;
     }
     status = exit_status;
+    // Threads blocked in the kernel (a sleep, a wait) notice at their next wake-up:
+    // wake them now. A stray wake is harmless: a semaphore waiter that was not granted
+    // blocks again, a sleeper returns early.
+    sched::Cid cids[kMaxThreads];
+    unsigned n = 0;
+    {
+        sync::LockGuard g(lock);
+        for (UserThread* t : threads) {
+            if (t != nullptr && !t->finished) {
+                cids[n++] = t->cid;
+            }
+        }
+    }
+    for (unsigned i = 0; i < n; ++i) {
+        (void)sched::kernel_executor().wake(cids[i]);
+    }
     return true;
 }
 

@@ -83,6 +83,9 @@ sched::Task<std::int64_t> sys_wait(UserThread& t, SyscallArgs a) {
         if (status.error() != Error::Busy) {
             co_return abi::error_return(Errno::NoChild);
         }
+        if (p.ending.load(std::memory_order_acquire) != 0) {
+            co_return abi::error_return(Errno::Again);  // the process is ending: stop waiting
+        }
         co_await p.child_ended.acquire();
     }
 }

@@ -49,15 +49,15 @@ struct Phdr {
 };
 static_assert(sizeof(Ehdr) == 64 && sizeof(Phdr) == 56);
 
-constexpr std::uint16_t kEtExec = 2;      ///< e_type of an executable
-constexpr std::uint16_t kEtDyn = 3;       ///< e_type of a shared object / PIE
-constexpr std::uint16_t kEmRiscv = 243;   ///< e_machine of RISC-V
-constexpr std::uint16_t kEmX86_64 = 62;   ///< e_machine of x86-64
-constexpr std::uint32_t kPtLoad = 1;      ///< a loadable segment
-constexpr std::uint32_t kPtNote = 4;      ///< a note segment
-constexpr std::uint32_t kPfX = 1;         ///< executable
-constexpr std::uint32_t kPfW = 2;         ///< writable
-constexpr std::uint32_t kPfR = 4;         ///< readable
+constexpr std::uint16_t kEtExec = 2;              ///< e_type of an executable
+constexpr std::uint16_t kEtDyn = 3;               ///< e_type of a shared object / PIE
+constexpr std::uint16_t kEmRiscv = 243;           ///< e_machine of RISC-V
+constexpr std::uint16_t kEmX86_64 = 62;           ///< e_machine of x86-64
+constexpr std::uint32_t kPtLoad = 1;              ///< a loadable segment
+constexpr std::uint32_t kPtNote = 4;              ///< a note segment
+constexpr std::uint32_t kPfX = 1;                 ///< executable
+constexpr std::uint32_t kPfW = 2;                 ///< writable
+constexpr std::uint32_t kPfR = 4;                 ///< readable
 constexpr std::uint64_t kHeaders = sizeof(Ehdr);  ///< where the program headers start
 
 /// Where programs go in these tests: user space of the kit.
@@ -144,10 +144,10 @@ void edit_phdr(std::vector<std::byte>& file, std::size_t i, F edit) {
 
 /// What parse_elf() said about a file.
 struct Outcome {
-    bool ok;                ///< it parsed
-    Error error;            ///< the error, if not
-    const char* why;        ///< the reason it gave (nullptr if none)
-    ElfImage image;         ///< the image, if it parsed
+    bool ok;          ///< it parsed
+    Error error;      ///< the error, if not
+    const char* why;  ///< the reason it gave (nullptr if none)
+    ElfImage image;   ///< the image, if it parsed
 };
 
 /// Parses @p file against @p range.
@@ -166,13 +166,13 @@ Outcome parse(std::span<const std::byte> file, LoadRange range = kRange) {
 }  // namespace
 
 // A failed parse must be Error::Malformed with a reason; CHECK_MALFORMED states it once.
-#define CHECK_MALFORMED(file_expr)                    \
-    do {                                              \
-        const Outcome o_ = parse(file_expr);          \
+#define CHECK_MALFORMED(file_expr)                     \
+    do {                                               \
+        const Outcome o_ = parse(file_expr);           \
         INFO("why: " << (o_.why ? o_.why : "(null)")); \
-        REQUIRE_FALSE(o_.ok);                         \
-        REQUIRE(o_.error == Error::Malformed);        \
-        REQUIRE(o_.why != nullptr);                   \
+        REQUIRE_FALSE(o_.ok);                          \
+        REQUIRE(o_.error == Error::Malformed);         \
+        REQUIRE(o_.why != nullptr);                    \
     } while (false)
 
 // ---------------------------------------------------------------------------------------
@@ -296,9 +296,7 @@ TEST_CASE("elf: up to kMaxSegments loadable segments are accepted", "[elf]") {
 // The file header
 // ---------------------------------------------------------------------------------------
 
-TEST_CASE("elf: rejects an empty file", "[elf]") {
-    CHECK_MALFORMED(std::span<const std::byte>{});
-}
+TEST_CASE("elf: rejects an empty file", "[elf]") { CHECK_MALFORMED(std::span<const std::byte>{}); }
 
 TEST_CASE("elf: rejects a file shorter than the header", "[elf]") {
     auto file = valid_elf();

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <vector>
 
 #include "cops/mm/address_space.hpp"
@@ -41,9 +42,9 @@ PageTable make_table(HostFrames& frames) {
 
 /// A kernel table (identity gigapages for 0..4 GiB, no U) and a user space sharing it.
 struct Space {
-    HostFrames frames;    ///< every frame of both tables
-    PageTable kernel;     ///< the kernel's table
-    AddressSpace space;   ///< the user space under test
+    HostFrames frames;     ///< every frame of both tables
+    PageTable kernel;      ///< the kernel's table
+    AddressSpace space;    ///< the user space under test
     std::size_t base = 0;  ///< frames live right after init (the two roots)
 
     Space() {
@@ -85,7 +86,7 @@ TEST_CASE("page table: map and translate keep the page offset and add V, A and D
     REQUIRE(t.map(kVa, kPa, kRW));
     REQUIRE(f.live() == 3);  // root + a level-1 and a level-0 table
 
-    for (std::uint64_t off : {0x0ULL, 0x1ULL, 0x123ULL, 0x800ULL, 0xfffULL}) {
+    for (std::uint64_t off : std::initializer_list<std::uint64_t>{0x0, 0x1, 0x123, 0x800, 0xfff}) {
         const auto tr = t.translate(kVa + off);
         REQUIRE(tr.has_value());
         REQUIRE(tr->physical == kPa + off);
@@ -95,12 +96,13 @@ TEST_CASE("page table: map and translate keep the page offset and add V, A and D
     REQUIRE_FALSE(t.translate(kVa + kPageSize).has_value());
     REQUIRE_FALSE(t.translate(kVa + kGigaPage).has_value());
 
-    // Other flags are kept as given; V, A and D are always added.
-    REQUIRE(t.map(kVa + kPageSize, kPa + kPageSize, PteFlag::Execute | PteFlag::User));
+    // Other flags are kept as given; V, A and D are always added. (Not U: destroy() would
+    // free a U page, and this one is made up.)
+    REQUIRE(t.map(kVa + kPageSize, kPa + kPageSize, PteFlag::Execute | PteFlag::Global));
     const auto x = t.translate(kVa + kPageSize + 8);
     REQUIRE(x.has_value());
     REQUIRE(x->physical == kPa + kPageSize + 8);
-    REQUIRE(x->flags.bits == (PteFlag::Execute | PteFlag::User | kVAD).bits);
+    REQUIRE(x->flags.bits == (PteFlag::Execute | PteFlag::Global | kVAD).bits);
     REQUIRE_FALSE(x->flags.has(PteFlag::Write));
     REQUIRE(f.live() == 3);  // same level-0 table
 
@@ -181,7 +183,7 @@ TEST_CASE("page table: map refuses unaligned and out-of-range addresses and doub
     REQUIRE(t.map(kSv39LowerHalfEnd, kPa, kRW).error() == Error::BadAddress);
     REQUIRE(t.map(1ULL << 39, kPa, kRW).error() == Error::BadAddress);
     REQUIRE(t.map(~0ULL - 0xfff, kPa, kRW).error() == Error::BadAddress);  // page-aligned, upper half
-    REQUIRE(f.live() == 1);  // refused before any table was allocated
+    REQUIRE(f.live() == 1);                                                // refused before any table was allocated
 
     REQUIRE(t.map(kVa, kPa, kRW));
     const std::size_t live = f.live();
@@ -258,7 +260,7 @@ TEST_CASE("page table: unmap returns the frame and the page is gone", "[paging]"
     REQUIRE_FALSE(t.translate(kVa).has_value());
     REQUIRE_FALSE(t.translate(kVa + 0x10).has_value());
     REQUIRE(t.translate(kVa + kPageSize)->physical == kPa + kPageSize);  // the neighbour stays
-    REQUIRE(f.live() == live);                                          // tables stay; the frame is the caller's
+    REQUIRE(f.live() == live);                                           // tables stay; the frame is the caller's
 
     // Nothing left to unmap there, nor where nothing was ever mapped.
     REQUIRE(t.unmap(kVa).error() == Error::NotFound);
@@ -283,7 +285,7 @@ TEST_CASE("page table: a gigapage translates with its offset and has no level-0 
     REQUIRE(t.map_giga(kGigaVa, kGigaPa, rwx));
     REQUIRE(f.live() == 1);  // a root leaf needs no table
 
-    for (std::uint64_t off : {0x0ULL, 0x1ULL, 0x1234'5678ULL, kGigaPage - 1}) {
+    for (std::uint64_t off : std::initializer_list<std::uint64_t>{0x0, 0x1, 0x1234'5678, kGigaPage - 1}) {
         const auto tr = t.translate(kGigaVa + off);
         REQUIRE(tr.has_value());
         REQUIRE(tr->physical == kGigaPa + off);
@@ -373,10 +375,10 @@ TEST_CASE("page table: destroy frees every table and every User leaf", "[paging]
     HostFrames f;
     PageTable t = make_table(f);
     const std::uint64_t user_pages[] = {
-        0x1'0000'0000,                      // root 4, level-1 0
-        0x1'0000'1000,                      // same level-0 table
-        0x1'0020'0000,                      // root 4, level-1 1: a new level-0 table
-        0x2'0000'0000,                      // root 8: a new level-1 and level-0 table
+        0x1'0000'0000,                  // root 4, level-1 0
+        0x1'0000'1000,                  // same level-0 table
+        0x1'0020'0000,                  // root 4, level-1 1: a new level-0 table
+        0x2'0000'0000,                  // root 8: a new level-1 and level-0 table
         kSv39LowerHalfEnd - kPageSize,  // root 255: the same again
     };
     for (std::uint64_t va : user_pages) {
@@ -409,8 +411,8 @@ TEST_CASE("page table: satp selects Sv39 and the root's page number", "[paging]"
     const std::uint64_t root = frame_address(t.root());
     REQUIRE(root % kPageSize == 0);
     const std::uint64_t satp = t.satp();
-    REQUIRE((satp >> 60) == 8);                        // MODE = Sv39
-    REQUIRE(((satp >> 44) & 0xffff) == 0);             // ASID 0
+    REQUIRE((satp >> 60) == 8);                          // MODE = Sv39
+    REQUIRE(((satp >> 44) & 0xffff) == 0);               // ASID 0
     REQUIRE((satp & ((1ULL << 44) - 1)) == root >> 12);  // PPN of the root
     t.destroy();
 }

@@ -99,7 +99,9 @@ public:
     unsigned thread_count = 0;                    ///< threads created (indices used)
     unsigned live_threads = 0;                    ///< threads not finished
 
-    /// Ends the process with @p status unless it is already ending; false if it was.
+    /// Ends the process with @p status unless it is already ending (false then), and
+    /// wakes its blocked threads so that they see it. Threads finish at their next
+    /// trap or wake-up; one blocked on console input finishes when input arrives.
     bool end(std::int64_t status);
 };
 
