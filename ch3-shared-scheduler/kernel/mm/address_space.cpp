@@ -2,6 +2,7 @@
 /// @brief Building and tearing down user address spaces.
 #include "cops/mm/address_space.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace cops::mm {

@@ -55,6 +55,10 @@ Pte* PageTable::walk(std::uint64_t va, bool create) {
 }
 
 Status PageTable::map(std::uint64_t va, std::uint64_t pa, PteFlags flags) {
+    // Without R, W or X the entry would read as a pointer to a next-level table.
+    if (!flags.has(PteFlag::Read) && !flags.has(PteFlag::Write) && !flags.has(PteFlag::Execute)) {
+        return Error::Malformed;
+    }
     // LAB(ch3): map one page
     // Check the arguments (page-aligned, va in the lower half), walk with create,
     // refuse to overwrite a valid entry, then store a leaf: the frame, the flags,
@@ -143,6 +147,9 @@ void PageTable::free_level(Pte* table, unsigned level) {
     }
 }
 
+// Root leaves are skipped: those are the kernel's gigapages that user tables share
+// (share_root_entries). The kernel maps its part with gigapages only, so a user table
+// never points at a kernel-owned lower-level table.
 void PageTable::destroy() {
     if (root_ == nullptr) {
         return;

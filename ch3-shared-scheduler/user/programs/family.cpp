@@ -1,6 +1,7 @@
 /// @file family.cpp
 /// @brief `family N`: spawns N children (exit_with i), waits for each by pid and
 /// checks its status; then checks wait(-1) with none left. Exits 0 if all was right.
+/// `family N orphans`: spawns N children that sleep, and exits without waiting.
 #include "cops/lib/format.hpp"
 #include "cops/user/print.hpp"
 #include "cops/user/sys.hpp"
@@ -19,13 +20,17 @@ int main(int argc, char** argv) {
     if (n > 64) {
         return 2;
     }
+    const bool orphans = argc > 2 && argv[2][0] == 'o';
     char line[32];
     for (int i = 0; i < n; ++i) {
-        pids[i] = spawn(cops::lib::format_buffer(line, sizeof line, "exit_with {}", i % 200).data());
+        pids[i] = spawn(orphans ? "isolation hold" : cops::lib::format_buffer(line, sizeof line, "exit_with {}", i % 200).data());
         if (pids[i] < 0) {
             println("family: spawn {} failed: {}", i, pids[i]);
             return 1;
         }
+    }
+    if (orphans) {
+        return 0;  // the children outlive their parent
     }
     // Reap in reverse order, by pid.
     for (int i = n - 1; i >= 0; --i) {

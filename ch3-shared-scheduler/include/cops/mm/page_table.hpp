@@ -99,7 +99,8 @@ public:
     Pte* walk(std::uint64_t va, bool create);
     /// Maps the 4 KiB page at @p va to the frame at @p pa with @p flags (V is added).
     /// Error::BadAddress if either is not page-aligned or @p va is outside the lower
-    /// half; Error::BadState if @p va is already mapped; Error::OutOfMemory.
+    /// half; Error::Malformed if @p flags has none of R, W, X; Error::BadState if @p va is
+    /// already mapped; Error::OutOfMemory.
     Status map(std::uint64_t va, std::uint64_t pa, PteFlags flags);
     /// Maps the 1 GiB page at @p va to @p pa in the root (both 1 GiB-aligned).
     Status map_giga(std::uint64_t va, std::uint64_t pa, PteFlags flags);
