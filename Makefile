@@ -1,6 +1,6 @@
 # COPS lab kit — the commands students and instructors use.
 #
-#   make run   [CH=N] [SMP=n] [INTERACTIVE=1]  build chapter N's kernel and boot it in QEMU
+#   make run   [CH=N] [SMP=n] [INTERACTIVE=1] [INIT=prog,arg]  build chapter N's kernel and boot it
 #   make test  [CH=N]              build and run every test (host + kernel); ends "N passed, N failed"
 #   make bench [CH=N]              instruction-count benchmarks under qemu -icount shift=0
 #   make gdb   [CH=N] [KTEST=name] boot paused with a GDB server and attach gdb-multiarch
@@ -39,10 +39,13 @@ help:
 tools:
 	@CROSS_COMPILE=$(CROSS_COMPILE) QEMU=$(QEMU) OPENSBI=$(OPENSBI) PICOLIBC=$(PICOLIBC_LIB) bash mk/check-tools.sh --quiet
 
+# Kernel command line for `make run`: INTERACTIVE=1 (ch2's echo), INIT=prog,arg,... (ch3's first program).
+RUN_ARGS := $(strip $(if $(INTERACTIVE),interactive=1) $(if $(INIT),init=$(INIT)))
+RUN_APPEND := $(if $(RUN_ARGS),-append "$(RUN_ARGS)")
 run: tools
 	@$(KMAKE) -j$(JOBS) CH=$(CH) kernel
 	@echo "kit: booting chapter $(CH) (QEMU exits when the kernel powers off; Ctrl-C to stop it)"
-	@$(QEMU) $(QEMU_FLAGS) -kernel $(BUILD_DIR)/ch$(CH)/kernel.elf $(if $(INTERACTIVE),-append "interactive=1")
+	@$(QEMU) $(QEMU_FLAGS) -kernel $(BUILD_DIR)/ch$(CH)/kernel.elf $(RUN_APPEND)
 
 build-tests: tools
 	@for c in $(TEST_CHAPTERS); do $(KMAKE) -j$(JOBS) CH=$$c test-kernel || exit 1; done

@@ -1,5 +1,5 @@
 /// @file boot_init.cpp
-/// @brief `make run CH=3`: start the init user program, wait for it, power off.
+/// @brief `make run CH=3`: start the init user program (or `INIT=prog,arg`), wait for it, power off.
 #include "cops/boot/boot_info.hpp"
 #include "cops/dev/power.hpp"
 #include "cops/lib/console.hpp"
@@ -15,7 +15,17 @@ void app_main() {
         console::print(" {}", proc::program_at(i).name);
     }
     console::println("");
-    const std::string_view command = boot::bootarg("init").value_or("init");
+    // `init=hello,a,b` on the command line starts "hello a b" instead of init
+    // (words are joined with commas: the command line itself splits on spaces).
+    char line[proc::kMaxCommandLine] = "init";
+    if (const auto arg = boot::bootarg("init")) {
+        const std::size_t n = arg->copy(line, sizeof line - 1);
+        line[n] = '\0';
+        for (char& c : line) {
+            c = c == ',' ? ' ' : c;
+        }
+    }
+    const std::string_view command{line};
     const auto pid = proc::spawn(command);
     if (!pid) {
         console::println("kernel: cannot start '{}': {}", command, error_name(pid.error()));

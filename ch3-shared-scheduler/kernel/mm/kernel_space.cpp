@@ -19,9 +19,7 @@ PageTable g_kernel_table;
 /// User code may read the cycle, time and instret counters (rdcycle, rdtime, rdinstret).
 constexpr std::uint64_t kCounterenCyTmIr = 0b111;
 
-void write_satp(std::uint64_t value) {
-    asm volatile("csrw satp, %0\n\tsfence.vma zero, zero" ::"r"(value) : "memory");
-}
+void write_satp(std::uint64_t value) { asm volatile("csrw satp, %0\n\tsfence.vma zero, zero" ::"r"(value) : "memory"); }
 
 void enable_on_this_hart() {
     activate_kernel_space();
@@ -32,9 +30,10 @@ void setup_paging() {
     const boot::BootInfo& b = boot::info();
     const std::uint64_t ram_end = b.memory_base + b.memory_size;
     if (ram_end > kUserBase) {
-        panic("paging: RAM ends at {:#x}, above the 4 GiB the kernel identity-maps; the kit's layout "
-              "(include/cops/mm/address_space.hpp) needs RAM below kUserBase",
-              ram_end);
+        panic(
+            "paging: RAM ends at {:#x}, above the 4 GiB the kernel identity-maps; the kit's layout "
+            "(include/cops/mm/address_space.hpp) needs RAM below kUserBase",
+            ram_end);
     }
     // Frames: RAM after the kernel heap, except the firmware's device tree (OpenSBI
     // puts it near the end of RAM) which drivers still read.

@@ -29,7 +29,8 @@ Result<std::uint64_t> load_elf(mm::AddressSpace& space, std::span<const std::byt
 
 Result<std::uint64_t> map_thread_stack(mm::AddressSpace& space, unsigned slot) {
     const std::uint64_t top = mm::kUserStackTop - slot * mm::kStackSlot;
-    const Status s = space.map_zeroed(top - mm::kUserStackBytes, mm::kUserStackBytes, mm::PteFlag::Read | mm::PteFlag::Write);
+    const Status s =
+        space.map_zeroed(top - mm::kUserStackBytes, mm::kUserStackBytes, mm::PteFlag::Read | mm::PteFlag::Write);
     if (!s) {
         return s.error();
     }

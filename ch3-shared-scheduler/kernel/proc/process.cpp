@@ -15,8 +15,8 @@
 namespace cops::proc {
 
 namespace {
-sync::SpinLock g_table_lock;                 // guards the table, states, families
-Process* g_table[kMaxProcesses] = {};        // live and zombie processes
+sync::SpinLock g_table_lock;           // guards the table, states, families
+Process* g_table[kMaxProcesses] = {};  // live and zombie processes
 std::uint32_t g_next_pid = 1;
 
 /// The slot of @p pid in the table, or nullptr (call with the table lock).
@@ -74,7 +74,8 @@ Result<UserThread*> start_thread(Process& p, unsigned index, std::uint64_t entry
         ++p.live_threads;
     }
     auto task = run_user_thread(*t);
-    auto cid = task.valid() ? sched::kernel_executor().spawn(std::move(task), p.priority) : Result<sched::Cid>{Error::OutOfMemory};
+    auto cid = task.valid() ? sched::kernel_executor().spawn(std::move(task), p.priority)
+                            : Result<sched::Cid>{Error::OutOfMemory};
     if (!cid) {
         sync::LockGuard g(p.lock);
         p.threads[index] = nullptr;

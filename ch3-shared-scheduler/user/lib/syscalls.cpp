@@ -4,8 +4,8 @@
 
 namespace cops::user {
 
-long syscall(abi::Sys number, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2, std::uint64_t a3,
-             std::uint64_t a4, std::uint64_t a5) {
+long syscall(abi::Sys number, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2, std::uint64_t a3, std::uint64_t a4,
+             std::uint64_t a5) {
     register std::uint64_t r0 asm("a0") = a0;
     register std::uint64_t r1 asm("a1") = a1;
     register std::uint64_t r2 asm("a2") = a2;

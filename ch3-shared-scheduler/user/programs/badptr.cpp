@@ -30,8 +30,8 @@ std::uint64_t page_ceil(std::uint64_t v) { return (v + 4095) & ~std::uint64_t{40
 int main(int, char** argv) {
     // Addresses no call may accept.
     const std::uint64_t null = 0;
-    const std::uint64_t kernel = 0x8020'0000;        // the kernel image
-    const std::uint64_t unmapped = 0x20'0000'0000;   // user space, never mapped
+    const std::uint64_t kernel = 0x8020'0000;            // the kernel image
+    const std::uint64_t unmapped = 0x20'0000'0000;       // user space, never mapped
     const std::uint64_t wraps = ~std::uint64_t{0} - 15;  // + 32 bytes wraps around 2^64
     // The page above the main stack is unmapped: 4 bytes before it straddle the end.
     const std::uint64_t straddle = page_ceil(reinterpret_cast<std::uint64_t>(argv)) - 4;
@@ -50,10 +50,10 @@ int main(int, char** argv) {
     const char* names[] = {"null", "kernel", "unmapped", "wraps", "straddle"};
     char what[64];
     for (unsigned i = 0; i < 5; ++i) {
-        expect(cops::lib::format_buffer(what, sizeof what, "write {}", names[i]),
-               syscall(Sys::Write, 1, bad[i], 32), Errno::Fault);
-        expect(cops::lib::format_buffer(what, sizeof what, "read {}", names[i]),
-               syscall(Sys::Read, 0, bad[i], 32), Errno::Fault);
+        expect(cops::lib::format_buffer(what, sizeof what, "write {}", names[i]), syscall(Sys::Write, 1, bad[i], 32),
+               Errno::Fault);
+        expect(cops::lib::format_buffer(what, sizeof what, "read {}", names[i]), syscall(Sys::Read, 0, bad[i], 32),
+               Errno::Fault);
         expect(cops::lib::format_buffer(what, sizeof what, "spawn {}", names[i]), syscall(Sys::Spawn, bad[i]),
                Errno::Fault);
         if (bad[i] != null) {  // a null status pointer means "do not store"

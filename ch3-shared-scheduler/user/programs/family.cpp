@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
     const bool orphans = argc > 2 && argv[2][0] == 'o';
     char line[32];
     for (int i = 0; i < n; ++i) {
-        pids[i] = spawn(orphans ? "isolation hold" : cops::lib::format_buffer(line, sizeof line, "exit_with {}", i % 200).data());
+        pids[i] = spawn(orphans ? "isolation hold"
+                                : cops::lib::format_buffer(line, sizeof line, "exit_with {}", i % 200).data());
         if (pids[i] < 0) {
             println("family: spawn {} failed: {}", i, pids[i]);
             return 1;

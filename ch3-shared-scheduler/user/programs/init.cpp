@@ -10,9 +10,9 @@ using namespace cops::user;
 
 namespace {
 struct Step {
-    const char* command;   ///< what to spawn
-    long expected;         ///< the status it should end with
-    const char* meaning;   ///< what that status shows
+    const char* command;  ///< what to spawn
+    long expected;        ///< the status it should end with
+    const char* meaning;  ///< what that status shows
 };
 
 constexpr Step kSteps[] = {

@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
     }
     if (role == "peek") {
         // Same program, same address, another address space.
-        println("isolation: peek sees {:#x} at {}", g_secret, const_cast<const void*>(static_cast<const volatile void*>(&g_secret)));
+        println("isolation: peek sees {:#x} at {}", g_secret,
+                const_cast<const void*>(static_cast<const volatile void*>(&g_secret)));
         return g_secret == kSecret ? 1 : 0;
     }
     return 2;

@@ -69,7 +69,7 @@ KTEST("hidden/pagetable-map-rejects-bad-arguments") {
     CHECK(table.map(1ULL << 38, pa, kRw).error() == Error::BadAddress);
     CHECK(table.map(kVa, pa, kRw).ok());
     CHECK(table.map(kVa, pa, kRw).error() == Error::BadState);  // already mapped
-    table.destroy();  // no U: pa stays ours
+    table.destroy();                                            // no U: pa stays ours
     mm::frames().free_frame(reinterpret_cast<void*>(pa));
 }
 

@@ -65,7 +65,9 @@ struct Pte {
     /// The physical address the entry names (the next table, or the page).
     constexpr std::uint64_t address() const { return ((raw >> 10) & ((1ULL << 44) - 1)) << 12; }
     /// An entry naming @p address (page-aligned) with @p flags.
-    static constexpr Pte make(std::uint64_t address, PteFlags flags) { return Pte{((address >> 12) << 10) | flags.bits}; }
+    static constexpr Pte make(std::uint64_t address, PteFlags flags) {
+        return Pte{((address >> 12) << 10) | flags.bits};
+    }
 };
 
 /// Entries per table (4096 / 8).

@@ -31,9 +31,9 @@ struct ElfSegment {
 
 /// A checked executable: its entry point and its segments.
 struct ElfImage {
-    std::uint64_t entry = 0;                ///< first instruction (e_entry)
+    std::uint64_t entry = 0;                 ///< first instruction (e_entry)
     ElfSegment segments[kMaxSegments] = {};  ///< the PT_LOAD segments in file order
-    unsigned segment_count = 0;             ///< how many are used
+    unsigned segment_count = 0;              ///< how many are used
 };
 
 /// Where a program may be loaded: [lo, hi).

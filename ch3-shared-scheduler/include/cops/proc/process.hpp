@@ -51,16 +51,16 @@ class Process;
 
 /// One user thread.
 struct UserThread {
-    UserContext context;             ///< its registers while it is not in user mode
-    Process* process = nullptr;      ///< the process it belongs to
-    unsigned index = 0;              ///< 0 for the main thread; its tid is index + 1
-    sched::Cid cid{};                ///< the kernel coroutine that runs it
-    bool finished = false;           ///< it has ended (guarded by the process lock)
-    std::int64_t exit_value = 0;     ///< what thread_exit() gave (main thread: unused)
-    bool joined = false;             ///< a thread_join() has claimed it
-    bool leaving = false;            ///< thread_exit() was called: finish at the next check
-    sync::Semaphore done{0};         ///< released once when it finishes (thread_join waits)
-    std::uint64_t user_traps = 0;    ///< traps from user mode (system calls, interrupts, faults)
+    UserContext context;           ///< its registers while it is not in user mode
+    Process* process = nullptr;    ///< the process it belongs to
+    unsigned index = 0;            ///< 0 for the main thread; its tid is index + 1
+    sched::Cid cid{};              ///< the kernel coroutine that runs it
+    bool finished = false;         ///< it has ended (guarded by the process lock)
+    std::int64_t exit_value = 0;   ///< what thread_exit() gave (main thread: unused)
+    bool joined = false;           ///< a thread_join() has claimed it
+    bool leaving = false;          ///< thread_exit() was called: finish at the next check
+    sync::Semaphore done{0};       ///< released once when it finishes (thread_join waits)
+    std::uint64_t user_traps = 0;  ///< traps from user mode (system calls, interrupts, faults)
 };
 
 /// How a process stands.
@@ -82,22 +82,22 @@ struct ChildrenTag {};
 /// One process.
 class Process : public lib::ListHook<ChildrenTag> {
 public:
-    Pid pid{};                                    ///< its id
-    char name[32] = {};                           ///< the program's name
-    mm::AddressSpace space;                       ///< its memory
-    sched::Priority priority = kDefaultUserPriority;  ///< its threads' priority
-    Process* parent = nullptr;                    ///< the parent (Reaper::Parent only)
-    Reaper reaper = Reaper::Kernel;               ///< who collects its status
+    Pid pid{};                                          ///< its id
+    char name[32] = {};                                 ///< the program's name
+    mm::AddressSpace space;                             ///< its memory
+    sched::Priority priority = kDefaultUserPriority;    ///< its threads' priority
+    Process* parent = nullptr;                          ///< the parent (Reaper::Parent only)
+    Reaper reaper = Reaper::Kernel;                     ///< who collects its status
     lib::IntrusiveList<Process, ChildrenTag> children;  ///< its children (under the table lock)
-    sync::Semaphore child_ended{0};               ///< released when a child becomes a zombie
+    sync::Semaphore child_ended{0};                     ///< released when a child becomes a zombie
 
-    std::atomic<std::uint32_t> ending{0};          ///< 1 after exit, kill or a fault: threads stop at their next trap
-    std::int64_t status = 0;                      ///< the exit status (valid once ending)
-    ProcessState state = ProcessState::Running;   ///< under the table lock
-    sync::SpinLock lock;                          ///< guards the fields below
-    UserThread* threads[kMaxThreads] = {};        ///< by index; stay until the process is freed
-    unsigned thread_count = 0;                    ///< threads created (indices used)
-    unsigned live_threads = 0;                    ///< threads not finished
+    std::atomic<std::uint32_t> ending{0};        ///< 1 after exit, kill or a fault: threads stop at their next trap
+    std::int64_t status = 0;                     ///< the exit status (valid once ending)
+    ProcessState state = ProcessState::Running;  ///< under the table lock
+    sync::SpinLock lock;                         ///< guards the fields below
+    UserThread* threads[kMaxThreads] = {};       ///< by index; stay until the process is freed
+    unsigned thread_count = 0;                   ///< threads created (indices used)
+    unsigned live_threads = 0;                   ///< threads not finished
 
     /// Ends the process with @p status unless it is already ending (false then), and
     /// wakes its blocked threads so that they see it. Threads finish at their next

@@ -15,8 +15,8 @@ namespace cops::proc {
 
 /// One embedded program.
 struct Program {
-    std::string_view name;            ///< the file name without .cpp
-    std::span<const std::byte> elf;   ///< its ELF image
+    std::string_view name;           ///< the file name without .cpp
+    std::span<const std::byte> elf;  ///< its ELF image
 };
 
 /// The program called @p name, if the image has it.

@@ -26,8 +26,8 @@ using SyscallArgs = std::array<std::uint64_t, 6>;
 
 /// What an immediate call sees.
 struct SyscallContext {
-    UserThread& thread;       ///< the calling thread
-    const SyscallArgs& args;  ///< its arguments
+    UserThread& thread;        ///< the calling thread
+    const SyscallArgs& args;   ///< its arguments
     bool yield_after = false;  ///< set by the call: let other coroutines run before returning to user
 };
 
@@ -38,9 +38,9 @@ using BlockingSyscall = sched::Task<std::int64_t> (*)(UserThread& thread, Syscal
 
 /// One row of the table. Exactly one of the handlers is set.
 struct SyscallEntry {
-    const char* name = nullptr;             ///< for traces and errors
-    ImmediateSyscall immediate = nullptr;   ///< the handler, if immediate
-    BlockingSyscall blocking = nullptr;     ///< the handler, if blocking
+    const char* name = nullptr;            ///< for traces and errors
+    ImmediateSyscall immediate = nullptr;  ///< the handler, if immediate
+    BlockingSyscall blocking = nullptr;    ///< the handler, if blocking
 };
 
 /// A decoded call: the row to run (nullptr: no such call) and its arguments.

@@ -20,7 +20,7 @@ namespace cops::proc {
 
 /// A user thread's saved registers plus the kernel registers enter_user() must give back.
 struct UserContext {
-    arch::TrapFrame user;         ///< the user registers, sepc, sstatus and the last trap's cause
+    arch::TrapFrame user;           ///< the user registers, sepc, sstatus and the last trap's cause
     std::uint64_t kernel[15] = {};  ///< ra, sp, tp, s0..s11 of the enter_user() call
 };
 static_assert(offsetof(UserContext, kernel) == 36 * 8, "user_entry.S expects the kernel registers after the frame");

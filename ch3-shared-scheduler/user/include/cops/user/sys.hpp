@@ -13,8 +13,8 @@
 namespace cops::user {
 
 /// A raw system call with up to six arguments (the wrappers below use it).
-long syscall(abi::Sys number, std::uint64_t a0 = 0, std::uint64_t a1 = 0, std::uint64_t a2 = 0,
-             std::uint64_t a3 = 0, std::uint64_t a4 = 0, std::uint64_t a5 = 0);
+long syscall(abi::Sys number, std::uint64_t a0 = 0, std::uint64_t a1 = 0, std::uint64_t a2 = 0, std::uint64_t a3 = 0,
+             std::uint64_t a4 = 0, std::uint64_t a5 = 0);
 
 /// Ends the process with @p status (0..255).
 [[noreturn]] void exit(int status);
