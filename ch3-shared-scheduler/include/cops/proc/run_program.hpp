@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "cops/lib/console.hpp"
 #include "cops/lib/result.hpp"
 #include "cops/proc/process.hpp"
 #include "cops/sched/run_until.hpp"
@@ -12,11 +13,12 @@
 namespace cops::proc {
 
 /// Spawns @p command_line from the kernel, lets the harts run until it has ended,
-/// reaps it and returns its status (or the spawn error).
+/// reaps it and returns its status (or the spawn error, which it also prints).
 inline Result<std::int64_t> run_program(std::string_view command_line,
                                         sched::Priority priority = kDefaultUserPriority) {
     const auto pid = spawn(command_line, nullptr, priority);
     if (!pid) {
+        console::println("run_program: cannot spawn '{}': {}", command_line, error_name(pid.error()));
         return pid.error();
     }
     sched::run_until([&] { return has_ended(pid.value()); });
