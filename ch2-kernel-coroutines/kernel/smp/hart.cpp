@@ -18,8 +18,7 @@ unsigned g_hart_init_count = 0;
 
 void add_hart_init(void (*step)()) {
     if (g_hart_init_count == kMaxHartInits) {
-        panic("add_hart_init: more than {} per-hart steps; raise kMaxHartInits in kernel/smp/hart.cpp",
-              kMaxHartInits);
+        panic("add_hart_init: more than {} per-hart steps; raise kMaxHartInits in kernel/smp/hart.cpp", kMaxHartInits);
     }
     g_hart_inits[g_hart_init_count++] = step;
 }
