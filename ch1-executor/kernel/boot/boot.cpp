@@ -10,6 +10,7 @@
 #include "cops/init/initcall.hpp"
 #include "cops/lib/console.hpp"
 #include "cops/lib/panic.hpp"
+#include "cops/lib/parse.hpp"
 #include "cops/mm/kernel_heap.hpp"
 #include "cops/sched/executor.hpp"
 
@@ -102,18 +103,7 @@ const lib::FdtReader& fdt() { return *g_fdt; }
 std::optional<std::string_view> bootarg(std::string_view key) { return lib::bootarg(g_info.bootargs, key); }
 
 std::uint64_t bootarg_u64(std::string_view key, std::uint64_t fallback) {
-    const std::string_view s = bootarg(key).value_or("");
-    if (s.empty() || s.size() > 19) {
-        return fallback;
-    }
-    std::uint64_t v = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') {
-            return fallback;
-        }
-        v = v * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return v;
+    return lib::parse_u64(bootarg(key).value_or(""), fallback);
 }
 
 }  // namespace cops::boot

@@ -79,6 +79,18 @@ Status copy_out(const AddressSpace& space, std::uint64_t to, const void* from, s
     // END-LAB
 }
 
+bool user_range_allowed(const AddressSpace& space, std::uint64_t address, std::uint64_t bytes, PteFlags need) {
+    if (!in_user_range(address, bytes)) {
+        return false;
+    }
+    for (std::uint64_t page = page_floor(address); page < address + bytes; page += kPageSize) {
+        if (user_byte(space, page, need) == nullptr) {
+            return false;
+        }
+    }
+    return true;
+}
+
 Result<std::size_t> copy_in_string(const AddressSpace& space, char* to, std::size_t capacity, std::uint64_t from) {
     std::size_t n = 0;
     while (n < capacity) {

@@ -37,30 +37,32 @@ Result<std::uint64_t> map_thread_stack(mm::AddressSpace& space, unsigned slot) {
     return top;
 }
 
+std::string_view next_word(std::string_view& rest) {
+    const std::size_t begin = rest.find_first_not_of(' ');
+    if (begin == std::string_view::npos) {
+        rest = {};
+        return {};
+    }
+    rest.remove_prefix(begin);
+    const std::size_t end = rest.find(' ');
+    const std::string_view word = rest.substr(0, end);
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
+    return word;
+}
+
 Result<StackStart> push_arguments(mm::AddressSpace& space, std::uint64_t stack_top, std::string_view command_line) {
     std::uint64_t pointers[kMaxArgs + 1] = {};
     unsigned argc = 0;
     std::uint64_t sp = stack_top;
-    std::size_t i = 0;
-    while (i < command_line.size()) {
-        while (i < command_line.size() && command_line[i] == ' ') {
-            ++i;
-        }
-        const std::size_t start = i;
-        while (i < command_line.size() && command_line[i] != ' ') {
-            ++i;
-        }
-        if (i == start) {
-            break;
-        }
+    std::string_view rest = command_line;
+    for (std::string_view word = next_word(rest); !word.empty(); word = next_word(rest)) {
         if (argc == kMaxArgs) {
             return Error::Malformed;
         }
         // Each word with a NUL, just below the previous one.
-        const std::size_t len = i - start;
-        sp -= len + 1;
+        sp -= word.size() + 1;
         const char nul = '\0';
-        if (!space.write(sp, command_line.data() + start, len) || !space.write(sp + len, &nul, 1)) {
+        if (!space.write(sp, word.data(), word.size()) || !space.write(sp + word.size(), &nul, 1)) {
             return Error::OutOfMemory;
         }
         pointers[argc++] = sp;

@@ -45,15 +45,6 @@ void free_process(Process* p) {
     delete p;
 }
 
-std::string_view first_word(std::string_view s) {
-    const std::size_t begin = s.find_first_not_of(' ');
-    if (begin == std::string_view::npos) {
-        return {};
-    }
-    s.remove_prefix(begin);
-    return s.substr(0, s.find(' '));
-}
-
 /// Sets up thread @p index of @p p to start at @p entry and starts its coroutine.
 Result<UserThread*> start_thread(Process& p, unsigned index, std::uint64_t entry, std::uint64_t sp, std::uint64_t a0,
                                  std::uint64_t a1) {
@@ -114,7 +105,8 @@ bool Process::end(std::int64_t exit_status) {
 }
 
 Result<Pid> spawn(std::string_view command_line, Process* parent, sched::Priority priority) {
-    const std::string_view name = first_word(command_line);
+    std::string_view rest = command_line;
+    const std::string_view name = next_word(rest);
     if (name.empty() || command_line.size() >= kMaxCommandLine || !priority.valid()) {
         return Error::Malformed;
     }

@@ -13,20 +13,6 @@ namespace {
 using abi::Errno;
 constexpr std::size_t kChunk = 128;
 
-/// True if every page of [address, address + bytes) is user memory with @p need.
-bool accessible(const mm::AddressSpace& space, std::uint64_t address, std::uint64_t bytes, mm::PteFlags need) {
-    if (!mm::in_user_range(address, bytes)) {
-        return false;
-    }
-    for (std::uint64_t page = mm::page_floor(address); page < address + bytes; page += mm::kPageSize) {
-        const auto t = space.translate(page);
-        if (!t || !t->flags.has(need)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 std::int64_t sys_write(SyscallContext& c) {
     const std::uint64_t fd = c.args[0];
     const std::uint64_t buf = c.args[1];
@@ -36,7 +22,7 @@ std::int64_t sys_write(SyscallContext& c) {
     }
     const mm::AddressSpace& space = c.thread.process->space;
     // All or nothing: a bad buffer writes no byte.
-    if (!accessible(space, buf, len, mm::PteFlag::Read)) {
+    if (!mm::user_range_allowed(space, buf, len, mm::PteFlag::Read)) {
         return abi::error_return(Errno::Fault);
     }
     char chunk[kChunk];
@@ -61,7 +47,7 @@ sched::Task<std::int64_t> sys_read(UserThread& t, SyscallArgs a) {
         co_return abi::error_return(Errno::BadFd);
     }
     const mm::AddressSpace& space = t.process->space;
-    if (!accessible(space, buf, len, mm::PteFlag::Write)) {
+    if (!mm::user_range_allowed(space, buf, len, mm::PteFlag::Write)) {
         co_return abi::error_return(Errno::Fault);
     }
     std::uint64_t n = 0;

@@ -62,9 +62,8 @@ sched::Task<std::int64_t> sys_wait(UserThread& t, SyscallArgs a) {
     Process& p = *t.process;
     const auto which = static_cast<std::int64_t>(a[0]);
     const std::uint64_t status_at = a[1];
-    const std::int64_t placeholder = 0;
     // Check the status pointer before reaping: a bad one must not lose a child's status.
-    if (status_at != 0 && !mm::copy_out(p.space, status_at, &placeholder, sizeof placeholder)) {
+    if (status_at != 0 && !mm::user_range_allowed(p.space, status_at, sizeof(std::int64_t), mm::PteFlag::Write)) {
         co_return abi::error_return(Errno::Fault);
     }
     if (which > UINT32_MAX || which < -1 || which == 0) {

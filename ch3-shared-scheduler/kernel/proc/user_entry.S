@@ -3,6 +3,8 @@
  * UserContext layout: the TrapFrame (x0..x31 at 0, sstatus 256, sepc 264, scause
  * 272, stval 280), then the kernel registers ra, sp, tp, s0..s11 from 288. */
 
+#include "cops/arch/trap_frame.S.h"
+
 
 #define KERNEL_REGS (36 * 8)
 
@@ -55,14 +57,7 @@ user_trap_entry:
     csrr    t0, sscratch
     sd      t0, 10*8(a0)
     csrw    sscratch, zero          /* back in the kernel: trap_entry's convention */
-    csrr    t0, sstatus
-    sd      t0, 32*8(a0)
-    csrr    t0, sepc
-    sd      t0, 33*8(a0)
-    csrr    t0, scause
-    sd      t0, 34*8(a0)
-    csrr    t0, stval
-    sd      t0, 35*8(a0)
+    SAVE_TRAP_CSRS a0
 
     /* Kernel traps go to the kernel's vector again. */
     la      t0, trap_entry

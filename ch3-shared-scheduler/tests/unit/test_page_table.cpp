@@ -599,6 +599,20 @@ TEST_CASE("address space: copy_out needs Write and copy_in needs Read", "[paging
     REQUIRE(copy_out(as, kB + 3 * kPageSize - 2, "abcd", 4).error() == Error::BadAddress);
 }
 
+TEST_CASE("address space: user_range_allowed checks every page of a range", "[paging][uaccess]") {
+    Space s;
+    AddressSpace& as = s.space;
+    REQUIRE(as.map_zeroed(kB, kPageSize, kRW));
+    REQUIRE(as.map_zeroed(kB + kPageSize, kPageSize, PteFlag::Read));
+    CHECK(cops::mm::user_range_allowed(as, kB + 8, 2 * kPageSize - 16, PteFlag::Read));
+    CHECK_FALSE(cops::mm::user_range_allowed(as, kB + 8, 2 * kPageSize - 16, PteFlag::Write));
+    CHECK(cops::mm::user_range_allowed(as, kB + 8, kPageSize - 8, PteFlag::Write));
+    CHECK_FALSE(cops::mm::user_range_allowed(as, kB + kPageSize, kPageSize + 1, PteFlag::Read));  // past the end
+    CHECK_FALSE(cops::mm::user_range_allowed(as, kB, ~std::uint64_t{0}, PteFlag::Read));          // wraps
+    CHECK_FALSE(cops::mm::user_range_allowed(as, 0, 8, PteFlag::Read));                           // null
+    CHECK(cops::mm::user_range_allowed(as, kB, 0, PteFlag::Write));                               // nothing to check
+}
+
 TEST_CASE("address space: copies cross a page boundary between frames that are not contiguous",
           "[paging][uaccess][lab]") {
     Space s;

@@ -12,16 +12,11 @@ namespace cops::user {
 namespace {
 alignas(16) unsigned char g_arena[kHeapBytes];
 constinit mm::SizeClassHeap g_heap;
-bool g_ready = false;
 }  // namespace
 
-mm::SizeClassHeap& heap() {
-    if (!g_ready) {
-        g_heap.init(g_arena, sizeof g_arena);
-        g_ready = true;
-    }
-    return g_heap;
-}
+void init_heap() { g_heap.init(g_arena, sizeof g_arena); }
+
+mm::SizeClassHeap& heap() { return g_heap; }
 
 }  // namespace cops::user
 

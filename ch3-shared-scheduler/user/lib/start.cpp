@@ -1,5 +1,6 @@
 /// @file start.cpp
 /// @brief From _start to main() and back out through exit().
+#include "cops/user/heap.hpp"
 #include "cops/user/print.hpp"
 #include "cops/user/sys.hpp"
 
@@ -19,8 +20,9 @@ using Constructor = void (*)();
 extern const Constructor __init_array_start[];
 extern const Constructor __init_array_end[];
 
-/// Called by _start (crt0.S): runs global constructors, then main, then exit.
+/// Called by _start (crt0.S): sets up the heap, runs global constructors, then main, then exit.
 [[noreturn]] void cops_start(int argc, char** argv) {
+    cops::user::init_heap();
     for (const Constructor* c = __init_array_start; c != __init_array_end; ++c) {
         (*c)();
     }

@@ -5,6 +5,7 @@
 ///   bench_loop threads N   two threads of this process yielding N times each
 #include <string_view>
 
+#include "cops/lib/parse.hpp"
 #include "cops/user/sys.hpp"
 #include "cops/user/thread.hpp"
 
@@ -26,9 +27,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string_view what = argv[1];
-    for (const char* p = argv[2]; *p >= '0' && *p <= '9'; ++p) {
-        g_rounds = g_rounds * 10 + (*p - '0');
-    }
+    g_rounds = static_cast<long>(cops::lib::parse_u64(argv[2], 0));
     if (what == "getpid") {
         for (long i = 0; i < g_rounds; ++i) {
             getpid();

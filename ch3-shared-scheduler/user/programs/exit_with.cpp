@@ -1,13 +1,5 @@
 /// @file exit_with.cpp
 /// @brief `exit_with N`: exits with status N (tests read it back through wait/reap).
-#include "cops/user/sys.hpp"
+#include "cops/lib/parse.hpp"
 
-int main(int argc, char** argv) {
-    int status = 0;
-    if (argc > 1) {
-        for (const char* p = argv[1]; *p >= '0' && *p <= '9'; ++p) {
-            status = status * 10 + (*p - '0');
-        }
-    }
-    return status;
-}
+int main(int argc, char** argv) { return static_cast<int>(cops::lib::parse_u64(argc > 1 ? argv[1] : "", 0)); }

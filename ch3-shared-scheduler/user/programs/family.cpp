@@ -3,23 +3,19 @@
 /// checks its status; then checks wait(-1) with none left. Exits 0 if all was right.
 /// `family N orphans`: spawns N children that sleep, and exits without waiting.
 #include "cops/lib/format.hpp"
+#include "cops/lib/parse.hpp"
 #include "cops/user/print.hpp"
 #include "cops/user/sys.hpp"
 
 using namespace cops::user;
 
 int main(int argc, char** argv) {
-    int n = 3;
-    if (argc > 1) {
-        n = 0;
-        for (const char* p = argv[1]; *p >= '0' && *p <= '9'; ++p) {
-            n = n * 10 + (*p - '0');
-        }
-    }
+    const std::uint64_t count = cops::lib::parse_u64(argc > 1 ? argv[1] : "", 3);
     long pids[64];
-    if (n > 64) {
+    if (count > 64) {
         return 2;
     }
+    const int n = static_cast<int>(count);
     const bool orphans = argc > 2 && argv[2][0] == 'o';
     char line[32];
     for (int i = 0; i < n; ++i) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "cops/lib/parse.hpp"
 #include "cops/user/print.hpp"
 #include "cops/user/sys.hpp"
 #include "cops/user/thread.hpp"
@@ -34,12 +35,7 @@ long worker(void* arg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc > 1) {
-        g_workers = argv[1][0] - '0';
-        if (argc > 1 && argv[1][1] >= '0' && argv[1][1] <= '9') {
-            g_workers = g_workers * 10 + (argv[1][1] - '0');
-        }
-    }
+    g_workers = static_cast<int>(cops::lib::parse_u64(argc > 1 ? argv[1] : "", 4));
     if (g_workers < 1 || g_workers > kMaxWorkers) {
         return 0;
     }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <optional>
 
+#include "../hidden_support.hpp"
 #include "cops/dev/timer.hpp"
 #include "cops/lib/format.hpp"
 #include "cops/sched/kernel_executor.hpp"
@@ -18,15 +19,6 @@
 using namespace cops;
 using sched::PreemptAction;
 using sched::Priority;
-
-/// A step the test needs but does not grade: it counts as a (failed) check only if it fails.
-#define HIDDEN_SETUP(cond)                                                                \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            (void)::cops::test::check(false, __FILE__, __LINE__, "setup failed: " #cond); \
-            return;                                                                       \
-        }                                                                                 \
-    } while (0)
 
 namespace {
 constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;

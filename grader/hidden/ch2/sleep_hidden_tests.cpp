@@ -4,6 +4,7 @@
 /// that leave only their own node, sleeping in a loop on every hart, and sleep_for(0).
 #include <atomic>
 
+#include "../hidden_support.hpp"
 #include "cops/dev/timer.hpp"
 #include "cops/sched/kernel_executor.hpp"
 #include "cops/sched/run_until.hpp"
@@ -12,15 +13,6 @@
 #include "cops/time/sleep.hpp"
 
 using namespace cops;
-
-/// A step the test needs but does not grade: it counts as a (failed) check only if it fails.
-#define HIDDEN_SETUP(cond)                                                                \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            (void)::cops::test::check(false, __FILE__, __LINE__, "setup failed: " #cond); \
-            return;                                                                       \
-        }                                                                                 \
-    } while (0)
 
 namespace {
 constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;

@@ -5,6 +5,7 @@
 /// never preempts.
 #include <atomic>
 
+#include "../hidden_support.hpp"
 #include "cops/arch/csr.hpp"
 #include "cops/arch/irq.hpp"
 #include "cops/arch/trap.hpp"
@@ -16,15 +17,6 @@
 #include "cops/test/ktest.hpp"
 
 using namespace cops;
-
-/// A step the test needs but does not grade: it counts as a (failed) check only if it fails.
-#define HIDDEN_SETUP(cond)                                                                \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            (void)::cops::test::check(false, __FILE__, __LINE__, "setup failed: " #cond); \
-            return;                                                                       \
-        }                                                                                 \
-    } while (0)
 
 namespace {
 constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;

@@ -1,21 +1,13 @@
 /// @file paging_hidden_tests.cpp
 /// @brief Hidden tests of the page-table walk and map (kernel/mm/page_table.cpp) and
 /// of the checked user copies (kernel/mm/user_copy.cpp), on the kernel's frames.
+#include "../hidden_support.hpp"
 #include "cops/mm/address_space.hpp"
 #include "cops/mm/frame_allocator.hpp"
 #include "cops/mm/kernel_space.hpp"
 #include "cops/test/ktest.hpp"
 
 using namespace cops;
-
-/// A step the test needs but does not grade: it counts as a (failed) check only if it fails.
-#define HIDDEN_SETUP(cond)                                                                \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            (void)::cops::test::check(false, __FILE__, __LINE__, "setup failed: " #cond); \
-            return;                                                                       \
-        }                                                                                 \
-    } while (0)
 
 namespace {
 constexpr std::uint64_t kVa = 0x12'3456'7000;  // a user address in the middle of the space

@@ -23,14 +23,15 @@
     .endr
 .endm
 
-/* Stores sstatus, sepc, scause and stval after the registers (uses t0). */
-.macro SAVE_TRAP_CSRS
+/* Stores sstatus, sepc, scause and stval after the registers of the TrapFrame at
+ * \base (sp unless given; uses t0). */
+.macro SAVE_TRAP_CSRS base=sp
     csrr    t0, sstatus
-    sd      t0, 32*8(sp)
+    sd      t0, 32*8(\base)
     csrr    t0, sepc
-    sd      t0, 33*8(sp)
+    sd      t0, 33*8(\base)
     csrr    t0, scause
-    sd      t0, 34*8(sp)
+    sd      t0, 34*8(\base)
     csrr    t0, stval
-    sd      t0, 35*8(sp)
+    sd      t0, 35*8(\base)
 .endm

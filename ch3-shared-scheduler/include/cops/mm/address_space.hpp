@@ -81,6 +81,10 @@ private:
     std::size_t pages_ = 0;
 };
 
+/// True if every byte of [@p address, @p address + @p bytes) is user memory mapped with
+/// @p need (Read or Write). Copies nothing: a system call checks its whole buffer first,
+/// so that a bad one fails before any side effect.
+bool user_range_allowed(const AddressSpace& space, std::uint64_t address, std::uint64_t bytes, PteFlags need);
 /// Copies @p bytes from user address @p from into @p to. Error::BadAddress (and
 /// possibly a partial copy) if any byte is outside user space, unmapped, or not readable.
 Status copy_in(const AddressSpace& space, void* to, std::uint64_t from, std::size_t bytes);

@@ -17,6 +17,10 @@ namespace cops::proc {
 /// reason is logged), Error::OutOfMemory.
 Result<std::uint64_t> load_elf(mm::AddressSpace& space, std::span<const std::byte> elf, std::string_view name);
 
+/// Takes the next space-separated word off the front of @p rest (empty when none is
+/// left). The loader splits command lines with it; spawn() takes the program name.
+std::string_view next_word(std::string_view& rest);
+
 /// Where a new thread starts: its stack pointer and its first two arguments.
 struct StackStart {
     std::uint64_t sp;    ///< initial stack pointer (16-byte aligned)

@@ -14,6 +14,9 @@ namespace cops::user {
 /// Bytes in the user heap.
 inline constexpr std::size_t kHeapBytes = 128 * 1024;
 
+/// Hands the arena to the heap; start.cpp calls it before any constructor runs, while
+/// the process has one thread.
+void init_heap();
 /// The process's heap.
 mm::SizeClassHeap& heap();
 
