@@ -1,7 +1,8 @@
 /// @file threads.cpp
-/// @brief `threads N`: N threads meet at a barrier, so they must all run at once;
-/// each reports the hart it ran on and returns its number. Exits with the number
-/// of different harts that ran them (0 if a result was wrong).
+/// @brief `threads N`: N threads meet at a barrier, so they must all exist at once;
+/// each then marks the hart it runs on and keeps running until a second hart has
+/// been marked (or 200 ms have passed, which is what one hart gives). Each returns
+/// its number. Exits with the number of different harts marked (0 if a result was wrong).
 #include <atomic>
 #include <cstdint>
 
@@ -14,9 +15,13 @@ using namespace cops::user;
 
 namespace {
 constexpr int kMaxWorkers = 16;
+constexpr long kSpreadWaitNs = 200'000'000;
 std::atomic<int> g_arrived{0};
+std::atomic<unsigned> g_harts_seen{0};  // a bit per hart that ran a worker after the barrier
 int g_workers = 4;
-long g_hart[kMaxWorkers];
+long g_deadline_ns = 0;
+
+void mark_this_hart() { g_harts_seen.fetch_or(1U << hart_id()); }
 
 long worker(void* arg) {
     const auto n = reinterpret_cast<std::intptr_t>(arg);
@@ -25,11 +30,12 @@ long worker(void* arg) {
     while (g_arrived.load() < g_workers) {
         yield();
     }
-    // Spin a while, then look where we are: with several harts, the threads spread.
-    for (int i = 0; i < 20000; ++i) {
-        asm volatile("" ::: "memory");
+    // Keep the CPU (no yield) until another hart has taken a worker: the kernel's
+    // idle harts must pick up the ready ones. With one hart, the deadline ends it.
+    mark_this_hart();
+    while (g_workers > 1 && __builtin_popcount(g_harts_seen.load()) < 2 && get_time() < g_deadline_ns) {
+        mark_this_hart();  // the tick may have moved this thread to another hart
     }
-    g_hart[n] = hart_id();
     return n * 10;
 }
 }  // namespace
@@ -39,6 +45,7 @@ int main(int argc, char** argv) {
     if (g_workers < 1 || g_workers > kMaxWorkers) {
         return 0;
     }
+    g_deadline_ns = get_time() + kSpreadWaitNs;
     long tids[kMaxWorkers];
     for (int i = 0; i < g_workers; ++i) {
         tids[i] = thread_create(worker, reinterpret_cast<void*>(static_cast<std::intptr_t>(i)));
@@ -47,20 +54,18 @@ int main(int argc, char** argv) {
             return 0;
         }
     }
-    unsigned harts = 0;  // a bit per hart seen
     for (int i = 0; i < g_workers; ++i) {
         const long v = thread_join(tids[i]);
         if (v != i * 10) {
             println("threads: thread {} returned {}, expected {}", tids[i], v, i * 10);
             return 0;
         }
-        harts |= 1U << g_hart[i];
     }
     if (thread_join(tids[0]) >= 0) {
         println("threads: a second join of the same thread succeeded");
         return 0;
     }
-    const int distinct = __builtin_popcount(harts);
+    const int distinct = __builtin_popcount(g_harts_seen.load());
     println("threads: {} threads ran on {} hart(s)", g_workers, distinct);
     return distinct;
 }
