@@ -21,6 +21,7 @@ LAYER_PORTABLE := \
     kernel/lib/fdt.cpp \
     kernel/mm/size_class_heap.cpp \
     kernel/sched/executor.cpp \
+    kernel/sched/executor_lifetime.cpp \
     kernel/sched/frame_stats.cpp
 
 LAYER_KTESTS := \

@@ -36,6 +36,10 @@ LAYER_USER_LIB := \
     user/lib/heap.cpp \
     user/lib/threads.cpp
 
+# The shared scheduler: ch1's executor operations, built once as a position-independent
+# blob that the kernel and every process call (mk/vdso.mk).
+LAYER_VDSO := ch1-executor/kernel/sched/executor.cpp
+
 # The test kernel boots with four harts (the harness reads this line).
 TEST_SMP := 4
 

@@ -16,9 +16,12 @@ INCLUDE_FLAGS := $(addprefix -I,$(INCLUDE_DIRS))
 obj = $(patsubst %,$(BUILD)/obj/%.o,$(1))
 hostobj = $(patsubst %,$(BUILD)/host/%.o,$(1))
 
+include $(ROOT)/mk/vdso.mk
 include $(ROOT)/mk/user.mk
 
-CORE_OBJS  := $(call obj,$(KERNEL_SRCS) $(PORTABLE_SRCS)) $(USER_EMBED_OBJ)
+# Sources built into the shared scheduler blob are not linked into the kernel again.
+CORE_OBJS  := $(call obj,$(filter-out $(VDSO_SRCS),$(KERNEL_SRCS) $(PORTABLE_SRCS))) $(USER_EMBED_OBJ) \
+              $(VDSO_KERNEL_OBJ)
 DEMO_OBJS  := $(call obj,$(DEMO_SRC))
 KTEST_OBJS := $(call obj,$(KTEST_SRCS) $(EXTRA_KTEST_SRCS))
 BENCH_OBJS := $(call obj,$(BENCH_SRCS))

@@ -11,6 +11,9 @@
 #   STUDENT_FILES  files a student may change (for the grader)
 #   LAYER_USER_PROGRAMS  user programs (user/programs/<name>.cpp), embedded in every image
 #   LAYER_USER_LIB       the user library's sources (crt0, system-call wrappers, ...)
+#   LAYER_VDSO     sources, named from the kit's root, that from this layer on are
+#                  built as the shared scheduler blob (the vDSO) instead of into the
+#                  kernel; the kernel and every process call the blob (mk/vdso.mk)
 # and this file turns them into whole-tree lists.
 
 ROOT      ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
@@ -34,6 +37,7 @@ UNIT_SRCS     :=
 USER_PROGRAM_SRCS :=
 USER_LIB_SRCS :=
 USER_INCLUDE_DIRS :=
+VDSO_SRCS     :=
 DEMO_SRC      :=
 ALL_STUDENT_FILES :=
 INCLUDE_DIRS  :=
@@ -49,6 +53,7 @@ define load_layer
   LAYER_DEMO :=
   LAYER_USER_PROGRAMS :=
   LAYER_USER_LIB :=
+  LAYER_VDSO :=
   STUDENT_FILES :=
   include $(ROOT)/$(1)/chapter.mk
   ifneq ($$(strip $$(PARENT)),$$(strip $$(EXPECTED_PARENT)))
@@ -63,6 +68,7 @@ define load_layer
   ALL_STUDENT_FILES += $$(addprefix $(1)/,$$(STUDENT_FILES))
   USER_PROGRAM_SRCS += $$(addprefix $(1)/,$$(LAYER_USER_PROGRAMS))
   USER_LIB_SRCS += $$(addprefix $(1)/,$$(LAYER_USER_LIB))
+  VDSO_SRCS     += $$(LAYER_VDSO)
   INCLUDE_DIRS  += $(ROOT)/$(1)/include
   USER_INCLUDE_DIRS += $(ROOT)/$(1)/include $(wildcard $(ROOT)/$(1)/user/include)
   ifneq ($$(strip $$(LAYER_DEMO)),)

@@ -17,8 +17,11 @@ USER_ASFLAGS  := $(USER_ARCH_FLAGS) -g -DCOPS_USER=1
 USER_LDFLAGS  := -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--build-id=none
 USER_PICOLIBC ?= $(PICOLIBC_LIB)
 USER_INCLUDE_FLAGS := $(addprefix -I,$(USER_INCLUDE_DIRS))
-# ch1's portable pieces the user library reuses: text formatting and the heap.
-USER_SHARED_SRCS := ch1-executor/kernel/lib/format.cpp ch1-executor/kernel/mm/size_class_heap.cpp
+# ch1's portable pieces the user library reuses: text formatting and the heap, and,
+# with the shared scheduler, the executor's constructor and frame counters (its
+# operations are the blob's, bound through $(VDSO_USER_SYMS)).
+USER_SHARED_SRCS := ch1-executor/kernel/lib/format.cpp ch1-executor/kernel/mm/size_class_heap.cpp \
+    $(if $(VDSO_SRCS),ch1-executor/kernel/sched/executor_lifetime.cpp ch1-executor/kernel/sched/frame_stats.cpp)
 
 userobj = $(patsubst %,$(USER_BUILD)/obj/%.o,$(1))
 USER_LIB_OBJS := $(call userobj,$(USER_LIB_SRCS) $(USER_SHARED_SRCS))
@@ -36,9 +39,9 @@ $(USER_BUILD)/obj/%.S.o: $(ROOT)/%.S
 	@$(TARGET_CXX) $(USER_ASFLAGS) $(USER_INCLUDE_FLAGS) -MMD -MP -c $< -o $@
 
 define user_program
-$(USER_BUILD)/$(basename $(notdir $(1))).elf: $(call userobj,$(1)) $(USER_LIB_OBJS) $(USER_LDSCRIPT)
+$(USER_BUILD)/$(basename $(notdir $(1))).elf: $(call userobj,$(1)) $(USER_LIB_OBJS) $(USER_LDSCRIPT) $(VDSO_USER_SYMS)
 	@echo "  ULD     $$(notdir $$@)"
-	@$(TARGET_CXX) $(USER_CXXFLAGS) $(USER_LDFLAGS) -T $(USER_LDSCRIPT) -o $$@ $$(filter %.o,$$^) $(USER_PICOLIBC) -lgcc
+	@$(TARGET_CXX) $(USER_CXXFLAGS) $(USER_LDFLAGS) -T $(USER_LDSCRIPT) -o $$@ $$(filter %.o,$$^) $(VDSO_USER_SYMS) $(USER_PICOLIBC) -lgcc
 endef
 $(foreach p,$(USER_PROGRAM_SRCS),$(eval $(call user_program,$(p))))
 

@@ -14,43 +14,13 @@ constexpr Cid make_cid(std::uint32_t index, std::uint32_t generation) {
 constexpr std::uint64_t cid_index_plus_one(Cid cid) { return cid.value & 0xffff'ffffU; }
 constexpr std::uint32_t cid_generation(Cid cid) { return static_cast<std::uint32_t>(cid.value >> 32); }
 
-// The portable default (host tests); the kernel installs a panic that explains (boot.cpp).
-void default_lost_coroutine(const Ccb&) { __builtin_trap(); }
-// One hart until a layer that starts more installs its own.
-unsigned single_hart() { return 0; }
 }  // namespace
 
-void (*Executor::on_lost_coroutine)(const Ccb&) = default_lost_coroutine;
-unsigned (*Executor::hart_index)() = single_hart;
+// The constructor and destructor are in executor_lifetime.cpp: they allocate, and
+// this file must not. From ch3 on this file is also built alone as the shared
+// scheduler (the vDSO) that every process runs: it may call nothing outside itself
+// and own no global variable (the build checks both).
 
-Executor::Executor(std::uint32_t capacity) {
-    void* memory = mm::allocate_frame(sizeof(Ccb) * capacity);
-    if (memory == nullptr || capacity == 0) {
-        return;
-    }
-    slots_ = static_cast<Ccb*>(memory);
-    capacity_ = capacity;
-    // Build the free list backwards so the first spawn gets slot 0.
-    for (std::uint32_t i = capacity; i-- > 0;) {
-        Ccb* c = new (&slots_[i]) Ccb{};
-        c->next_free = free_;
-        free_ = c;
-    }
-}
-
-Executor::~Executor() {
-    if (slots_ == nullptr) {
-        return;
-    }
-    for (std::uint32_t i = 0; i < capacity_; ++i) {
-        Ccb& c = slots_[i];
-        if (c.state != CoroutineState::Exit && c.root) {
-            c.root.destroy();
-        }
-        c.~Ccb();
-    }
-    mm::free_frame(slots_, sizeof(Ccb) * capacity_);
-}
 
 [[gnu::always_inline]] inline Result<Ccb*> Executor::lookup(Cid cid) const {
     const std::uint64_t index_plus_one = cid_index_plus_one(cid);
@@ -234,6 +204,11 @@ Status Executor::set_priority(Cid cid, Priority prio) {
     }
     // LAB-STUB: c.priority = prio;
     // END-LAB
+    for (unsigned h = 0; h < kMaxHarts; ++h) {
+        if (current_[h] == &c) {
+            note_running(h, &c);  // the published level follows a running coroutine's change
+        }
+    }
     const bool ready = c.state == CoroutineState::Ready;
     lock_.unlock();
     if (ready && ready_hook_ != nullptr) {
@@ -307,13 +282,14 @@ std::optional<Priority> Executor::running_priority(unsigned hart) const {
 
 Cid Executor::preempt_current() {
     sync::LockGuard guard(lock_);
-    Ccb*& slot = current_[hart_index()];
-    Ccb* c = slot;
+    const unsigned hart = hart_index_();
+    Ccb* c = current_[hart];
     if (c == nullptr) {
         return Cid{};
     }
     c->state = CoroutineState::RunningSuspended;
-    slot = nullptr;
+    current_[hart] = nullptr;
+    note_running(hart, nullptr);
     return c->cid;
 }
 
@@ -328,11 +304,16 @@ Status Executor::resume_preempted(Cid cid) {
         return Error::BadState;
     }
     c.state = CoroutineState::Running;
-    current_[hart_index()] = &c;
+    const unsigned hart = hart_index_();
+    current_[hart] = &c;
+    note_running(hart, &c);
     return {};
 }
 
 bool Executor::run_once() {
+    static_assert(offsetof(Executor, bitmap_) == ExecutorSummaryLayout::kReadyBitsOffset &&
+                      offsetof(Executor, running_level_) == ExecutorSummaryLayout::kRunningLevelOffset,
+                  "the kernel reads a process's executor summary at these offsets (ch3)");
     lock_.lock();
     Ccb* next = pick_next();
     if (next == nullptr) {
@@ -341,9 +322,10 @@ bool Executor::run_once() {
     }
     next->state = CoroutineState::Running;
     next->request = Suspension::None;
-    Ccb*& slot = current_[hart_index()];
-    Ccb* previous = slot;
-    slot = next;
+    const unsigned hart = hart_index_();
+    Ccb* previous = current_[hart];
+    current_[hart] = next;
+    note_running(hart, next);
     ++stats_.resumes;
     lock_.unlock();
 
@@ -353,7 +335,9 @@ bool Executor::run_once() {
     next->resume_point.resume();
 
     lock_.lock();
-    current_[hart_index()] = previous;
+    const unsigned now_on = hart_index_();
+    current_[now_on] = previous;
+    note_running(now_on, previous);
     std::coroutine_handle<> finished = after_resume(*next);
     lock_.unlock();
     if (finished) {
@@ -378,7 +362,7 @@ std::coroutine_handle<> Executor::after_resume(Ccb& ccb) {
     }
     // It suspended on something that did not tell us: it can never be resumed.
     ccb.state = CoroutineState::Blocked;
-    on_lost_coroutine(ccb);
+    on_lost_(ccb);
     return {};
 }
 

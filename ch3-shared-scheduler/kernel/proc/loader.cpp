@@ -2,6 +2,8 @@
 /// @brief ELF segments into user pages; the main thread's argc/argv.
 #include "cops/proc/loader.hpp"
 
+#include "cops/mm/user_layout.hpp"
+
 #include "cops/lib/console.hpp"
 #include "cops/proc/elf.hpp"
 #include "cops/proc/process.hpp"
@@ -10,7 +12,7 @@ namespace cops::proc {
 
 Result<std::uint64_t> load_elf(mm::AddressSpace& space, std::span<const std::byte> elf, std::string_view name) {
     const char* why = nullptr;
-    auto image = parse_elf(elf, {mm::kUserBase, mm::kUserStackTop - kMaxThreads * mm::kStackSlot}, &why);
+    auto image = parse_elf(elf, {mm::kUserBase, mm::kVdsoBase}, &why);  // below the shared scheduler
     if (!image) {
         console::println("loader: {}: not a valid program: {}", name, why != nullptr ? why : "?");
         return image.error();

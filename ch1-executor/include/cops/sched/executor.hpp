@@ -24,6 +24,19 @@ namespace cops::sched {
 /// Most harts an executor can be run on at once (each has its own "current" slot).
 inline constexpr unsigned kMaxHarts = 8;
 
+/// running_level() of a hart slot that runs no coroutine.
+inline constexpr std::uint8_t kNoLevel = 0xff;
+
+/// Where an executor keeps what the kernel reads from a process in ch3: the ready
+/// bitmap is the executor's first 8 bytes, then one running level per hart slot.
+/// Both are plain bytes in the process's memory, so the kernel must treat them as
+/// untrusted input.
+struct ExecutorSummaryLayout {
+    static constexpr std::size_t kReadyBitsOffset = 0;      ///< std::uint64_t, bit i = level i ready
+    static constexpr std::size_t kRunningLevelOffset = 8;   ///< std::uint8_t[kMaxHarts]
+    static constexpr std::size_t kBytes = 8 + kMaxHarts;    ///< bytes to read
+};
+
 /// Counters an executor keeps about itself.
 struct ExecutorStats {
     std::uint64_t spawned = 0;  ///< coroutines spawned
@@ -59,13 +72,20 @@ public:
 
     /// The cid of the coroutine being resumed on this hart now, or Cid{} outside any coroutine.
     Cid current() const {
-        const Ccb* c = current_[hart_index()];
+        const Ccb* c = current_[hart_index_()];
         return c != nullptr ? c->cid : Cid{};
     }
 
-    /// Which hart the caller runs on, 0..kMaxHarts-1. One hart (0) until a layer that
-    /// starts more harts installs its own (ch2 reads the hart's `tp`).
-    static unsigned (*hart_index)();
+    /// Which hart the caller runs on, 0..kMaxHarts-1: the default each new executor
+    /// copies. One hart (0) until a layer that starts more harts installs its own
+    /// (ch2 reads the hart's `tp`).
+    static unsigned (*default_hart_index)();
+    /// Replaces this executor's hart-index function (a user process's executor numbers
+    /// its own hart slots, ch3).
+    void set_hart_index(unsigned (*hart_index)()) { hart_index_ = hart_index; }
+    /// Whether this executor's lock turns interrupts off while held (kernel executors
+    /// from ch2 on; never in user mode). New executors copy g_locks_mask_interrupts.
+    void set_lock_masks_interrupts(bool masks) { lock_.set_masks_interrupts(masks); }
 
     /// Makes a blocked coroutine ready. If it is running or ready, the wake is
     /// remembered so that its next block() returns at once (no lost wake-up).
@@ -111,8 +131,12 @@ public:
     /// wake() or set_priority() makes a coroutine ready (ch2 wakes an idle hart with it).
     void set_ready_hook(void (*hook)(Executor&, Priority)) { ready_hook_ = hook; }
 
-    /// The ready-level bitmap (bit i set: level i has a ready coroutine).
+    /// The ready-level bitmap (bit i set: level i has a ready coroutine). It is the
+    /// executor's first member (ExecutorSummaryLayout).
     const PriorityBitmap& bitmap() const { return bitmap_; }
+    /// The level of the coroutine running on hart slot @p hart, or kNoLevel (read
+    /// without the lock; what the kernel reads from a process in ch3).
+    std::uint8_t running_level(unsigned hart) const { return hart < kMaxHarts ? running_level_[hart] : kNoLevel; }
     /// Number of ready coroutines.
     std::size_t ready_count() const;
     /// Number of live coroutines (created, ready, running, blocked).
@@ -132,7 +156,7 @@ public:
 
     /// Called when a coroutine suspends without a request (it awaited something the
     /// executor does not know). The kernel installs a panic naming the coroutine;
-    /// the portable default traps.
+    /// the portable default traps. Each executor copies it when it is created.
     static void (*on_lost_coroutine)(const Ccb&);
 
 private:
@@ -154,16 +178,25 @@ private:
     /// Frees the control block of an exited coroutine; returns its frame to destroy.
     std::coroutine_handle<> retire(Ccb& ccb);
 
+    /// Sets running_level_ for the slot of @p hart (the lock is held).
+    void note_running(unsigned hart, const Ccb* ccb) {
+        running_level_[hart] = ccb != nullptr ? ccb->priority.level : kNoLevel;
+    }
+
+    // The first two members are the summary the kernel reads (ExecutorSummaryLayout).
+    PriorityBitmap bitmap_;
+    std::uint8_t running_level_[kMaxHarts];
     Ccb* slots_ = nullptr;
     std::uint32_t capacity_ = 0;
     std::uint32_t live_ = 0;
     Ccb* free_ = nullptr;
     Ccb* current_[kMaxHarts] = {};
     void (*ready_hook_)(Executor&, Priority) = nullptr;
-    PriorityBitmap bitmap_;
+    unsigned (*hart_index_)();
+    void (*on_lost_)(const Ccb&);
     ReadyQueue ready_[kPriorityLevels];
     ExecutorStats stats_;
-    mutable sync::SpinLock lock_;
+    mutable sync::OwnPolicySpinLock lock_;
 };
 
 }  // namespace cops::sched
