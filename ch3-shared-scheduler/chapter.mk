@@ -12,7 +12,11 @@ LAYER_KERNEL := \
     kernel/proc/user_thread.cpp \
     kernel/proc/syscall_table.cpp \
     kernel/proc/syscalls_process.cpp \
-    kernel/proc/syscalls_io.cpp
+    kernel/proc/syscalls_io.cpp \
+    kernel/proc/syscalls_sched.cpp \
+    kernel/proc/shared_scheduler_pages.cpp \
+    kernel/proc/global_view.cpp \
+    kernel/proc/switching_coroutine.cpp
 
 # Also compiled for the host unit tests.
 LAYER_PORTABLE := \
@@ -34,7 +38,8 @@ LAYER_USER_LIB := \
     user/lib/syscalls.cpp \
     user/lib/print.cpp \
     user/lib/heap.cpp \
-    user/lib/threads.cpp
+    user/lib/threads.cpp \
+    user/lib/scheduler.cpp
 
 # The shared scheduler: ch1's executor operations, built once as a position-independent
 # blob that the kernel and every process call (mk/vdso.mk).

@@ -41,6 +41,22 @@ Status AddressSpace::map_zeroed(std::uint64_t address, std::uint64_t bytes, PteF
     return {};
 }
 
+Status AddressSpace::map_shared(std::uint64_t address, std::uintptr_t physical, std::uint64_t bytes,
+                                PteFlags perms) {
+    if (bytes == 0 || !in_user_range(address, bytes) || page_floor(physical) != physical ||
+        page_floor(address) != address) {
+        return Error::BadAddress;
+    }
+    sync::LockGuard guard(lock_);
+    for (std::uint64_t off = 0; off < bytes; off += kPageSize) {
+        const Status s = table_.map(address + off, physical + off, perms | PteFlag::User | PteFlag::Shared);
+        if (!s) {
+            return s;
+        }
+    }
+    return {};
+}
+
 void AddressSpace::unmap(std::uint64_t address, std::uint64_t bytes) {
     const std::uint64_t lo = page_floor(address);
     if (!in_user_range(lo, bytes)) {
@@ -50,8 +66,9 @@ void AddressSpace::unmap(std::uint64_t address, std::uint64_t bytes) {
     for (std::uint64_t va = lo; va < address + bytes; va += kPageSize) {
         const auto t = table_.translate(va);
         if (t && t->flags.has(PteFlag::User)) {
+            const bool shared = t->flags.has(PteFlag::Shared);
             const auto pa = table_.unmap(va);
-            if (pa) {
+            if (pa && !shared) {
                 table_.frames()->free_frame(reinterpret_cast<void*>(static_cast<std::uintptr_t>(pa.value())));
                 --pages_;
             }

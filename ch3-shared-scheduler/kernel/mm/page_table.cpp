@@ -140,7 +140,7 @@ void PageTable::free_level(Pte* table, unsigned level) {
         if (!e.leaf()) {
             free_level(table_at(e.address()), level - 1);
             frames_->free_frame(table_at(e.address()));
-        } else if (level == 0 && e.flags().has(PteFlag::User)) {
+        } else if (level == 0 && e.flags().has(PteFlag::User) && !e.flags().has(PteFlag::Shared)) {
             frames_->free_frame(table_at(e.address()));
         }
         table[i] = Pte{};

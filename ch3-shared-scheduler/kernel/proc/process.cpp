@@ -9,6 +9,7 @@
 #include "cops/mm/kernel_space.hpp"
 #include "cops/proc/loader.hpp"
 #include "cops/proc/program_table.hpp"
+#include "cops/proc/shared_scheduler_pages.hpp"
 #include "cops/proc/user_thread.hpp"
 #include "cops/sched/kernel_executor.hpp"
 
@@ -65,7 +66,7 @@ Result<UserThread*> start_thread(Process& p, unsigned index, std::uint64_t entry
         ++p.live_threads;
     }
     auto task = run_user_thread(*t);
-    auto cid = task.valid() ? sched::kernel_executor().spawn(std::move(task), p.priority)
+    auto cid = task.valid() ? sched::kernel_executor().spawn(std::move(task), p.level)
                             : Result<sched::Cid>{Error::OutOfMemory};
     if (!cid) {
         sync::LockGuard g(p.lock);
@@ -119,8 +120,13 @@ Result<Pid> spawn(std::string_view command_line, Process* parent, sched::Priorit
         return Error::OutOfMemory;
     }
     name.copy(p->name, sizeof p->name - 1);
-    p->priority = priority;
+    p->ceiling = priority;
+    p->level = priority;
     if (const Status s = p->space.init(mm::frames(), mm::kernel_page_table()); !s) {
+        delete p;
+        return s.error();
+    }
+    if (const Status s = map_shared_scheduler(*p); !s) {
         delete p;
         return s.error();
     }

@@ -51,7 +51,7 @@ std::int64_t sys_spawn(SyscallContext& c) {
     if (!len) {
         return abi::error_return(len.error() == Error::Malformed ? Errno::TooBig : Errno::Fault);
     }
-    const auto pid = spawn({line, len.value()}, &p, p.priority);
+    const auto pid = spawn({line, len.value()}, &p, p.ceiling);
     if (!pid) {
         return error_return(pid.error());
     }

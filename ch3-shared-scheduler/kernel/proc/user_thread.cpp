@@ -8,6 +8,7 @@
 #include "cops/arch/trap.hpp"
 #include "cops/lib/console.hpp"
 #include "cops/mm/kernel_space.hpp"
+#include "cops/proc/global_view.hpp"
 #include "cops/proc/syscall.hpp"
 #include "cops/sched/kernel_executor.hpp"
 #include "cops/sched/preemption.hpp"
@@ -70,14 +71,21 @@ void report_fault(const UserThread& t) {
 sched::Task<void> run_user_thread(UserThread& t) {
     Process& p = *t.process;
     arch::TrapFrame& f = t.context.user;
+    // The shared scheduler: a thread runs user code only once the switching coroutine
+    // has given it a CPU, and goes back to wait whenever it gives the CPU away.
+    co_await wait_for_cpu(t);
     while (!p.ending.load(std::memory_order_acquire) && !t.leaving) {
         run_in_user(t);
+        const sched::Priority level = fold(t);  // at every trap: the process's summary into the view
+        if (level != sched::kernel_executor().priority(t.cid).value_or(level)) {
+            (void)sched::kernel_executor().set_priority(t.cid, level);
+        }
         if ((f.scause & arch::kScauseInterrupt) != 0) {
             handle_interrupt(f);
             arch::irq_enable();
             const bool tick = (f.scause & ~arch::kScauseInterrupt) == static_cast<unsigned>(arch::Interrupt::Timer);
-            if (should_yield(p.priority, tick)) {
-                co_await sched::yield();
+            if (should_yield(level, tick)) {
+                co_await wait_for_cpu(t);
             }
             continue;
         }
@@ -88,12 +96,20 @@ sched::Task<void> run_user_thread(UserThread& t) {
             if (call.entry != nullptr && call.entry->immediate != nullptr) {
                 SyscallContext ctx{t, call.args};
                 result = call.entry->immediate(ctx);
-                if (ctx.yield_after) {
-                    co_await sched::yield();
+                complete_syscall(f, result);
+                if (ctx.park_after) {
+                    co_await park(t);
+                } else if (ctx.yield_after) {
+                    co_await wait_for_cpu(t);
                 }
-            } else if (call.entry != nullptr) {
+                continue;
+            }
+            if (call.entry != nullptr) {
                 auto task = call.entry->blocking(t, call.args);
                 result = task.valid() ? co_await task : abi::error_return(abi::Errno::NoMemory);
+                complete_syscall(f, result);
+                co_await wait_for_cpu(t);  // it slept: back in line for a CPU
+                continue;
             }
             complete_syscall(f, result);
             continue;

@@ -35,3 +35,9 @@ void operator delete(void* p) noexcept { (void)cops::user::heap().free(p); }
 void operator delete[](void* p) noexcept { (void)cops::user::heap().free(p); }
 void operator delete(void* p, std::size_t) noexcept { (void)cops::user::heap().free(p); }
 void operator delete[](void* p, std::size_t) noexcept { (void)cops::user::heap().free(p); }
+
+// Coroutine frames and the executor's control blocks come from the same heap.
+namespace cops::mm {
+void* allocate_frame(std::size_t bytes) noexcept { return cops::user::heap().allocate(bytes); }
+void free_frame(void* frame, std::size_t) noexcept { (void)cops::user::heap().free(frame); }
+}  // namespace cops::mm

@@ -1,11 +1,9 @@
 /// @file start.cpp
 /// @brief From _start to main() and back out through exit().
+#include "cops/user/coro.hpp"
 #include "cops/user/heap.hpp"
 #include "cops/user/print.hpp"
 #include "cops/user/sys.hpp"
-
-/// The program's own main().
-int main(int argc, char** argv);
 
 namespace {
 /// Ends the process after a fatal error in the C++ runtime, saying which.
@@ -20,13 +18,14 @@ using Constructor = void (*)();
 extern const Constructor __init_array_start[];
 extern const Constructor __init_array_end[];
 
-/// Called by _start (crt0.S): sets up the heap, runs global constructors, then main, then exit.
+/// Called by _start (crt0.S): sets up the heap, runs global constructors, then the
+/// shared scheduler with main() as the main coroutine (it exits when main returns).
 [[noreturn]] void cops_start(int argc, char** argv) {
     cops::user::init_heap();
     for (const Constructor* c = __init_array_start; c != __init_array_end; ++c) {
         (*c)();
     }
-    cops::user::exit(main(argc, argv));
+    cops::user::run_scheduler(argc, argv);
 }
 
 /// A pure virtual function was called: a bug in the program.

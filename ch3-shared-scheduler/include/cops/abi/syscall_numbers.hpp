@@ -26,6 +26,9 @@ enum class Sys : std::uint32_t {
     Kill = 12,         ///< kill(pid): end a process (status kStatusKilled)
     ThreadExit = 13,   ///< thread_exit(value): end the calling thread
     HartId = 14,       ///< hart_id() -> the index of the hart running the caller
+    Park = 15,         ///< park(): this thread's executor has nothing ready; wait for ready work
+    LowerCeiling = 16, ///< lower_ceiling(level): this process may not be scheduled above level; -> the ceiling
+    SchedInfo = 17,    ///< sched_info(which) -> 0: the ceiling, 1: the level at the last fold, 2: folds so far
 };
 
 /// Most system-call numbers a table holds (0..kMaxSyscalls-1).

@@ -63,6 +63,10 @@ public:
     Status map_zeroed(std::uint64_t address, std::uint64_t bytes, PteFlags perms);
     /// Unmaps and frees the user pages over [@p address, @p address + @p bytes).
     void unmap(std::uint64_t address, std::uint64_t bytes);
+    /// Maps the frames at physical @p physical (page-aligned, owned by someone else:
+    /// never freed by this space) at [address, address + bytes) with @p perms for user
+    /// mode. Errors: as map_zeroed(), and Error::BadAddress for an unaligned frame.
+    Status map_shared(std::uint64_t address, std::uintptr_t physical, std::uint64_t bytes, PteFlags perms);
     /// Writes into user pages, whatever their permissions (the ELF loader, argv).
     Status write(std::uint64_t address, const void* data, std::size_t bytes);
     /// The translation of one user address, if it is mapped with U.

@@ -27,11 +27,13 @@ enum class PteFlag : std::uint64_t {
     Global = 1U << 5,    ///< G: in every address space (the kernel's mappings)
     Accessed = 1U << 6,  ///< A: set in advance (QEMU and the board would fault otherwise)
     Dirty = 1U << 7,     ///< D: set in advance, for the same reason
+    Shared = 1U << 8,    ///< RSW bit 0 (software's): the frame belongs to someone else;
+                         ///< destroy() leaves it (the shared scheduler's pages)
 };
 
 /// A set of PteFlag bits.
 struct PteFlags {
-    std::uint64_t bits = 0;  ///< the low 8 bits of a PTE
+    std::uint64_t bits = 0;  ///< the low 10 bits of a PTE (8 hardware flags, 2 for software)
     /// The empty set.
     constexpr PteFlags() = default;
     /// One flag.
@@ -43,7 +45,7 @@ struct PteFlags {
     /// Flags from raw PTE bits.
     static constexpr PteFlags from_bits(std::uint64_t b) {
         PteFlags f;
-        f.bits = b & 0xff;
+        f.bits = b & 0x3ff;
         return f;
     }
     /// Equal sets.

@@ -49,8 +49,20 @@ inline constexpr sched::Priority kDefaultUserPriority{32};
 
 class Process;
 
+/// Tag of the hook that queues a user thread while it waits for a CPU (global_view.hpp).
+struct CpuQueueTag {};
+/// Tag of the hook that queues a process in the global view's level queues.
+struct LevelQueueTag {};
+
+/// Where a user thread stands towards the CPU (the shared scheduler, global_view.hpp).
+enum class CpuState : std::uint32_t {
+    Dispatched,  ///< the switching coroutine gave it a CPU (or it is starting): it may run
+    Waiting,     ///< queued in its process's waiting list for the switching coroutine
+    Parked,      ///< its executor had nothing ready; it waits for ready work
+};
+
 /// One user thread.
-struct UserThread {
+struct UserThread : lib::ListHook<CpuQueueTag> {
     UserContext context;           ///< its registers while it is not in user mode
     Process* process = nullptr;    ///< the process it belongs to
     unsigned index = 0;            ///< 0 for the main thread; its tid is index + 1
@@ -61,6 +73,7 @@ struct UserThread {
     bool leaving = false;          ///< thread_exit() was called: finish at the next check
     sync::Semaphore done{0};       ///< released once when it finishes (thread_join waits)
     std::uint64_t user_traps = 0;  ///< traps from user mode (system calls, interrupts, faults)
+    std::atomic<CpuState> cpu{CpuState::Waiting};  ///< set under the global view's lock
 };
 
 /// How a process stands.
@@ -80,12 +93,14 @@ enum class Reaper : std::uint8_t {
 struct ChildrenTag {};
 
 /// One process.
-class Process : public lib::ListHook<ChildrenTag> {
+class Process : public lib::ListHook<ChildrenTag>, public lib::ListHook<LevelQueueTag> {
 public:
     Pid pid{};                                          ///< its id
     char name[32] = {};                                 ///< the program's name
     mm::AddressSpace space;                             ///< its memory
-    sched::Priority priority = kDefaultUserPriority;    ///< its threads' priority
+    /// The most urgent level it may be scheduled at, whatever its executor says; set at
+    /// spawn (a child inherits its parent's), lowered by lower_ceiling(), never raised.
+    sched::Priority ceiling = kDefaultUserPriority;
     Process* parent = nullptr;                          ///< the parent (Reaper::Parent only)
     Reaper reaper = Reaper::Kernel;                     ///< who collects its status
     lib::IntrusiveList<Process, ChildrenTag> children;  ///< its children (under the table lock)
@@ -98,6 +113,13 @@ public:
     UserThread* threads[kMaxThreads] = {};       ///< by index; stay until the process is freed
     unsigned thread_count = 0;                   ///< threads created (indices used)
     unsigned live_threads = 0;                   ///< threads not finished
+
+    // The shared scheduler's view of it (global_view.cpp; under the view's lock).
+    sched::Priority level = kDefaultUserPriority;           ///< its level at the last fold
+    bool queued = false;                                    ///< in a level queue of the view
+    lib::IntrusiveList<UserThread, CpuQueueTag> waiting;    ///< threads waiting for a CPU
+    lib::IntrusiveList<UserThread, CpuQueueTag> parked;     ///< threads waiting for ready work
+    const std::uint8_t* executor_page = nullptr;            ///< its executor page, kernel address
 
     /// Ends the process with @p status unless it is already ending (false then), and
     /// wakes its blocked threads so that they see it. Threads finish at their next

@@ -28,7 +28,8 @@ using SyscallArgs = std::array<std::uint64_t, 6>;
 struct SyscallContext {
     UserThread& thread;        ///< the calling thread
     const SyscallArgs& args;   ///< its arguments
-    bool yield_after = false;  ///< set by the call: let other coroutines run before returning to user
+    bool yield_after = false;  ///< set by the call: give the CPU away before returning to user
+    bool park_after = false;   ///< set by the call: wait for ready work before returning (global_view.hpp)
 };
 
 /// An immediate call: returns the a0 value (>= 0, or abi::error_return()).

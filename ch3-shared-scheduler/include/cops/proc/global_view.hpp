@@ -1,0 +1,68 @@
+/// @file global_view.hpp
+/// @brief The kernel's global view of process priorities (the shared scheduler, paper §3.4).
+///
+/// Every process runs its coroutines on its own Executor, whose first bytes (the
+/// summary: ready bitmap and running levels, ExecutorSummaryLayout) sit in the
+/// process's executor page. At each trap from a process the kernel *folds* that
+/// summary into the process's level, clamped by its ceiling. Processes whose
+/// threads wait for a CPU sit in one FIFO queue per level, with a 64-bit bitmap of
+/// non-empty levels: the best one is found in O(1). That bitmap, ORed with the
+/// kernel executor's, is published read-only to every process (mm::GlobalView), so a
+/// user executor can see that more urgent work waits elsewhere and yield its CPU.
+/// The switching coroutine (switching_coroutine.hpp) hands CPUs out in that order.
+#pragma once
+
+#include <cstdint>
+
+#include "cops/proc/process.hpp"
+#include "cops/sched/executor.hpp"
+#include "cops/sched/task.hpp"
+
+namespace cops::proc {
+
+/// A process's executor summary as the kernel read it: untrusted bytes.
+struct ExecutorSummary {
+    std::uint64_t ready_bits = 0;                      ///< bit L: a coroutine is ready at level L
+    std::uint8_t running[sched::kMaxHarts] = {};       ///< level running on each hart slot, or anything
+};
+
+/// The level a process with @p summary runs at, given its @p ceiling: its most urgent
+/// ready or running level, never more urgent than the ceiling; the ceiling if the
+/// summary names no valid level. Any bytes give a valid level (pure; host-tested).
+sched::Priority process_level(const ExecutorSummary& summary, sched::Priority ceiling);
+
+/// Reads @p p's summary from its executor page (nothing if it has none).
+ExecutorSummary read_summary(const Process& p);
+
+/// At a trap from @p t: folds its process's summary into the view and returns the
+/// process's new level. O(1).
+sched::Priority fold(UserThread& t);
+
+/// Suspends @p t until the switching coroutine gives it a CPU (or its process ends):
+/// it joins its process's waiting list and the process its level's queue.
+sched::Task<void> wait_for_cpu(UserThread& t);
+
+/// Suspends @p t until its process has ready work again (a fold sees a ready bit),
+/// then waits for a CPU. Used when its user executor had nothing to run.
+sched::Task<void> park(UserThread& t);
+
+/// For the switching coroutine: takes the first waiting thread of the most urgent
+/// queued process, marks it Dispatched and sets @p level to the process's level.
+/// nullptr when no process waits. O(1).
+UserThread* take_best_waiting(sched::Priority& level);
+
+/// The most urgent level at which a process waits, if any.
+std::optional<sched::Priority> best_waiting();
+
+/// The frame of the global view page (mapped read-only into every process).
+std::uintptr_t global_view_frame();
+
+/// Counters of the view, for tests and benchmarks.
+struct GlobalViewStats {
+    std::uint64_t folds = 0;       ///< summaries folded
+    std::uint64_t dispatches = 0;  ///< threads given a CPU
+};
+/// The counters so far.
+GlobalViewStats global_view_stats();
+
+}  // namespace cops::proc

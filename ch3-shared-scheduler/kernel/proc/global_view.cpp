@@ -1,0 +1,235 @@
+/// @file global_view.cpp
+/// @brief Folding process summaries into the global view; the level queues.
+#include "cops/proc/global_view.hpp"
+
+#include <new>
+
+#include "cops/init/initcall.hpp"
+#include "cops/lib/panic.hpp"
+#include "cops/mm/frame_allocator.hpp"
+#include "cops/mm/user_layout.hpp"
+#include "cops/proc/switching_coroutine.hpp"
+#include "cops/sched/kernel_executor.hpp"
+#include "cops/sched/suspend.hpp"
+
+namespace cops::proc {
+
+namespace {
+
+/// The processes waiting for a CPU: one FIFO per level and a bitmap of the non-empty ones.
+struct LevelQueues {
+    sync::SpinLock lock;
+    sched::PriorityBitmap busy;
+    lib::IntrusiveList<Process, LevelQueueTag> queue[sched::kPriorityLevels];
+};
+LevelQueues g_view;
+mm::GlobalView* g_published = nullptr;  // the shared page, kernel address
+GlobalViewStats g_stats;                // under g_view.lock
+
+void create_view_page() {
+    auto frame = mm::frames().allocate_frame();
+    if (!frame) {
+        panic("global view: no frame for the page every process reads");
+    }
+    g_published = new (frame.value()) mm::GlobalView;
+}
+COPS_INITCALL(device, create_view_page);
+
+/// Writes the view's bitmap, with the kernel's ready levels, to the shared page.
+void publish_locked() {
+    if (g_published != nullptr) {
+        const std::uint64_t kernel_bits = sched::kernel_executor().bitmap().raw();
+        g_published->busy_levels.store(g_view.busy.raw() | kernel_bits, std::memory_order_relaxed);
+        g_published->folds.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void enqueue_process_locked(Process& p) {
+    if (!p.queued) {
+        g_view.queue[p.level.level].push_back(p);
+        g_view.busy.set(p.level);
+        p.queued = true;
+    }
+}
+
+void dequeue_process_locked(Process& p) {
+    if (p.queued) {
+        auto& q = g_view.queue[p.level.level];
+        q.remove(p);
+        if (q.empty()) {
+            g_view.busy.clear(p.level);
+        }
+        p.queued = false;
+    }
+}
+
+/// Joins @p t to its process's waiting list (the process to its level's queue).
+void add_waiting_locked(UserThread& t) {
+    t.cpu.store(CpuState::Waiting, std::memory_order_relaxed);
+    t.process->waiting.push_back(t);
+    enqueue_process_locked(*t.process);
+}
+
+/// Takes @p t out of whatever list it is in; it may run now.
+void withdraw_locked(UserThread& t) {
+    Process& p = *t.process;
+    switch (t.cpu.load(std::memory_order_relaxed)) {
+        case CpuState::Waiting:
+            p.waiting.remove(t);
+            if (p.waiting.empty()) {
+                dequeue_process_locked(p);
+            }
+            break;
+        case CpuState::Parked: p.parked.remove(t); break;
+        case CpuState::Dispatched: break;
+    }
+    t.cpu.store(CpuState::Dispatched, std::memory_order_release);
+}
+
+/// Blocks until @p t is dispatched or its process ends; then it is in no list.
+sched::Task<void> until_dispatched(UserThread& t) {
+    while (t.cpu.load(std::memory_order_acquire) != CpuState::Dispatched &&
+           !t.process->ending.load(std::memory_order_acquire)) {
+        co_await sched::block();  // a stray wake only loops
+    }
+    sync::LockGuard g(g_view.lock);
+    withdraw_locked(t);
+}
+
+}  // namespace
+
+sched::Priority process_level(const ExecutorSummary& summary, sched::Priority ceiling) {
+    // LAB(ch3): fold one process's summary into its level
+    // The summary is whatever the process wrote: trust nothing. Its level is the most
+    // urgent of its ready levels (the lowest set bit) and its running levels (only
+    // values below kPriorityLevels count), but never more urgent than `ceiling`
+    // (a smaller number). A summary that names no level gives the ceiling.
+    unsigned best = sched::kPriorityLevels;
+    if (summary.ready_bits != 0) {
+        best = sched::lowest_set_bit(summary.ready_bits);
+    }
+    for (const std::uint8_t running : summary.running) {
+        if (running < best) {
+            best = running;  // kNoLevel (0xff) and other garbage are >= 64, never taken
+        }
+    }
+    if (best >= sched::kPriorityLevels) {
+        return ceiling;
+    }
+    return sched::Priority{static_cast<std::uint8_t>(best < ceiling.level ? ceiling.level : best)};
+    // LAB-STUB: (void)summary;
+    // LAB-STUB: return ceiling;
+    // END-LAB
+}
+
+ExecutorSummary read_summary(const Process& p) {
+    ExecutorSummary s;
+    if (p.executor_page == nullptr) {
+        return s;
+    }
+    // The process may be writing these bytes on another hart: read each once.
+    const std::uint8_t* page = p.executor_page;
+    s.ready_bits = __atomic_load_n(reinterpret_cast<const std::uint64_t*>(page + sched::ExecutorSummaryLayout::kReadyBitsOffset),
+                                   __ATOMIC_RELAXED);
+    for (unsigned h = 0; h < sched::kMaxHarts; ++h) {
+        s.running[h] = __atomic_load_n(page + sched::ExecutorSummaryLayout::kRunningLevelOffset + h, __ATOMIC_RELAXED);
+    }
+    return s;
+}
+
+sched::Priority fold(UserThread& t) {
+    Process& p = *t.process;
+    const ExecutorSummary summary = read_summary(p);
+    const sched::Priority level = process_level(summary, p.ceiling);
+    bool changed = false;
+    {
+        sync::LockGuard g(g_view.lock);
+        ++g_stats.folds;
+        if (level != p.level) {
+            const bool was_queued = p.queued;
+            dequeue_process_locked(p);
+            p.level = level;
+            if (was_queued) {
+                enqueue_process_locked(p);
+            }
+            changed = was_queued;
+        }
+        if (summary.ready_bits != 0 && !p.parked.empty()) {
+            // Ready work again: its parked threads wait for a CPU to run it.
+            while (UserThread* parked = p.parked.pop_front()) {
+                add_waiting_locked(*parked);
+            }
+            changed = true;
+        }
+        publish_locked();
+    }
+    if (changed) {
+        notify_switcher();
+    }
+    return level;
+}
+
+sched::Task<void> wait_for_cpu(UserThread& t) {
+    {
+        sync::LockGuard g(g_view.lock);
+        add_waiting_locked(t);
+        publish_locked();
+    }
+    notify_switcher();
+    co_await until_dispatched(t);
+}
+
+sched::Task<void> park(UserThread& t) {
+    const bool ready = read_summary(*t.process).ready_bits != 0;
+    {
+        sync::LockGuard g(g_view.lock);
+        if (ready) {
+            add_waiting_locked(t);  // work arrived meanwhile: do not sleep on it
+        } else {
+            t.cpu.store(CpuState::Parked, std::memory_order_relaxed);
+            t.process->parked.push_back(t);
+        }
+    }
+    if (ready) {
+        notify_switcher();
+    }
+    co_await until_dispatched(t);
+}
+
+UserThread* take_best_waiting(sched::Priority& level) {
+    sync::LockGuard g(g_view.lock);
+    const auto best = g_view.busy.highest();
+    if (!best) {
+        return nullptr;
+    }
+    auto& q = g_view.queue[best->level];
+    Process* p = q.pop_front();
+    UserThread* t = p->waiting.pop_front();
+    if (p->waiting.empty()) {
+        p->queued = false;
+    } else {
+        q.push_back(*p);  // more threads wait: the process takes its turn again later
+    }
+    if (q.empty()) {
+        g_view.busy.clear(*best);
+    }
+    t->cpu.store(CpuState::Dispatched, std::memory_order_release);
+    level = *best;
+    ++g_stats.dispatches;
+    publish_locked();
+    return t;
+}
+
+std::optional<sched::Priority> best_waiting() {
+    sync::LockGuard g(g_view.lock);
+    return g_view.busy.highest();
+}
+
+std::uintptr_t global_view_frame() { return reinterpret_cast<std::uintptr_t>(g_published); }
+
+GlobalViewStats global_view_stats() {
+    sync::LockGuard g(g_view.lock);
+    return g_stats;
+}
+
+}  // namespace cops::proc
