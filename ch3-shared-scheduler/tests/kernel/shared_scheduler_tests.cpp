@@ -1,0 +1,168 @@
+/// @file shared_scheduler_tests.cpp
+/// @brief The shared scheduler: one executor code for kernel and processes, the global
+/// view's order between processes and kernel coroutines, ceilings, hostile summaries,
+/// and alloc_cpu.
+#include "cops/abi/syscall_numbers.hpp"
+#include "cops/mm/frame_allocator.hpp"
+#include "cops/mm/kernel_space.hpp"
+#include "cops/mm/user_layout.hpp"
+#include "cops/proc/global_view.hpp"
+#include "cops/proc/process.hpp"
+#include "cops/proc/run_program.hpp"
+#include "cops/proc/shared_scheduler_pages.hpp"
+#include "cops/proc/switching_coroutine.hpp"
+#include "cops/sched/kernel_executor.hpp"
+#include "cops/sched/run_until.hpp"
+#include "cops/sched/suspend.hpp"
+#include "cops/smp/hart.hpp"
+#include "cops/test/ktest.hpp"
+
+using namespace cops;
+using proc::run_program;
+
+#pragma GCC diagnostic ignored "-Wpmf-conversions"
+
+namespace {
+constexpr std::uint64_t kMultiHart = 2'000'000'000;
+constexpr sched::Priority kOpenCeiling{1};  // lets test programs use levels below 32
+
+/// Runs the kernel executor on hart 0 only while alive, so that order is decided by
+/// priority alone (the other harts idle).
+struct OneHart {
+    OneHart() { smp::set_active_harts(1); }
+    ~OneHart() { smp::set_active_harts(0); }
+};
+
+std::int64_t reap_when_ended(proc::Pid pid) {
+    sched::run_until([&] { return proc::has_ended(pid); });
+    return proc::reap(pid).value_or(-100);
+}
+}  // namespace
+
+KTEST_BUDGET("shared/the-kernel-and-processes-run-the-same-executor-code", kMultiHart) {
+    const proc::VdsoImage image = proc::vdso_image();
+    const auto run_once = reinterpret_cast<std::uintptr_t>((bool (*)(sched::Executor*))(&sched::Executor::run_once));
+    CHECK(image.end > image.start);
+    CHECK(run_once >= image.start && run_once < image.end);  // the kernel calls the blob
+    const auto pid = proc::spawn("vdso_check");
+    REQUIRE(pid.ok());
+    CHECK_EQ(reap_when_ended(pid.value()), 0);  // it found its executor calls inside kVdsoBase
+    CHECK_EQ(run_program("vdso_check write").value_or(-100), abi::kStatusFault);  // shared code is read-only
+}
+
+KTEST_BUDGET("shared/user-vdso-pages-are-the-kernel-pages", kMultiHart) {
+    const proc::VdsoImage image = proc::vdso_image();
+    proc::Process probe;
+    REQUIRE(probe.space.init(mm::frames(), mm::kernel_page_table()).ok());
+    REQUIRE(proc::map_shared_scheduler(probe).ok());
+    for (std::uintptr_t off = 0; off < image.end - image.start; off += 4096) {
+        const auto t = probe.space.translate(mm::kVdsoBase + off);
+        REQUIRE(t.has_value());
+        CHECK_EQ(t->physical, image.start + off);
+        CHECK(t->flags.has(mm::PteFlag::Execute) && !t->flags.has(mm::PteFlag::Write));
+    }
+    const auto view = probe.space.translate(mm::kGlobalViewAddress);
+    REQUIRE(view.has_value());
+    CHECK_EQ(view->physical, proc::global_view_frame());
+    CHECK(!view->flags.has(mm::PteFlag::Write));
+    const std::size_t free_before = mm::frames().free_count();
+    probe.space.destroy();  // the shared pages stay; the executor page and tables go
+    CHECK(mm::frames().free_count() > free_before);
+    CHECK_EQ(proc::global_view_frame() != 0, true);
+}
+
+KTEST_BUDGET("shared/a-more-urgent-coroutine-in-another-process-runs-first", kMultiHart) {
+    OneHart one;
+    // Started in this order, both first wait at their ceiling; after one trap each,
+    // the kernel knows their levels: 10 must end before 50 (FIFO would be the reverse).
+    const auto low = proc::spawn("prio_child 50", nullptr, kOpenCeiling);
+    const auto high = proc::spawn("prio_child 10", nullptr, kOpenCeiling);
+    REQUIRE(low.ok() && high.ok());
+    sched::run_until([&] { return proc::has_ended(low.value()) || proc::has_ended(high.value()); });
+    CHECK(proc::has_ended(high.value()));
+    CHECK(!proc::has_ended(low.value()));
+    CHECK_EQ(reap_when_ended(high.value()), 10);
+    CHECK_EQ(reap_when_ended(low.value()), 50);
+}
+
+KTEST_BUDGET("shared/raising-a-coroutine-priority-makes-its-process-run-next", kMultiHart) {
+    OneHart one;
+    const auto other = proc::spawn("prio_child 20", nullptr, kOpenCeiling);
+    const auto raiser = proc::spawn("raise_prio", nullptr, kOpenCeiling);
+    REQUIRE(other.ok() && raiser.ok());
+    sched::run_until([&] { return proc::has_ended(other.value()) || proc::has_ended(raiser.value()); });
+    CHECK(proc::has_ended(raiser.value()));
+    CHECK_EQ(reap_when_ended(raiser.value()), 5);  // the raised coroutine ran, at level 5
+    CHECK_EQ(reap_when_ended(other.value()), 20);
+}
+
+KTEST_BUDGET("shared/a-kernel-coroutine-of-higher-priority-preempts-processes", kMultiHart) {
+    OneHart one;
+    const auto spin = proc::spawn("spinner");
+    REQUIRE(spin.ok());
+    sched::run_until([&] { return proc::global_view_stats().dispatches > 0 && proc::has_ended(spin.value()) == false; });
+    static bool ran;
+    ran = false;
+    auto urgent = []() -> sched::Task<void> {
+        ran = true;
+        co_return;
+    };
+    REQUIRE(sched::spawn(urgent(), sched::Priority{5}).ok());
+    sched::run_until([] { return ran; });  // the spinner never yields: the tick preempts it
+    CHECK(ran);
+    REQUIRE(proc::kill(spin.value()).ok());
+    CHECK_EQ(reap_when_ended(spin.value()), abi::kStatusKilled);
+}
+
+KTEST_BUDGET("shared/a-spinning-low-priority-process-cannot-starve-a-higher-one", kMultiHart) {
+    OneHart one;
+    const auto spin = proc::spawn("spinner");  // level 32, never yields
+    REQUIRE(spin.ok());
+    const auto high = proc::spawn("prio_child 10", nullptr, kOpenCeiling);
+    REQUIRE(high.ok());
+    CHECK_EQ(reap_when_ended(high.value()), 10);
+    CHECK(!proc::has_ended(spin.value()));
+    REQUIRE(proc::kill(spin.value()).ok());
+    CHECK_EQ(reap_when_ended(spin.value()), abi::kStatusKilled);
+}
+
+KTEST_BUDGET("shared/ceilings-and-garbage-summaries-fail-safely", kMultiHart) {
+    // Claiming level 0 gets the ceiling: 32 by default, 40 for a process started at 40.
+    CHECK_EQ(run_program("sched_attack summary").value_or(-100), 32);
+    const auto low = proc::spawn("sched_attack summary", nullptr, sched::Priority{40});
+    REQUIRE(low.ok());
+    CHECK_EQ(reap_when_ended(low.value()), 40);
+    // A page of random bytes: the kernel folds it to a valid level and carries on.
+    const std::int64_t level = run_program("sched_attack page").value_or(-100);
+    CHECK(level >= 32 && level < 64);
+    CHECK_EQ(run_program("sched_attack ceiling").value_or(-100), 0);
+    CHECK_EQ(run_program("hello").value_or(-100), 0);
+    // The fold itself: any bytes give a level within [ceiling, 63].
+    proc::ExecutorSummary s;
+    s.ready_bits = 0;
+    for (auto& r : s.running) {
+        r = sched::kNoLevel;
+    }
+    CHECK_EQ(proc::process_level(s, sched::Priority{32}).level, 32);  // nothing known: the ceiling
+    s.ready_bits = 1ULL << 50;
+    CHECK_EQ(proc::process_level(s, sched::Priority{32}).level, 50);
+    s.running[3] = 40;
+    CHECK_EQ(proc::process_level(s, sched::Priority{32}).level, 40);
+    s.running[0] = 200;  // garbage is ignored
+    CHECK_EQ(proc::process_level(s, sched::Priority{32}).level, 40);
+    s.ready_bits = 1;  // level 0 claimed
+    CHECK_EQ(proc::process_level(s, sched::Priority{32}).level, 32);
+}
+
+KTEST_BUDGET("shared/alloc-cpu-runs-one-process-on-two-harts", kMultiHart) {
+    CHECK_EQ(run_program("two_cpus").value_or(-100), 2);
+}
+
+KTEST_BUDGET("shared/the-switching-coroutine-dispatches-and-the-view-is-published", kMultiHart) {
+    const std::uint64_t before = proc::switcher_dispatches();
+    const std::uint64_t folds = proc::global_view_stats().folds;
+    CHECK_EQ(run_program("hello").value_or(-100), 0);
+    CHECK(proc::switcher_dispatches() > before);
+    CHECK(proc::global_view_stats().folds > folds);
+    CHECK(static_cast<bool>(proc::switcher_cid()));
+}
