@@ -53,4 +53,7 @@ STUDENT_FILES := \
     kernel/mm/page_table.cpp \
     kernel/mm/user_copy.cpp \
     kernel/proc/syscall_table.cpp \
-    kernel/proc/process.cpp
+    kernel/proc/process.cpp \
+    kernel/proc/global_view.cpp \
+    kernel/proc/switching_coroutine.cpp \
+    user/lib/scheduler.cpp

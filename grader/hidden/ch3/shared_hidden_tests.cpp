@@ -1,0 +1,86 @@
+/// @file shared_hidden_tests.cpp
+/// @brief Hidden tests of the shared scheduler's lab regions: the fold
+/// (kernel/proc/global_view.cpp), the switching coroutine's choice
+/// (kernel/proc/switching_coroutine.cpp) and the user executor's yield check
+/// (user/lib/scheduler.cpp).
+#include "cops/abi/syscall_numbers.hpp"
+#include "cops/proc/global_view.hpp"
+#include "cops/proc/process.hpp"
+#include "cops/proc/run_program.hpp"
+#include "cops/proc/switching_coroutine.hpp"
+#include "cops/sched/run_until.hpp"
+#include "cops/smp/hart.hpp"
+#include "cops/test/ktest.hpp"
+
+using namespace cops;
+using proc::run_program;
+
+namespace {
+constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;
+
+proc::ExecutorSummary empty_summary() {
+    proc::ExecutorSummary s;
+    for (auto& r : s.running) {
+        r = sched::kNoLevel;
+    }
+    return s;
+}
+
+std::int64_t reap_when_ended(proc::Pid pid) {
+    sched::run_until([&] { return proc::has_ended(pid); });
+    return proc::reap(pid).value_or(-100);
+}
+}  // namespace
+
+KTEST("hidden/fold-every-ready-bit-and-running-level-counts") {
+    for (unsigned level = 0; level < sched::kPriorityLevels; ++level) {
+        auto s = empty_summary();
+        s.ready_bits = (1ULL << level) | (1ULL << 63);
+        CHECK_EQ(proc::process_level(s, sched::Priority{0}).level, level);
+        auto r = empty_summary();
+        r.running[level % sched::kMaxHarts] = static_cast<std::uint8_t>(level);
+        CHECK_EQ(proc::process_level(r, sched::Priority{0}).level, level);
+    }
+}
+
+KTEST("hidden/fold-clamps-to-the-ceiling-and-ignores-garbage") {
+    auto s = empty_summary();
+    CHECK_EQ(proc::process_level(s, sched::Priority{17}).level, 17);
+    s.running[7] = 64;  // out of range: not a level
+    s.running[2] = 255;
+    CHECK_EQ(proc::process_level(s, sched::Priority{17}).level, 17);
+    s.ready_bits = ~0ULL;
+    for (unsigned c = 0; c < sched::kPriorityLevels; ++c) {
+        CHECK_EQ(proc::process_level(s, sched::Priority{static_cast<std::uint8_t>(c)}).level, c);
+    }
+    s.ready_bits = 1ULL << 60;
+    s.running[5] = 45;
+    CHECK_EQ(proc::process_level(s, sched::Priority{17}).level, 45);
+}
+
+KTEST_BUDGET("hidden/switcher-orders-three-processes-by-level", kMultiHartBudget) {
+    smp::set_active_harts(1);
+    const auto a = proc::spawn("prio_child 40", nullptr, sched::Priority{1});
+    const auto b = proc::spawn("prio_child 30", nullptr, sched::Priority{1});
+    const auto c = proc::spawn("prio_child 20", nullptr, sched::Priority{1});
+    REQUIRE(a.ok() && b.ok() && c.ok());
+    sched::run_until([&] { return proc::has_ended(c.value()); });
+    CHECK(!proc::has_ended(a.value()) && !proc::has_ended(b.value()));
+    sched::run_until([&] { return proc::has_ended(b.value()); });
+    CHECK(!proc::has_ended(a.value()));
+    CHECK_EQ(reap_when_ended(a.value()), 40);
+    CHECK_EQ(reap_when_ended(b.value()), 30);
+    CHECK_EQ(reap_when_ended(c.value()), 20);
+    smp::set_active_harts(0);
+}
+
+KTEST_BUDGET("hidden/switcher-dispatches-once-per-run-and-follows-the-best-level", kMultiHartBudget) {
+    const std::uint64_t before = proc::switcher_dispatches();
+    CHECK_EQ(run_program("exit_with 7").value_or(-100), 7);
+    CHECK(proc::switcher_dispatches() > before);
+    CHECK(!proc::best_waiting().has_value());  // nothing left waiting
+}
+
+KTEST_BUDGET("hidden/useryield-gives-the-cpu-only-for-strictly-more-urgent-work", kMultiHartBudget) {
+    CHECK_EQ(run_program("yield_check").value_or(-100), 0);
+}
