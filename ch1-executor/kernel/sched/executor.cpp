@@ -21,7 +21,6 @@ constexpr std::uint32_t cid_generation(Cid cid) { return static_cast<std::uint32
 // scheduler (the vDSO) that every process runs: it may call nothing outside itself
 // and own no global variable (the build checks both).
 
-
 [[gnu::always_inline]] inline Result<Ccb*> Executor::lookup(Cid cid) const {
     const std::uint64_t index_plus_one = cid_index_plus_one(cid);
     if (index_plus_one == 0 || index_plus_one > capacity_) {

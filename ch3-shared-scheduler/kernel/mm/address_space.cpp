@@ -41,8 +41,7 @@ Status AddressSpace::map_zeroed(std::uint64_t address, std::uint64_t bytes, PteF
     return {};
 }
 
-Status AddressSpace::map_shared(std::uint64_t address, std::uintptr_t physical, std::uint64_t bytes,
-                                PteFlags perms) {
+Status AddressSpace::map_shared(std::uint64_t address, std::uintptr_t physical, std::uint64_t bytes, PteFlags perms) {
     if (bytes == 0 || !in_user_range(address, bytes) || page_floor(physical) != physical ||
         page_floor(address) != address) {
         return Error::BadAddress;

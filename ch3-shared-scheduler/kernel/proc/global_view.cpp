@@ -129,8 +129,9 @@ ExecutorSummary read_summary(const Process& p) {
     }
     // The process may be writing these bytes on another hart: read each once.
     const std::uint8_t* page = p.executor_page;
-    s.ready_bits = __atomic_load_n(reinterpret_cast<const std::uint64_t*>(page + sched::ExecutorSummaryLayout::kReadyBitsOffset),
-                                   __ATOMIC_RELAXED);
+    s.ready_bits =
+        __atomic_load_n(reinterpret_cast<const std::uint64_t*>(page + sched::ExecutorSummaryLayout::kReadyBitsOffset),
+                        __ATOMIC_RELAXED);
     for (unsigned h = 0; h < sched::kMaxHarts; ++h) {
         s.running[h] = __atomic_load_n(page + sched::ExecutorSummaryLayout::kRunningLevelOffset + h, __ATOMIC_RELAXED);
     }

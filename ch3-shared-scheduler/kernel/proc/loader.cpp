@@ -2,9 +2,8 @@
 /// @brief ELF segments into user pages; the main thread's argc/argv.
 #include "cops/proc/loader.hpp"
 
-#include "cops/mm/user_layout.hpp"
-
 #include "cops/lib/console.hpp"
+#include "cops/mm/user_layout.hpp"
 #include "cops/proc/elf.hpp"
 #include "cops/proc/process.hpp"
 

@@ -100,7 +100,8 @@ KTEST_BUDGET("shared/a-kernel-coroutine-of-higher-priority-preempts-processes", 
     OneHart one;
     const auto spin = proc::spawn("spinner");
     REQUIRE(spin.ok());
-    sched::run_until([&] { return proc::global_view_stats().dispatches > 0 && proc::has_ended(spin.value()) == false; });
+    sched::run_until(
+        [&] { return proc::global_view_stats().dispatches > 0 && proc::has_ended(spin.value()) == false; });
     static bool ran;
     ran = false;
     auto urgent = []() -> sched::Task<void> {

@@ -17,7 +17,8 @@ using namespace cops;
 int main(int argc, char** argv) {
     // GCC's extension: the address of a non-virtual member function's code.
     const auto run_once = reinterpret_cast<std::uintptr_t>((bool (*)(sched::Executor*))(&sched::Executor::run_once));
-    const auto wake = reinterpret_cast<std::uintptr_t>((Status(*)(sched::Executor*, sched::Cid))(&sched::Executor::wake));
+    const auto wake =
+        reinterpret_cast<std::uintptr_t>((Status(*)(sched::Executor*, sched::Cid))(&sched::Executor::wake));
     const bool inside = run_once >= mm::kVdsoBase && run_once < mm::kVdsoBase + mm::kVdsoMaxBytes &&
                         wake >= mm::kVdsoBase && wake < mm::kVdsoBase + mm::kVdsoMaxBytes;
     user::println("vdso_check: Executor::run_once at {:#x}, wake at {:#x}", run_once, wake);

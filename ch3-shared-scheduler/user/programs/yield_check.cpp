@@ -13,13 +13,13 @@ int main() {
         bool yield;
     };
     const Case cases[] = {
-        {0, 0, false},                       // nothing anywhere
-        {1ULL << 10, 0, false},              // nothing ready here: the loop parks instead
-        {0, 1ULL << 10, false},              // nothing elsewhere
-        {1ULL << 10, 1ULL << 10, false},     // equal: keep the CPU
-        {1ULL << 11, 1ULL << 10, false},     // less urgent elsewhere
-        {1ULL << 9, 1ULL << 10, true},       // more urgent elsewhere
-        {(1ULL << 9) | 1, 1ULL << 63, true}, // the most urgent bit decides
+        {0, 0, false},                        // nothing anywhere
+        {1ULL << 10, 0, false},               // nothing ready here: the loop parks instead
+        {0, 1ULL << 10, false},               // nothing elsewhere
+        {1ULL << 10, 1ULL << 10, false},      // equal: keep the CPU
+        {1ULL << 11, 1ULL << 10, false},      // less urgent elsewhere
+        {1ULL << 9, 1ULL << 10, true},        // more urgent elsewhere
+        {(1ULL << 9) | 1, 1ULL << 63, true},  // the most urgent bit decides
         {1ULL << 63, (1ULL << 63) | (1ULL << 62), false},
         {1ULL << 20, (1ULL << 30) | (1ULL << 21), true},
         {1ULL << 21, (1ULL << 30) | (1ULL << 21), false},

@@ -32,9 +32,9 @@ inline constexpr std::uint8_t kNoLevel = 0xff;
 /// Both are plain bytes in the process's memory, so the kernel must treat them as
 /// untrusted input.
 struct ExecutorSummaryLayout {
-    static constexpr std::size_t kReadyBitsOffset = 0;      ///< std::uint64_t, bit i = level i ready
-    static constexpr std::size_t kRunningLevelOffset = 8;   ///< std::uint8_t[kMaxHarts]
-    static constexpr std::size_t kBytes = 8 + kMaxHarts;    ///< bytes to read
+    static constexpr std::size_t kReadyBitsOffset = 0;     ///< std::uint64_t, bit i = level i ready
+    static constexpr std::size_t kRunningLevelOffset = 8;  ///< std::uint8_t[kMaxHarts]
+    static constexpr std::size_t kBytes = 8 + kMaxHarts;   ///< bytes to read
 };
 
 /// Counters an executor keeps about itself.

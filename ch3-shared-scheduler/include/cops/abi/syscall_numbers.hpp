@@ -12,23 +12,23 @@ namespace cops::abi {
 
 /// System-call numbers.
 enum class Sys : std::uint32_t {
-    Exit = 1,          ///< exit(status): ends the process with @p status
-    Write = 2,         ///< write(fd, buf, len) -> bytes written (fd 1 or 2: the console)
-    Read = 3,          ///< read(fd, buf, len) -> bytes read (fd 0: the console, blocks for a line)
-    Yield = 4,         ///< yield(): let other work of the same or higher priority run
-    GetPid = 5,        ///< getpid() -> this process's id
-    Spawn = 6,         ///< spawn(command_line) -> the child's pid ("name arg1 arg2")
-    Wait = 7,          ///< wait(pid or -1, status*) -> pid of the reaped child
-    ThreadCreate = 8,  ///< thread_create(entry, arg) -> tid; entry(arg) runs on a new stack
-    ThreadJoin = 9,    ///< thread_join(tid) -> the thread's exit value
-    Sleep = 10,        ///< sleep(ticks): block this thread for kernel ticks
-    GetTime = 11,      ///< get_time() -> nanoseconds since boot
-    Kill = 12,         ///< kill(pid): end a process (status kStatusKilled)
-    ThreadExit = 13,   ///< thread_exit(value): end the calling thread
-    HartId = 14,       ///< hart_id() -> the index of the hart running the caller
-    Park = 15,         ///< park(): this thread's executor has nothing ready; wait for ready work
-    LowerCeiling = 16, ///< lower_ceiling(level): this process may not be scheduled above level; -> the ceiling
-    SchedInfo = 17,    ///< sched_info(which) -> 0: the ceiling, 1: the level at the last fold, 2: folds so far
+    Exit = 1,           ///< exit(status): ends the process with @p status
+    Write = 2,          ///< write(fd, buf, len) -> bytes written (fd 1 or 2: the console)
+    Read = 3,           ///< read(fd, buf, len) -> bytes read (fd 0: the console, blocks for a line)
+    Yield = 4,          ///< yield(): let other work of the same or higher priority run
+    GetPid = 5,         ///< getpid() -> this process's id
+    Spawn = 6,          ///< spawn(command_line) -> the child's pid ("name arg1 arg2")
+    Wait = 7,           ///< wait(pid or -1, status*) -> pid of the reaped child
+    ThreadCreate = 8,   ///< thread_create(entry, arg) -> tid; entry(arg) runs on a new stack
+    ThreadJoin = 9,     ///< thread_join(tid) -> the thread's exit value
+    Sleep = 10,         ///< sleep(ticks): block this thread for kernel ticks
+    GetTime = 11,       ///< get_time() -> nanoseconds since boot
+    Kill = 12,          ///< kill(pid): end a process (status kStatusKilled)
+    ThreadExit = 13,    ///< thread_exit(value): end the calling thread
+    HartId = 14,        ///< hart_id() -> the index of the hart running the caller
+    Park = 15,          ///< park(): this thread's executor has nothing ready; wait for ready work
+    LowerCeiling = 16,  ///< lower_ceiling(level): this process may not be scheduled above level; -> the ceiling
+    SchedInfo = 17,     ///< sched_info(which) -> 0: the ceiling, 1: the level at the last fold, 2: folds so far
 };
 
 /// Most system-call numbers a table holds (0..kMaxSyscalls-1).

@@ -22,8 +22,8 @@ namespace cops::proc {
 
 /// A process's executor summary as the kernel read it: untrusted bytes.
 struct ExecutorSummary {
-    std::uint64_t ready_bits = 0;                      ///< bit L: a coroutine is ready at level L
-    std::uint8_t running[sched::kMaxHarts] = {};       ///< level running on each hart slot, or anything
+    std::uint64_t ready_bits = 0;                 ///< bit L: a coroutine is ready at level L
+    std::uint8_t running[sched::kMaxHarts] = {};  ///< level running on each hart slot, or anything
 };
 
 /// The level a process with @p summary runs at, given its @p ceiling: its most urgent

@@ -63,16 +63,16 @@ enum class CpuState : std::uint32_t {
 
 /// One user thread.
 struct UserThread : lib::ListHook<CpuQueueTag> {
-    UserContext context;           ///< its registers while it is not in user mode
-    Process* process = nullptr;    ///< the process it belongs to
-    unsigned index = 0;            ///< 0 for the main thread; its tid is index + 1
-    sched::Cid cid{};              ///< the kernel coroutine that runs it
-    bool finished = false;         ///< it has ended (guarded by the process lock)
-    std::int64_t exit_value = 0;   ///< what thread_exit() gave (main thread: unused)
-    bool joined = false;           ///< a thread_join() has claimed it
-    bool leaving = false;          ///< thread_exit() was called: finish at the next check
-    sync::Semaphore done{0};       ///< released once when it finishes (thread_join waits)
-    std::uint64_t user_traps = 0;  ///< traps from user mode (system calls, interrupts, faults)
+    UserContext context;                           ///< its registers while it is not in user mode
+    Process* process = nullptr;                    ///< the process it belongs to
+    unsigned index = 0;                            ///< 0 for the main thread; its tid is index + 1
+    sched::Cid cid{};                              ///< the kernel coroutine that runs it
+    bool finished = false;                         ///< it has ended (guarded by the process lock)
+    std::int64_t exit_value = 0;                   ///< what thread_exit() gave (main thread: unused)
+    bool joined = false;                           ///< a thread_join() has claimed it
+    bool leaving = false;                          ///< thread_exit() was called: finish at the next check
+    sync::Semaphore done{0};                       ///< released once when it finishes (thread_join waits)
+    std::uint64_t user_traps = 0;                  ///< traps from user mode (system calls, interrupts, faults)
     std::atomic<CpuState> cpu{CpuState::Waiting};  ///< set under the global view's lock
 };
 
@@ -95,9 +95,9 @@ struct ChildrenTag {};
 /// One process.
 class Process : public lib::ListHook<ChildrenTag>, public lib::ListHook<LevelQueueTag> {
 public:
-    Pid pid{};                                          ///< its id
-    char name[32] = {};                                 ///< the program's name
-    mm::AddressSpace space;                             ///< its memory
+    Pid pid{};               ///< its id
+    char name[32] = {};      ///< the program's name
+    mm::AddressSpace space;  ///< its memory
     /// The most urgent level it may be scheduled at, whatever its executor says; set at
     /// spawn (a child inherits its parent's), lowered by lower_ceiling(), never raised.
     sched::Priority ceiling = kDefaultUserPriority;
@@ -115,11 +115,11 @@ public:
     unsigned live_threads = 0;                   ///< threads not finished
 
     // The shared scheduler's view of it (global_view.cpp; under the view's lock).
-    sched::Priority level = kDefaultUserPriority;           ///< its level at the last fold
-    bool queued = false;                                    ///< in a level queue of the view
-    lib::IntrusiveList<UserThread, CpuQueueTag> waiting;    ///< threads waiting for a CPU
-    lib::IntrusiveList<UserThread, CpuQueueTag> parked;     ///< threads waiting for ready work
-    const std::uint8_t* executor_page = nullptr;            ///< its executor page, kernel address
+    sched::Priority level = kDefaultUserPriority;         ///< its level at the last fold
+    bool queued = false;                                  ///< in a level queue of the view
+    lib::IntrusiveList<UserThread, CpuQueueTag> waiting;  ///< threads waiting for a CPU
+    lib::IntrusiveList<UserThread, CpuQueueTag> parked;   ///< threads waiting for ready work
+    const std::uint8_t* executor_page = nullptr;          ///< its executor page, kernel address
 
     /// Ends the process with @p status unless it is already ending (false then), and
     /// wakes its blocked threads so that they see it. Threads finish at their next
