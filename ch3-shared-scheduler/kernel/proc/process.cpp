@@ -76,6 +76,7 @@ Result<UserThread*> start_thread(Process& p, unsigned index, std::uint64_t entry
         return cid.error();
     }
     t->cid = cid.value();
+    t->coroutine_level = p.level;
     return t;
 }
 }  // namespace

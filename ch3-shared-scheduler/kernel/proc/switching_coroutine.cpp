@@ -31,6 +31,7 @@ sched::Task<void> switching_coroutine() {
             co_await sched::block();
             continue;
         }
+        t->coroutine_level = level;
         (void)ex.set_priority(t->cid, level);
         (void)ex.wake(t->cid);
         g_dispatches.fetch_add(1, std::memory_order_relaxed);

@@ -77,7 +77,8 @@ sched::Task<void> run_user_thread(UserThread& t) {
     while (!p.ending.load(std::memory_order_acquire) && !t.leaving) {
         run_in_user(t);
         const sched::Priority level = fold(t);  // at every trap: the process's summary into the view
-        if (level != sched::kernel_executor().priority(t.cid).value_or(level)) {
+        if (level != t.coroutine_level) {       // no executor lock unless the level moved
+            t.coroutine_level = level;
             (void)sched::kernel_executor().set_priority(t.cid, level);
         }
         if ((f.scause & arch::kScauseInterrupt) != 0) {

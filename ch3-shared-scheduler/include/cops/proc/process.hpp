@@ -74,6 +74,7 @@ struct UserThread : lib::ListHook<CpuQueueTag> {
     sync::Semaphore done{0};                       ///< released once when it finishes (thread_join waits)
     std::uint64_t user_traps = 0;                  ///< traps from user mode (system calls, interrupts, faults)
     std::atomic<CpuState> cpu{CpuState::Waiting};  ///< set under the global view's lock
+    sched::Priority coroutine_level{};  ///< its kernel coroutine's priority (changed only by its own trap loop)
 };
 
 /// How a process stands.
