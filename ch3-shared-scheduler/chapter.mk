@@ -23,7 +23,8 @@ LAYER_PORTABLE := \
     kernel/mm/page_table.cpp \
     kernel/mm/address_space.cpp \
     kernel/mm/user_copy.cpp \
-    kernel/proc/elf.cpp
+    kernel/proc/elf.cpp \
+    kernel/proc/process_level.cpp
 
 LAYER_KTESTS := $(patsubst $(ROOT)/ch3-shared-scheduler/%,%,$(wildcard $(ROOT)/ch3-shared-scheduler/tests/kernel/*.cpp))
 LAYER_BENCH := $(patsubst $(ROOT)/ch3-shared-scheduler/%,%,$(wildcard $(ROOT)/ch3-shared-scheduler/bench/*.cpp))
@@ -54,6 +55,6 @@ STUDENT_FILES := \
     kernel/mm/user_copy.cpp \
     kernel/proc/syscall_table.cpp \
     kernel/proc/process.cpp \
-    kernel/proc/global_view.cpp \
+    kernel/proc/process_level.cpp \
     kernel/proc/switching_coroutine.cpp \
     user/lib/scheduler.cpp

@@ -98,30 +98,6 @@ sched::Task<void> until_dispatched(UserThread& t) {
 
 }  // namespace
 
-sched::Priority process_level(const ExecutorSummary& summary, sched::Priority ceiling) {
-    // LAB(ch3): fold one process's summary into its level
-    // The summary is whatever the process wrote: trust nothing. Its level is the most
-    // urgent of its ready levels (the lowest set bit) and its running levels (only
-    // values below kPriorityLevels count), but never more urgent than `ceiling`
-    // (a smaller number). A summary that names no level gives the ceiling.
-    unsigned best = sched::kPriorityLevels;
-    if (summary.ready_bits != 0) {
-        best = sched::lowest_set_bit(summary.ready_bits);
-    }
-    for (const std::uint8_t running : summary.running) {
-        if (running < best) {
-            best = running;  // kNoLevel (0xff) and other garbage are >= 64, never taken
-        }
-    }
-    if (best >= sched::kPriorityLevels) {
-        return ceiling;
-    }
-    return sched::Priority{static_cast<std::uint8_t>(best < ceiling.level ? ceiling.level : best)};
-    // LAB-STUB: (void)summary;
-    // LAB-STUB: return ceiling;
-    // END-LAB
-}
-
 ExecutorSummary read_summary(const Process& p) {
     ExecutorSummary s;
     if (p.executor_page == nullptr) {
@@ -189,6 +165,7 @@ sched::Task<void> park(UserThread& t) {
         } else {
             t.cpu.store(CpuState::Parked, std::memory_order_relaxed);
             t.process->parked.push_back(t);
+            ++g_stats.parks;
         }
     }
     if (ready) {

@@ -6,6 +6,7 @@
 
 #include "cops/abi/syscall_numbers.hpp"
 #include "cops/lib/console.hpp"
+#include "cops/lib/panic.hpp"
 #include "cops/mm/kernel_space.hpp"
 #include "cops/proc/loader.hpp"
 #include "cops/proc/program_table.hpp"
@@ -65,8 +66,11 @@ Result<UserThread*> start_thread(Process& p, unsigned index, std::uint64_t entry
         p.threads[index] = t;
         ++p.live_threads;
     }
+    // Create the coroutine, record its cid, then start it: once started it may run on
+    // another hart at once, and the switching coroutine wakes it by that cid.
+    t->coroutine_level = p.level;
     auto task = run_user_thread(*t);
-    auto cid = task.valid() ? sched::kernel_executor().spawn(std::move(task), p.level)
+    auto cid = task.valid() ? sched::kernel_executor().create(std::move(task), t->coroutine_level)
                             : Result<sched::Cid>{Error::OutOfMemory};
     if (!cid) {
         sync::LockGuard g(p.lock);
@@ -76,7 +80,9 @@ Result<UserThread*> start_thread(Process& p, unsigned index, std::uint64_t entry
         return cid.error();
     }
     t->cid = cid.value();
-    t->coroutine_level = p.level;
+    if (const Status started = sched::kernel_executor().start(t->cid); !started.ok()) {
+        panic("process {}: cannot start the coroutine it just created: {}", p.pid, error_name(started.error()));
+    }
     return t;
 }
 }  // namespace

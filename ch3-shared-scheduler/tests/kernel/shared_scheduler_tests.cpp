@@ -28,10 +28,6 @@ constexpr sched::Priority kOpenCeiling{1};  // lets test programs use levels bel
 
 /// Runs the kernel executor on hart 0 only while alive, so that order is decided by
 /// priority alone (the other harts idle).
-struct OneHart {
-    OneHart() { smp::set_active_harts(1); }
-    ~OneHart() { smp::set_active_harts(0); }
-};
 
 std::int64_t reap_when_ended(proc::Pid pid) {
     sched::run_until([&] { return proc::has_ended(pid); });
@@ -71,7 +67,7 @@ KTEST_BUDGET("shared/user-vdso-pages-are-the-kernel-pages", kMultiHart) {
 }
 
 KTEST_BUDGET("shared/a-more-urgent-coroutine-in-another-process-runs-first", kMultiHart) {
-    OneHart one;
+    sched::Hart0Only one_hart;
     // Started in this order, both first wait at their ceiling; after one trap each,
     // the kernel knows their levels: 10 must end before 50 (FIFO would be the reverse).
     const auto low = proc::spawn("prio_child 50", nullptr, kOpenCeiling);
@@ -85,7 +81,7 @@ KTEST_BUDGET("shared/a-more-urgent-coroutine-in-another-process-runs-first", kMu
 }
 
 KTEST_BUDGET("shared/raising-a-coroutine-priority-makes-its-process-run-next", kMultiHart) {
-    OneHart one;
+    sched::Hart0Only one_hart;
     const auto other = proc::spawn("prio_child 20", nullptr, kOpenCeiling);
     const auto raiser = proc::spawn("raise_prio", nullptr, kOpenCeiling);
     REQUIRE(other.ok() && raiser.ok());
@@ -96,7 +92,7 @@ KTEST_BUDGET("shared/raising-a-coroutine-priority-makes-its-process-run-next", k
 }
 
 KTEST_BUDGET("shared/a-kernel-coroutine-of-higher-priority-preempts-processes", kMultiHart) {
-    OneHart one;
+    sched::Hart0Only one_hart;
     const auto spin = proc::spawn("spinner");
     REQUIRE(spin.ok());
     sched::run_until(
@@ -115,7 +111,7 @@ KTEST_BUDGET("shared/a-kernel-coroutine-of-higher-priority-preempts-processes", 
 }
 
 KTEST_BUDGET("shared/a-spinning-low-priority-process-cannot-starve-a-higher-one", kMultiHart) {
-    OneHart one;
+    sched::Hart0Only one_hart;
     const auto spin = proc::spawn("spinner");  // level 32, never yields
     REQUIRE(spin.ok());
     const auto high = proc::spawn("prio_child 10", nullptr, kOpenCeiling);

@@ -2,6 +2,10 @@
 /// @brief `raise_prio`: starts `slow` at level 50 and `late` at 55, then raises `late`
 /// to level 5. The first of them to run exits with its level: 5 shows that the raised
 /// coroutine runs next, and (against other processes) that the kernel saw it.
+///
+/// The main coroutine first moves itself to level 5 (see prio_child.cpp: a tick while
+/// it ran at 32 would queue this process behind one at 20). Once it blocks, only the
+/// raised coroutine keeps the process at 5: without the raise, it would be at 50.
 #include "cops/user/coro.hpp"
 #include "cops/user/sys.hpp"
 
@@ -16,6 +20,9 @@ sched::Task<void> runner(int level) {
 }  // namespace
 
 sched::Task<int> co_main(int, char**) {
+    if (!user::set_priority(user::current(), sched::Priority{5})) {
+        co_return 253;
+    }
     const long slow = user::spawn(runner(50), sched::Priority{50});
     const long late = user::spawn(runner(5), sched::Priority{55});
     if (slow < 0 || late < 0 || !user::set_priority(sched::Cid{static_cast<std::uint64_t>(late)}, sched::Priority{5})) {

@@ -301,6 +301,9 @@ KTEST("hidden/bad-priorities-change-nothing") {
 }
 
 KTEST("hidden/deep-child-task-chain") {
+    // Later chapters keep coroutines of their own alive (ch3's switching coroutine):
+    // count this test's frames only.
+    const auto before = frame_stats().live_frames;
     Executor ex(4);
     static int result;
     result = 0;
@@ -318,7 +321,7 @@ KTEST("hidden/deep-child-task-chain") {
     (void)ex.spawn(root(), level(1));
     ex.run();
     CHECK_EQ(result, 11);
-    CHECK_EQ(frame_stats().live_frames, 0U);
+    CHECK_EQ(frame_stats().live_frames, before);
 }
 
 KTEST("hidden/executor-teardown-frees-blocked-frames") {

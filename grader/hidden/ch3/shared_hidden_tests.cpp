@@ -59,7 +59,7 @@ KTEST("hidden/fold-clamps-to-the-ceiling-and-ignores-garbage") {
 }
 
 KTEST_BUDGET("hidden/switcher-orders-three-processes-by-level", kMultiHartBudget) {
-    smp::set_active_harts(1);
+    sched::Hart0Only one_hart;
     const auto a = proc::spawn("prio_child 40", nullptr, sched::Priority{1});
     const auto b = proc::spawn("prio_child 30", nullptr, sched::Priority{1});
     const auto c = proc::spawn("prio_child 20", nullptr, sched::Priority{1});
@@ -71,7 +71,6 @@ KTEST_BUDGET("hidden/switcher-orders-three-processes-by-level", kMultiHartBudget
     CHECK_EQ(reap_when_ended(a.value()), 40);
     CHECK_EQ(reap_when_ended(b.value()), 30);
     CHECK_EQ(reap_when_ended(c.value()), 20);
-    smp::set_active_harts(0);
 }
 
 KTEST_BUDGET("hidden/switcher-dispatches-once-per-run-and-follows-the-best-level", kMultiHartBudget) {

@@ -15,21 +15,11 @@
 #include <cstdint>
 
 #include "cops/proc/process.hpp"
+#include "cops/proc/process_level.hpp"
 #include "cops/sched/executor.hpp"
 #include "cops/sched/task.hpp"
 
 namespace cops::proc {
-
-/// A process's executor summary as the kernel read it: untrusted bytes.
-struct ExecutorSummary {
-    std::uint64_t ready_bits = 0;                 ///< bit L: a coroutine is ready at level L
-    std::uint8_t running[sched::kMaxHarts] = {};  ///< level running on each hart slot, or anything
-};
-
-/// The level a process with @p summary runs at, given its @p ceiling: its most urgent
-/// ready or running level, never more urgent than the ceiling; the ceiling if the
-/// summary names no valid level. Any bytes give a valid level (pure; host-tested).
-sched::Priority process_level(const ExecutorSummary& summary, sched::Priority ceiling);
 
 /// Reads @p p's summary from its executor page (nothing if it has none).
 ExecutorSummary read_summary(const Process& p);
@@ -61,6 +51,7 @@ std::uintptr_t global_view_frame();
 struct GlobalViewStats {
     std::uint64_t folds = 0;       ///< summaries folded
     std::uint64_t dispatches = 0;  ///< threads given a CPU
+    std::uint64_t parks = 0;       ///< threads parked because their executor had nothing ready
 };
 /// The counters so far.
 GlobalViewStats global_view_stats();

@@ -39,7 +39,7 @@ using Pid = lib::StrongId<PidTag, std::uint32_t>;
 /// Most threads one process may create over its life.
 inline constexpr unsigned kMaxThreads = 32;
 /// Most processes alive (including zombies) at once.
-inline constexpr unsigned kMaxProcesses = 128;
+inline constexpr unsigned kMaxProcesses = 256;
 /// Bytes of a command line ("name arg1 arg2"), with its NUL.
 inline constexpr std::size_t kMaxCommandLine = 256;
 /// Most words on a command line.
