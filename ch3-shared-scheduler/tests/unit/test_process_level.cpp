@@ -73,7 +73,8 @@ TEST_CASE("process level: running bytes of 64 and more are garbage and ignored",
     CHECK(level_of(s, 32) == 60);
 }
 
-TEST_CASE("process level: any bytes give a level in [ceiling, 63], never less urgent than a valid claim", "[process-level][lab]") {
+TEST_CASE("process level: any bytes give a level in [ceiling, 63], never less urgent than a valid claim",
+          "[process-level][lab]") {
     std::mt19937_64 rng(20261123);
     for (int i = 0; i < 100000; ++i) {
         ExecutorSummary s;

@@ -25,8 +25,7 @@ sched::Task<void> worker(unsigned level) {
     }
     if (--g_left == 0) {
         const auto stats = user::loop_stats();
-        user::println("  levels {}: done; gave the CPU away {} time(s) for more urgent work", g_name,
-                      stats.cpu_yields);
+        user::println("  levels {}: done; gave the CPU away {} time(s) for more urgent work", g_name, stats.cpu_yields);
         user::exit(0);
     }
 }
@@ -41,8 +40,8 @@ sched::Task<int> co_main(int argc, char** argv) {
     g_left = argc - 2;
     for (int i = 2; i < argc; ++i) {
         const auto level = lib::parse_u64(argv[i], sched::kPriorityLevels);
-        if (level >= sched::kPriorityLevels || user::spawn(worker(static_cast<unsigned>(level)),
-                                                           sched::Priority{static_cast<std::uint8_t>(level)}) < 0) {
+        if (level >= sched::kPriorityLevels ||
+            user::spawn(worker(static_cast<unsigned>(level)), sched::Priority{static_cast<std::uint8_t>(level)}) < 0) {
             user::println("levels: bad level '{}' (0..63)", argv[i]);
             co_return 2;
         }
