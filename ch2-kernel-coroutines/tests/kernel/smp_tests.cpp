@@ -17,11 +17,17 @@ std::atomic<std::uint32_t> g_harts_seen{0};
 std::atomic<unsigned> g_workers_done{0};
 std::atomic<std::uint64_t> g_work{0};
 
+std::uint32_t g_all_harts = 0;
+std::uint64_t g_spread_deadline = 0;  // in kernel ticks
+
 sched::Task<void> note_my_hart() {
-    // Long enough (several ticks in all) that every hart gets work: under -icount QEMU
-    // runs the harts in turn and switches at timer deadlines, so an idle hart that an IPI
-    // woke starts running at the next tick.
-    for (unsigned round = 0; round < 20; ++round) {
+    // Work in rounds, yielding between them, until every hart has run a worker (or
+    // 2000 ticks have passed: a hart that never takes work then fails the test).
+    // Under -icount QEMU runs the harts in turn and switches at timer deadlines, so an
+    // idle hart that an IPI woke may start only at the next tick: a fixed amount of
+    // work could be done before it gets there.
+    for (unsigned round = 0;
+         round < 20 || (g_harts_seen.load() != g_all_harts && dev::timer::now_ticks() < g_spread_deadline); ++round) {
         g_harts_seen.fetch_or(1U << smp::this_hart().index);
         for (unsigned i = 0; i < 20000; ++i) {
             g_work.fetch_add(i, std::memory_order_relaxed);
@@ -39,6 +45,8 @@ KTEST_BUDGET("smp/every-hart-runs-coroutines", 1'000'000'000) {
     g_harts_seen = 0;
     g_workers_done = 0;
     const unsigned n = smp::hart_count();
+    g_all_harts = (1U << n) - 1;
+    g_spread_deadline = dev::timer::now_ticks() + 2000;
     for (unsigned i = 0; i < 4 * n; ++i) {
         REQUIRE(sched::spawn(note_my_hart(), sched::Priority{20}).ok());
     }
