@@ -70,6 +70,7 @@ KTEST_BUDGET("shared/a-more-urgent-coroutine-in-another-process-runs-first", kMu
     sched::Hart0Only one_hart;
     // Started in this order, both first wait at their ceiling; after one trap each,
     // the kernel knows their levels: 10 must end before 50 (FIFO would be the reverse).
+    // A tick during start-up shows the runtime's level 32 at worst, still ahead of 50.
     const auto low = proc::spawn("prio_child 50", nullptr, kOpenCeiling);
     const auto high = proc::spawn("prio_child 10", nullptr, kOpenCeiling);
     REQUIRE(low.ok() && high.ok());
@@ -82,13 +83,16 @@ KTEST_BUDGET("shared/a-more-urgent-coroutine-in-another-process-runs-first", kMu
 
 KTEST_BUDGET("shared/raising-a-coroutine-priority-makes-its-process-run-next", kMultiHart) {
     sched::Hart0Only one_hart;
-    const auto other = proc::spawn("prio_child 20", nullptr, kOpenCeiling);
+    // `other` sits at 40, less urgent than the runtime's start level (32): a tick while
+    // raise_prio starts up cannot put it behind `other`. Without the raise, raise_prio
+    // would be at 50 and `other` would end first.
+    const auto other = proc::spawn("prio_child 40", nullptr, kOpenCeiling);
     const auto raiser = proc::spawn("raise_prio", nullptr, kOpenCeiling);
     REQUIRE(other.ok() && raiser.ok());
     sched::run_until([&] { return proc::has_ended(other.value()) || proc::has_ended(raiser.value()); });
     CHECK(proc::has_ended(raiser.value()));
     CHECK_EQ(reap_when_ended(raiser.value()), 5);  // the raised coroutine ran, at level 5
-    CHECK_EQ(reap_when_ended(other.value()), 20);
+    CHECK_EQ(reap_when_ended(other.value()), 40);
 }
 
 KTEST_BUDGET("shared/a-kernel-coroutine-of-higher-priority-preempts-processes", kMultiHart) {

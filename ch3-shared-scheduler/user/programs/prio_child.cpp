@@ -4,10 +4,12 @@
 /// folds level L), then exits with status L. Which of several such processes ends
 /// first shows the kernel's order.
 ///
-/// Why the main coroutine moves first: it starts at level 32, and a timer interrupt
-/// while it runs there would show the kernel a level-32 process, rightly queued
-/// behind one at 30. Moving is the first thing it does, so that window is a few
-/// instructions long.
+/// The window: the user runtime starts the main coroutine at level 32 and runs its
+/// start-up there (the first pick, argument set-up) before co_main moves to L. A timer
+/// tick in that window shows the kernel a level-32 process, rightly queued at 32.
+/// Tests that compare these processes by order therefore use levels less urgent than
+/// 32: a process still starting up is then always ahead of one that has reached its
+/// level, so every process reaches its level before any of them exits.
 #include "cops/lib/parse.hpp"
 #include "cops/user/coro.hpp"
 #include "cops/user/sys.hpp"

@@ -3,9 +3,10 @@
 /// to level 5. The first of them to run exits with its level: 5 shows that the raised
 /// coroutine runs next, and (against other processes) that the kernel saw it.
 ///
-/// The main coroutine first moves itself to level 5 (see prio_child.cpp: a tick while
-/// it ran at 32 would queue this process behind one at 20). Once it blocks, only the
-/// raised coroutine keeps the process at 5: without the raise, it would be at 50.
+/// The main coroutine first moves itself to level 5; until then (the runtime's
+/// start-up, see prio_child.cpp) a tick shows the kernel level 32, so a competing
+/// process must sit below 32 to be a fair test. Once main blocks, only the raised
+/// coroutine keeps the process at 5: without the raise, it would be at 50.
 #include "cops/user/coro.hpp"
 #include "cops/user/sys.hpp"
 

@@ -60,17 +60,20 @@ KTEST("hidden/fold-clamps-to-the-ceiling-and-ignores-garbage") {
 
 KTEST_BUDGET("hidden/switcher-orders-three-processes-by-level", kMultiHartBudget) {
     sched::Hart0Only one_hart;
-    const auto a = proc::spawn("prio_child 40", nullptr, sched::Priority{1});
-    const auto b = proc::spawn("prio_child 30", nullptr, sched::Priority{1});
-    const auto c = proc::spawn("prio_child 20", nullptr, sched::Priority{1});
+    // Levels less urgent than the runtime's start level (32): a tick during a process's
+    // start-up queues it at 32 at worst, still ahead of every process that has already
+    // reached its own level, so all three reach their levels before any of them exits.
+    const auto a = proc::spawn("prio_child 50", nullptr, sched::Priority{1});
+    const auto b = proc::spawn("prio_child 45", nullptr, sched::Priority{1});
+    const auto c = proc::spawn("prio_child 40", nullptr, sched::Priority{1});
     REQUIRE(a.ok() && b.ok() && c.ok());
     sched::run_until([&] { return proc::has_ended(c.value()); });
     CHECK(!proc::has_ended(a.value()) && !proc::has_ended(b.value()));
     sched::run_until([&] { return proc::has_ended(b.value()); });
     CHECK(!proc::has_ended(a.value()));
-    CHECK_EQ(reap_when_ended(a.value()), 40);
-    CHECK_EQ(reap_when_ended(b.value()), 30);
-    CHECK_EQ(reap_when_ended(c.value()), 20);
+    CHECK_EQ(reap_when_ended(a.value()), 50);
+    CHECK_EQ(reap_when_ended(b.value()), 45);
+    CHECK_EQ(reap_when_ended(c.value()), 40);
 }
 
 KTEST_BUDGET("hidden/switcher-dispatches-once-per-run-and-follows-the-best-level", kMultiHartBudget) {
