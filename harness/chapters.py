@@ -5,6 +5,8 @@
 * `tests/kernel/serial_input.txt` in any layer: bytes typed into the kernel's
   serial console at boot (the UART tests read them). Layers' files are
   concatenated, lower layers first.
+* `tests/demo_expect.txt`: the lines `make run`'s demo must print (see demo.py);
+  the highest layer that has one wins.
 """
 from __future__ import annotations
 
@@ -44,3 +46,13 @@ def serial_input(root: str, chapter: int) -> bytes | None:
             with open(path, "rb") as f:
                 data += f.read()
     return data or None
+
+
+def demo_expectations(root: str, chapter: int) -> str | None:
+    """The demo_expect.txt that applies to chapter @chapter's demo, or None."""
+    found = None
+    for layer in layer_dirs(root, chapter):
+        path = os.path.join(layer, "tests", "demo_expect.txt")
+        if os.path.isfile(path):
+            found = path
+    return found

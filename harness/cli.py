@@ -13,6 +13,7 @@ import unittest
 
 from harness import chapters, qemu
 from harness.bench import run_bench
+from harness.demo import read_expectations, run_demo
 from harness.ktest import KernelRun, run_kernel_tests
 from harness.report import print_result, print_summary
 from harness.results import Status, TestResult
@@ -61,6 +62,22 @@ def run_harness_selftests(root: str) -> list[TestResult]:
     return result.collected
 
 
+def demo_results(root: str, ch: int) -> list[TestResult]:
+    """Chapter @ch's demo booted as `make run` does: on one hart, and on the harts its
+    tests use when that is more than one."""
+    expect = chapters.demo_expectations(root, ch)
+    if expect is None:
+        return []
+    kernel = os.path.join(root, "build", f"ch{ch}", "kernel.elf")
+    expected = read_expectations(expect)
+    found = []
+    for smp in sorted({1, chapters.test_smp(root, ch)}):
+        config = qemu.QemuConfig(smp=smp, icount=False)
+        found.append(run_demo(kernel, expected, f"ch{ch} demo", f"make-run-smp-{smp}", config,
+                              rerun=f"make run CH={ch} SMP={smp}"))
+    return found
+
+
 def cmd_test(args) -> int:
     results: list[TestResult] = []
 
@@ -80,6 +97,7 @@ def cmd_test(args) -> int:
         section(f"chapter {ch} kernel tests ({kernel}, {config.smp} hart(s))",
                 run_kernel_tests(KernelRun(kernel=kernel, suite=f"ch{ch} kernel", config=config,
                                            serial_input=chapters.serial_input(args.root, ch))))
+        section(f"chapter {ch} demo (build/ch{ch}/kernel.elf, as `make run` boots it)", demo_results(args.root, ch))
     print()
     print_summary(results)
     return 0 if all(r.passed for r in results) else 1

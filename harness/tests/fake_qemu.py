@@ -90,4 +90,17 @@ if scenario == "passes-then-bad-exit":
     out("#> 1 a/one")
     out(f"ok 1 - a/one # nonce:{nonce}")
     sys.exit(3)
+if scenario.startswith("demo-"):
+    # A chapter demo: prints three lines, then powers off with the status in its name
+    # ("demo-0"), panics ("demo-panic") or never powers off ("demo-hang").
+    out("OpenSBI v1.2")
+    out("demo: start")
+    if scenario == "demo-panic":
+        out("PANIC: demo broke")
+        sys.exit(3)
+    out("demo: middle")
+    if scenario == "demo-hang":
+        time.sleep(60)
+    out("demo: done")
+    sys.exit(int(scenario.split("-")[1]))
 sys.exit(99)
