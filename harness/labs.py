@@ -7,7 +7,9 @@ In the reference code a region looks like this (any indentation):
     // LAB-STUB: return nullptr;
     // END-LAB
 
-Cutting replaces it with `// TODO(ch1): <description>` and the stub lines.
+Cutting replaces it with `// TODO(ch1): <description>`, the region's hint (the
+comment lines right after the LAB line, kept as they are: they tell the student
+what to write) and the stub lines.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import shutil
 _BEGIN = re.compile(r"^(\s*)// LAB\(ch(\d+)\):\s*(.*)$")
 _STUB = re.compile(r"^\s*// LAB-STUB:\s?(.*)$")
 _END = re.compile(r"^\s*// END-LAB\s*$")
+_COMMENT = re.compile(r"^\s*//")
 
 
 class LabRegionError(ValueError):
@@ -42,6 +45,8 @@ def cut_text(text: str, max_chapter: int, only_chapter: bool = False, path: str 
         indent, chapter, what = m.group(1), int(m.group(2)), m.group(3)
         start = i
         stubs: list[str] = []
+        hint: list[str] = []
+        in_hint = True
         region = [lines[i]]
         i += 1
         while i < len(lines) and not _END.match(lines[i]):
@@ -49,6 +54,11 @@ def cut_text(text: str, max_chapter: int, only_chapter: bool = False, path: str 
                 raise LabRegionError(f"{path}:{i + 1}: LAB region inside the one opened at line {start + 1}")
             if s := _STUB.match(lines[i]):
                 stubs.append(s.group(1))
+                in_hint = False
+            elif in_hint and _COMMENT.match(lines[i]):
+                hint.append(lines[i])
+            else:
+                in_hint = False
             region.append(lines[i])
             i += 1
         if i == len(lines):
@@ -61,6 +71,7 @@ def cut_text(text: str, max_chapter: int, only_chapter: bool = False, path: str 
             continue
         cut += 1
         out.append(f"{indent}// TODO(ch{chapter}): {what}")
+        out.extend(hint)
         out.extend(f"{indent}{s}" for s in stubs)
     return "\n".join(out), cut
 

@@ -31,6 +31,20 @@ class CutTextTest(unittest.TestCase):
         self.assertNotIn("return 42", text)
         self.assertIn("later();", text)  # chapter 2 stays
 
+    def test_the_hint_comment_stays_and_the_code_goes(self):
+        sample = ("    // LAB(ch1): add\n"
+                  "    // Return the sum of a and b.\n"
+                  "    //   (both are small)\n"
+                  "    // the answer:\n"
+                  "    return a + b;\n"
+                  "    // a comment after code is part of the answer\n"
+                  "    // LAB-STUB: return 0;\n"
+                  "    // END-LAB\n")
+        text, n = labs.cut_text(sample, 1)
+        self.assertEqual(n, 1)
+        self.assertEqual(text, "    // TODO(ch1): add\n    // Return the sum of a and b.\n    //   (both are small)\n"
+                               "    // the answer:\n    return 0;\n")
+
     def test_only_one_chapter(self):
         text, n = labs.cut_text(SAMPLE, 2, only_chapter=True)
         self.assertEqual(n, 1)
