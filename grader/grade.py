@@ -159,6 +159,9 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
         if not os.path.isdir(submission):
             result.build_ok = False
             result.build_output = f"submission folder {submission} does not exist"
+            result.tests = [TestScore(1, "submission", chapter, "missing", 0.0, 1.0, "visible",
+                                      f"{result.build_output}: nothing was graded. The submission is a "
+                                      "folder laid out like the kit (e.g. ch1-executor/kernel/sched/executor.cpp).")]
             return result
         tmp = tempfile.mkdtemp(prefix="cops-grade-")
         kit = os.path.join(tmp, "kit")

@@ -2,8 +2,10 @@
 kind of broken submission loses exactly what it should while grading completes.
 The broken submissions are made from the reference by small edits, so they stay
 in step with it."""
+import contextlib
 import csv
 import glob
+import io
 import os
 import re
 import shutil
@@ -117,6 +119,19 @@ class SubmissionsTest(unittest.TestCase):
         self.assertEqual(g.score, 0)
         self.assertIn("error:", g.tests[0].output)
         self.assertIn("executor.cpp", g.tests[0].output)
+
+    def test_a_submission_folder_that_does_not_exist_is_a_clear_error(self):
+        missing = os.path.join(self.tmp, "no-such-folder")
+        g = grade(ROOT, 1, missing)
+        self.assertEqual((g.score, [t.name for t in g.tests]), (0, ["submission"]))
+        self.assertIn("does not exist", g.tests[0].output)
+        out = os.path.join(self.tmp, "out-missing")
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = grader_main(["--root", ROOT, "grade", "--chapter", "1", "--submission", missing, "--out", out])
+        self.assertEqual(code, 2)
+        self.assertIn("does not exist", err.getvalue())
+        self.assertFalse(os.path.exists(out))  # nothing graded, no reports
 
     def test_missing_and_linked_files_are_noted_not_fatal(self):
         folder = submission(self.tmp, "partial", {})
