@@ -7,6 +7,7 @@ one bad test never hides the others.
 """
 from __future__ import annotations
 
+import difflib
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -45,6 +46,18 @@ def _panic_report(lines: list[str], elf: str) -> tuple[str, list[str]]:
             trace = [ln for ln in lines[i + 1:] if ln.strip().startswith("bt#")]
             return line[len("PANIC: "):].strip(), symbolize_lines(trace, elf)
     return "", []
+
+
+_HAVE = "# ktest: have "
+
+
+def _unknown_test(run: KernelRun, lines: list[str]) -> TestResult:
+    """The result for --only NAME when the kernel has no test of that name."""
+    have = [ln[len(_HAVE):].strip() for ln in lines if ln.startswith(_HAVE)]
+    close = difflib.get_close_matches(run.only, have, n=3, cutoff=0.5)
+    hint = (f"did you mean {' or '.join(close)}?" if close else
+            f"it has {len(have)} tests; `grep -rn 'KTEST' ch*/tests` lists them")
+    return TestResult(run.suite, run.only, Status.NOT_RUN, f"{run.kernel} has no test named '{run.only}': {hint}")
 
 
 def run_kernel_tests(run: KernelRun) -> list[TestResult]:
@@ -152,6 +165,8 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
             break
         start_from = last_reported + 1
 
+    if run.only and not results and plan is not None:
+        return [_unknown_test(run, lines)]
     for k, r in results.items():
         r.file = files.get(k)
     ordered = [results[k] for k in sorted(results)]

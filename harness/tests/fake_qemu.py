@@ -90,6 +90,16 @@ if scenario == "passes-then-bad-exit":
     out("#> 1 a/one")
     out(f"ok 1 - a/one # nonce:{nonce}")
     sys.exit(3)
+if scenario == "unknown-only":
+    # ktest.only names no test: the runner lists what it has.
+    header(3)
+    if opts.get("ktest.only") in names.values():
+        sys.exit(98)
+    out(f"# ktest: no test named '{opts.get('ktest.only')}'")
+    for k in range(1, 4):
+        out(f"# ktest: have {names[k]}")
+    out("# ktest done: 1 failed")
+    sys.exit(1)
 if scenario.startswith("demo-"):
     # A chapter demo: prints three lines, then powers off with the status in its name
     # ("demo-0"), panics ("demo-panic") or never powers off ("demo-hang").

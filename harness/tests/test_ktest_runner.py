@@ -72,3 +72,10 @@ class KernelRunnerTest(unittest.TestCase):
         (r,) = run_kernel_tests(KernelRun(kernel="x.elf", suite="s", config=config))
         self.assertEqual(r.status, Status.NOT_RUN)
         self.assertIn("not found", "\n".join(r.details))
+
+    def test_an_unknown_only_name_is_not_run_and_suggests_a_close_one(self):
+        (r,) = run_scenario("unknown-only", only="a/thre")
+        self.assertEqual((r.name, r.status), ("a/thre", Status.NOT_RUN))
+        self.assertIn("did you mean a/three", r.message)  # the closest first
+        (r,) = run_scenario("unknown-only", only="zzz")
+        self.assertIn("it has 3 tests", r.message)

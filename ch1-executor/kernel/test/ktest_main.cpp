@@ -112,11 +112,13 @@ void app_main() {
     console::println("TAP version 13");
     console::println("1..{}", tests.size());
     unsigned failed = 0;
+    bool ran_any = false;
     for (std::size_t i = 0; i < tests.size(); ++i) {
         const TestCase& t = *tests[i];
         if (i + 1 < from || (!only.empty() && only != t.name)) {
             continue;
         }
+        ran_any = true;
         g_run.test = &t;
         g_run.number = static_cast<unsigned>(i + 1);
         g_run.failures = 0;
@@ -130,6 +132,14 @@ void app_main() {
         console::println("#   checks: {}/{}", g_run.checks - g_run.failures, g_run.checks);
         print_result(g_run.failures == 0);
         failed += g_run.failures != 0 ? 1 : 0;
+    }
+    if (!only.empty() && !ran_any) {
+        // A mistyped name: list what this kernel has, so the harness can suggest one.
+        console::println("# ktest: no test named '{}'", only);
+        for (const TestCase* t : tests) {
+            console::println("# ktest: have {}", t->name);
+        }
+        failed = 1;
     }
     console::println("# ktest done: {} failed", failed);
     dev::power_off(failed == 0 ? dev::ExitCode::Success : dev::ExitCode::TestFailure);
