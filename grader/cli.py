@@ -67,11 +67,35 @@ def cmd_batch(args) -> int:
 INSTRUCTOR_ONLY = ["harness/tests/test_labs.py"]
 
 
+HANDOUT_MARK = ".cops-handout"
+
+
+class HandoutError(ValueError):
+    """@out cannot take a handout (it would destroy something)."""
+
+
+def check_handout_target(root: str, out: str) -> None:
+    """Raises HandoutError unless @out is new, empty, or a handout cut before (which
+    is replaced): never the kit itself, a folder holding it, or anything else."""
+    real_out, real_root = os.path.realpath(out), os.path.realpath(root)
+    if real_out == real_root or real_root.startswith(real_out.rstrip(os.sep) + os.sep):
+        raise HandoutError(f"OUT={out} is the kit or a folder that holds it; choose a new folder")
+    if os.path.exists(out):
+        if not os.path.isdir(out):
+            raise HandoutError(f"OUT={out} is a file; choose a new folder")
+        if os.listdir(out) and not os.path.exists(os.path.join(out, HANDOUT_MARK)):
+            raise HandoutError(f"OUT={out} exists and is not a handout cut before (no {HANDOUT_MARK}); "
+                               "choose a new folder, or remove it yourself")
+
+
 def make_handout(root: str, chapter: int, out: str, only: bool = False) -> int:
     """Cuts the student kit for @chapter into @out; returns the number of regions cut."""
+    check_handout_target(root, out)
     if os.path.exists(out):
         shutil.rmtree(out)
     labs.copy_kit(root, out)
+    with open(os.path.join(out, HANDOUT_MARK), "w", encoding="utf-8") as f:
+        f.write(f"chapter {chapter}\n")
     # Instructor-only: hidden tests, and the self-checks that grade the reference solution.
     shutil.rmtree(os.path.join(out, "grader", "hidden"), ignore_errors=True)
     shutil.rmtree(os.path.join(out, "grader", "tests"), ignore_errors=True)
@@ -92,7 +116,11 @@ def make_handout(root: str, chapter: int, out: str, only: bool = False) -> int:
 
 
 def cmd_handout(args) -> int:
-    n = make_handout(args.root, args.chapter, args.out, args.only)
+    try:
+        n = make_handout(args.root, args.chapter, args.out, args.only)
+    except HandoutError as e:
+        print(f"grader: {e}", file=sys.stderr)
+        return 2
     print(f"grader: handout for chapter {args.chapter} in {args.out} ({n} lab regions replaced by stubs)")
     return 0
 

@@ -1,5 +1,7 @@
 """The Gradescope bundle's contents, and a run of its run_autograder in a fake
 /autograder layout; the handout leaves out hidden tests and says what it is."""
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -7,7 +9,8 @@ import tempfile
 import unittest
 import zipfile
 
-from grader.cli import make_handout
+from grader.cli import HANDOUT_MARK, HandoutError, make_handout
+from grader.cli import main as grader_main
 from grader.gradescope import RUN, make_bundle
 
 ROOT = os.environ.get("COPS_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -44,6 +47,34 @@ class GradescopeBundleTest(unittest.TestCase):
 
 
 class HandoutTest(unittest.TestCase):
+    def test_handout_never_replaces_a_folder_it_did_not_make(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            keep = os.path.join(tmp, "notes.txt")
+            with open(keep, "w") as f:
+                f.write("mine")
+            with self.assertRaises(HandoutError):
+                make_handout(ROOT, 1, tmp)
+            self.assertTrue(os.path.exists(keep))
+            with self.assertRaises(HandoutError):
+                make_handout(ROOT, 1, ROOT)
+            with self.assertRaises(HandoutError):
+                make_handout(ROOT, 1, os.path.dirname(os.path.abspath(ROOT)))
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                self.assertEqual(grader_main(["--root", ROOT, "handout", "--chapter", "1", "--out", tmp]), 2)
+            self.assertIn("is not a handout cut before", err.getvalue())
+
+    def test_a_handout_cut_before_is_replaced(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "h")
+            make_handout(ROOT, 1, out)
+            stale = os.path.join(out, "stale.txt")
+            with open(stale, "w") as f:
+                f.write("from the last cut")
+            make_handout(ROOT, 1, out)
+            self.assertFalse(os.path.exists(stale))
+            self.assertTrue(os.path.exists(os.path.join(out, HANDOUT_MARK)))
+
     def test_handout_has_no_hidden_tests_and_a_banner(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "h")
