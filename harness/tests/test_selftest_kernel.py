@@ -27,6 +27,11 @@ class SelftestKernelTest(unittest.TestCase):
             "selftest/still-runs-after-a-crash", "selftest/faults", "selftest/forges-a-pass-line",
             "selftest/loses-a-coroutine", "selftest/floods"]))
 
+    def test_a_mistyped_only_name_gets_the_closest_real_one(self):
+        (r,) = run_kernel_tests(KernelRun(kernel=KERNEL, suite="selftest", only="selftest/pases", wall_timeout=60))
+        self.assertEqual(r.status, Status.NOT_RUN)
+        self.assertIn("did you mean selftest/passes", r.message)
+
     def test_pass(self):
         self.assertEqual(self.results["selftest/passes"].status, Status.PASS)
         self.assertEqual(self.results["selftest/passes"].checks, (1, 1))

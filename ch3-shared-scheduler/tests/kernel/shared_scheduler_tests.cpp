@@ -26,9 +26,6 @@ namespace {
 constexpr std::uint64_t kMultiHart = 2'000'000'000;
 constexpr sched::Priority kOpenCeiling{1};  // lets test programs use levels below 32
 
-/// Runs the kernel executor on hart 0 only while alive, so that order is decided by
-/// priority alone (the other harts idle).
-
 std::int64_t reap_when_ended(proc::Pid pid) {
     sched::run_until([&] { return proc::has_ended(pid); });
     return proc::reap(pid).value_or(-100);

@@ -5,7 +5,7 @@
 ///
 /// The main coroutine first moves itself to level 5; until then (the runtime's
 /// start-up, see prio_child.cpp) a tick shows the kernel level 32, so a competing
-/// process must sit below 32 to be a fair test. Once main blocks, only the raised
+/// process must sit at a level less urgent than 32 to be a fair test. Once main blocks, only the raised
 /// coroutine keeps the process at 5: without the raise, it would be at 50.
 #include "cops/user/coro.hpp"
 #include "cops/user/sys.hpp"
