@@ -9,6 +9,7 @@ LAYER_KERNEL := \
     kernel/proc/program_table.cpp \
     kernel/proc/loader.cpp \
     kernel/proc/process.cpp \
+    kernel/proc/process_hooks.cpp \
     kernel/proc/user_thread.cpp \
     kernel/proc/syscall_table.cpp \
     kernel/proc/syscalls_process.cpp \

@@ -17,13 +17,12 @@ void app_main() {
     console::println("");
     // `init=hello,a,b` on the command line starts "hello a b" instead of init
     // (words are joined with commas: the command line itself splits on spaces).
-    char line[proc::kMaxCommandLine] = "init";
-    if (const auto arg = boot::bootarg("init")) {
-        const std::size_t n = arg->copy(line, sizeof line - 1);
-        line[n] = '\0';
-        for (char& c : line) {
-            c = c == ',' ? ' ' : c;
-        }
+    char line[proc::kMaxCommandLine] = {};
+    const std::string_view first = boot::bootarg("init").value_or(proc::first_program());
+    const std::size_t n = first.copy(line, sizeof line - 1);
+    line[n] = '\0';
+    for (char& c : line) {
+        c = c == ',' ? ' ' : c;
     }
     const std::string_view command{line};
     const auto pid = proc::spawn(command);

@@ -25,6 +25,7 @@ struct LevelQueues {
 LevelQueues g_view;
 mm::GlobalView* g_published = nullptr;  // the shared page, kernel address
 GlobalViewStats g_stats;                // under g_view.lock
+PendingWorkCheck g_pending_check = nullptr;
 
 void create_view_page() {
     auto frame = mm::frames().allocate_frame();
@@ -157,9 +158,12 @@ sched::Task<void> wait_for_cpu(UserThread& t) {
 }
 
 sched::Task<void> park(UserThread& t) {
-    const bool ready = read_summary(*t.process).ready_bits != 0;
+    bool ready = read_summary(*t.process).ready_bits != 0;
     {
         sync::LockGuard g(g_view.lock);
+        // Asked under the lock: make_runnable() takes it too, so work that arrives
+        // after this check finds the thread in the parked list.
+        ready = ready || (g_pending_check != nullptr && g_pending_check(*t.process));
         if (ready) {
             add_waiting_locked(t);  // work arrived meanwhile: do not sleep on it
         } else {
@@ -173,6 +177,37 @@ sched::Task<void> park(UserThread& t) {
     }
     co_await until_dispatched(t);
 }
+
+void make_runnable(Process& p, sched::Priority level) {
+    if (level.more_urgent_than(p.ceiling) || !level.valid()) {
+        level = p.ceiling;  // a coroutine's level is the process's word: clamp it
+    }
+    bool changed = false;
+    {
+        sync::LockGuard g(g_view.lock);
+        if (level.more_urgent_than(p.level)) {
+            const bool was_queued = p.queued;
+            dequeue_process_locked(p);
+            p.level = level;
+            if (was_queued) {
+                enqueue_process_locked(p);
+            }
+            changed = was_queued;
+        }
+        while (UserThread* parked = p.parked.pop_front()) {
+            add_waiting_locked(*parked);
+            changed = true;
+        }
+        if (changed) {
+            publish_locked();
+        }
+    }
+    if (changed) {
+        notify_switcher();
+    }
+}
+
+void set_pending_work_check(PendingWorkCheck check) { g_pending_check = check; }
 
 UserThread* take_best_waiting(sched::Priority& level) {
     sync::LockGuard g(g_view.lock);

@@ -9,6 +9,7 @@
 #include "cops/lib/panic.hpp"
 #include "cops/mm/kernel_space.hpp"
 #include "cops/proc/loader.hpp"
+#include "cops/proc/process_hooks.hpp"
 #include "cops/proc/program_table.hpp"
 #include "cops/proc/shared_scheduler_pages.hpp"
 #include "cops/proc/user_thread.hpp"
@@ -40,6 +41,7 @@ void remove_locked(Process& p) {
 
 /// Frees a process that is out of the table, with its threads.
 void free_process(Process* p) {
+    run_freed_hooks(*p);
     for (UserThread*& t : p->threads) {
         delete t;
         t = nullptr;
@@ -93,6 +95,7 @@ bool Process::end(std::int64_t exit_status) {
         return false;
     }
     status = exit_status;
+    run_ending_hooks(*this);  // later layers end what the threads wait for (ch4: calls in flight)
     // Threads blocked in the kernel (a sleep, a wait) notice at their next wake-up:
     // wake them now. A stray wake is harmless: a semaphore waiter that was not granted
     // blocks again, a sleeper returns early.
@@ -144,6 +147,10 @@ Result<Pid> spawn(std::string_view command_line, Process* parent, sched::Priorit
         delete p;
         return args.error();
     }
+    if (const Status s = run_created_hooks(*p); !s) {
+        delete p;
+        return s.error();
+    }
     {
         sync::LockGuard g(g_table_lock);
         Process** free_slot = nullptr;
@@ -154,7 +161,7 @@ Result<Pid> spawn(std::string_view command_line, Process* parent, sched::Priorit
             }
         }
         if (free_slot == nullptr) {
-            delete p;
+            free_process(p);
             return Error::OutOfSlots;
         }
         *free_slot = p;
@@ -174,7 +181,7 @@ Result<Pid> spawn(std::string_view command_line, Process* parent, sched::Priorit
         if (parent != nullptr) {
             parent->children.remove(*p);
         }
-        delete p;
+        free_process(p);
         return t.error();
     }
     return pid;

@@ -36,4 +36,6 @@ std::optional<Program> find_program(std::string_view name) {
     return std::nullopt;
 }
 
+[[gnu::weak]] const char* first_program() { return "init"; }
+
 }  // namespace cops::proc

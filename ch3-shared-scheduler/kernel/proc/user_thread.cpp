@@ -68,6 +68,12 @@ void report_fault(const UserThread& t) {
 
 }  // namespace
 
+void finish_call(UserThread& t, std::int64_t result) {
+    t.call_result = result;
+    t.call_done.store(true, std::memory_order_release);
+    (void)sched::kernel_executor().wake(t.cid);  // remembered if it has not blocked yet
+}
+
 sched::Task<void> run_user_thread(UserThread& t) {
     Process& p = *t.process;
     arch::TrapFrame& f = t.context.user;
@@ -96,9 +102,18 @@ sched::Task<void> run_user_thread(UserThread& t) {
             std::int64_t result = abi::error_return(abi::Errno::NoSys);
             if (call.entry != nullptr && call.entry->immediate != nullptr) {
                 SyscallContext ctx{t, call.args};
+                t.call_done.store(false, std::memory_order_relaxed);
                 result = call.entry->immediate(ctx);
+                if (ctx.wait_for_call) {  // it finishes elsewhere (ch4): block until finish_call()
+                    while (!t.call_done.load(std::memory_order_acquire)) {
+                        co_await sched::block();  // a stray wake only loops
+                    }
+                    result = t.call_result;
+                }
                 complete_syscall(f, result);
-                if (ctx.park_after) {
+                if (ctx.wait_for_call) {
+                    co_await wait_for_cpu(t);  // it slept: back in line for a CPU
+                } else if (ctx.park_after) {
                     co_await park(t);
                 } else if (ctx.yield_after) {
                     co_await wait_for_cpu(t);

@@ -27,6 +27,7 @@ sched::Executor* g_executor = nullptr;
 std::atomic<unsigned> g_slots{1};
 std::atomic<std::uint64_t> g_cpu_yields{0};
 std::atomic<std::uint64_t> g_parks{0};
+void (*g_loop_hook)() = nullptr;
 
 /// The hart slot this thread runs the executor for: its `tp` (0 for the main thread).
 unsigned slot_from_tp() {
@@ -47,6 +48,9 @@ sched::Task<void> main_coroutine(int argc, char** argv) {
 [[noreturn]] void scheduler_loop() {
     sched::Executor& ex = *g_executor;
     for (;;) {
+        if (g_loop_hook != nullptr) {
+            g_loop_hook();  // a later layer's work first (ch4: wake coroutines whose calls finished)
+        }
         if (should_yield_cpu(view().busy_levels.load(std::memory_order_relaxed), ex.bitmap().raw())) {
             g_cpu_yields.fetch_add(1, std::memory_order_relaxed);
             yield();  // the kernel puts this process back in line at its level
@@ -96,6 +100,8 @@ void run_scheduler(int argc, char** argv) {
     }
     scheduler_loop();
 }
+
+void set_loop_hook(void (*hook)()) { g_loop_hook = hook; }
 
 sched::Executor& executor() { return *g_executor; }
 

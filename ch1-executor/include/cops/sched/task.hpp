@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "cops/sched/ccb.hpp"
+#include "cops/sched/frame_pool.hpp"
 
 namespace cops::mm {
 /// Allocates a coroutine frame (kernel: the kernel heap; host tests: malloc).
@@ -39,8 +40,16 @@ void note_frame_alloc(std::size_t bytes, bool ok) noexcept;
 /// Records a frame release of @p bytes.
 void note_frame_free(std::size_t bytes) noexcept;
 
-/// Bytes in front of every frame that remember its size (kept 16 for alignment).
+/// Bytes in front of every frame: its size, then the FramePool it came from (nullptr:
+/// the heap). Kept 16 for alignment.
 inline constexpr std::size_t kFrameHeader = 16;
+
+/// The header in front of a frame.
+struct FrameHeader {
+    std::size_t bytes;  ///< the frame's size, as the compiler asked for it
+    FramePool* pool;    ///< the pool it came from, or nullptr for the heap
+};
+static_assert(sizeof(FrameHeader) == kFrameHeader);
 
 /// The size of the frame at @p address, as the compiler asked for it.
 inline std::size_t frame_size(void* address) {
@@ -55,18 +64,32 @@ struct PromiseBase {
     /// Coroutine frames come from the kit's frame allocator, never throw; a small
     /// header remembers the size so the executor can report it per coroutine.
     static void* operator new(std::size_t bytes) noexcept {
-        void* p = mm::allocate_frame(bytes + kFrameHeader);
-        note_frame_alloc(bytes, p != nullptr);
-        if (p == nullptr) {
-            return nullptr;
-        }
-        *static_cast<std::size_t*>(p) = bytes;
-        return static_cast<char*>(p) + kFrameHeader;
+        return with_header(mm::allocate_frame(bytes + kFrameHeader), bytes, nullptr);
     }
-    /// Returns a frame; the compiler passes the frame's size.
+    /// A coroutine whose first parameter is a FramePool& takes its frame from that pool
+    /// (frame_pool.hpp); the compiler passes the coroutine's arguments after the size.
+    template <class... Rest>
+    static void* operator new(std::size_t bytes, FramePool& pool, Rest&&...) noexcept {
+        return with_header(pool.allocate(bytes + kFrameHeader), bytes, &pool);
+    }
+    /// Returns a frame to where it came from; the compiler passes the frame's size.
     static void operator delete(void* p, std::size_t bytes) noexcept {
         note_frame_free(bytes);
-        mm::free_frame(static_cast<char*>(p) - kFrameHeader, bytes + kFrameHeader);
+        void* block = static_cast<char*>(p) - kFrameHeader;
+        if (FramePool* pool = static_cast<FrameHeader*>(block)->pool) {
+            pool->free(block);
+        } else {
+            mm::free_frame(block, bytes + kFrameHeader);
+        }
+    }
+    /// Fills in the header of a fresh @p block (nullptr: allocation failed) and returns the frame.
+    static void* with_header(void* block, std::size_t bytes, FramePool* pool) noexcept {
+        note_frame_alloc(bytes, block != nullptr);
+        if (block == nullptr) {
+            return nullptr;
+        }
+        *static_cast<FrameHeader*>(block) = {bytes, pool};
+        return static_cast<char*>(block) + kFrameHeader;
     }
 
     /// Tasks start suspended: nothing runs until spawned or awaited.

@@ -36,6 +36,20 @@ sched::Task<void> wait_for_cpu(UserThread& t);
 /// then waits for a CPU. Used when its user executor had nothing to run.
 sched::Task<void> park(UserThread& t);
 
+/// Work for @p p arrived from outside its executor (ch4: a system call finished) for a
+/// coroutine at @p level: the process becomes runnable at that level (clamped by its
+/// ceiling) if that is more urgent than where it stands, and its parked threads wait
+/// for a CPU again. Safe from any hart, outside any process lock.
+void make_runnable(Process& p, sched::Priority level);
+
+/// A later layer's answer to "does @p p have work its executor does not show yet?"
+/// (ch4: completions posted to its ring and not yet taken). park() asks it under the
+/// view's lock, so together with make_runnable() no wake-up is lost. It must not
+/// take locks.
+using PendingWorkCheck = bool (*)(const Process& p);
+/// Installs @p check (nullptr: none, the default).
+void set_pending_work_check(PendingWorkCheck check);
+
 /// For the switching coroutine: takes the first waiting thread of the most urgent
 /// queued process, marks it Dispatched and sets @p level to the process's level.
 /// nullptr when no process waits. O(1).

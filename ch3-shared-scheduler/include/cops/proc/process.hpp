@@ -48,6 +48,9 @@ inline constexpr unsigned kMaxArgs = 16;
 inline constexpr sched::Priority kDefaultUserPriority{32};
 
 class Process;
+/// A later layer's per-process I/O state (ch4: file descriptors, the completion ring,
+/// calls in flight); declared here so a process can point to it, defined by ch4.
+struct ProcessIo;
 
 /// Tag of the hook that queues a user thread while it waits for a CPU (global_view.hpp).
 struct CpuQueueTag {};
@@ -75,6 +78,10 @@ struct UserThread : lib::ListHook<CpuQueueTag> {
     std::uint64_t user_traps = 0;                  ///< traps from user mode (system calls, interrupts, faults)
     std::atomic<CpuState> cpu{CpuState::Waiting};  ///< set under the global view's lock
     sched::Priority coroutine_level{};  ///< its kernel coroutine's priority (changed only by its own trap loop)
+    /// A system call that finishes elsewhere (SyscallContext::wait_for_call): set when
+    /// it has finished; its result is in call_result.
+    std::atomic<bool> call_done{false};
+    std::int64_t call_result = 0;  ///< the result of that call (valid once call_done)
 };
 
 /// How a process stands.
@@ -121,6 +128,8 @@ public:
     lib::IntrusiveList<UserThread, CpuQueueTag> waiting;  ///< threads waiting for a CPU
     lib::IntrusiveList<UserThread, CpuQueueTag> parked;   ///< threads waiting for ready work
     const std::uint8_t* executor_page = nullptr;          ///< its executor page, kernel address
+
+    ProcessIo* io = nullptr;  ///< ch4's I/O state (process_hooks.hpp sets it up and frees it)
 
     /// Ends the process with @p status unless it is already ending (false then), and
     /// wakes its blocked threads so that they see it. Threads finish at their next

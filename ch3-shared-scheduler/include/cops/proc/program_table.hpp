@@ -26,4 +26,9 @@ std::size_t program_count();
 /// Program number @p i (0..program_count()-1), in name order.
 Program program_at(std::size_t i);
 
+/// The command line `make run` starts when the kernel command line names none:
+/// "init" (ch3's demo). A later layer names its own demo by defining this function;
+/// its definition replaces ch3's weak one (program_table.cpp).
+const char* first_program();
+
 }  // namespace cops::proc

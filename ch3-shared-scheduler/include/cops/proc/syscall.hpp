@@ -30,6 +30,9 @@ struct SyscallContext {
     const SyscallArgs& args;   ///< its arguments
     bool yield_after = false;  ///< set by the call: give the CPU away before returning to user
     bool park_after = false;   ///< set by the call: wait for ready work before returning (global_view.hpp)
+    /// Set by the call: it continues elsewhere (ch4: a kernel coroutine) and will finish
+    /// with finish_call(); the thread blocks until then and returns that result.
+    bool wait_for_call = false;
 };
 
 /// An immediate call: returns the a0 value (>= 0, or abi::error_return()).
@@ -61,6 +64,10 @@ const SyscallEntry* syscall_entry(std::uint64_t number);
 SyscallRequest decode_syscall(arch::TrapFrame& user);
 /// Stores @p result as the call's return value (a0).
 void complete_syscall(arch::TrapFrame& user, std::int64_t result);
+
+/// Finishes the call that @p thread waits for (SyscallContext::wait_for_call) with
+/// @p result and wakes the thread. Safe from any hart.
+void finish_call(UserThread& thread, std::int64_t result);
 
 /// System calls handled so far (all threads).
 std::uint64_t syscall_count();

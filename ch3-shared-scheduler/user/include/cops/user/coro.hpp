@@ -40,6 +40,11 @@ std::uint64_t global_busy_levels();
 /// than anything ready here (the user executor's yield check).
 bool should_yield_cpu(std::uint64_t busy_elsewhere, std::uint64_t ready_here);
 
+/// Installs @p hook, which every hart slot's loop calls before it picks a coroutine
+/// (ch4 drains the completion ring there); call it from a global constructor.
+/// nullptr removes it.
+void set_loop_hook(void (*hook)());
+
 /// Sets up the executor in the executor page and runs the main coroutine (main() or
 /// co_main()) and the others on this thread; never returns (start.cpp calls it).
 [[noreturn]] void run_scheduler(int argc, char** argv);

@@ -1,0 +1,48 @@
+/// @file file.hpp
+/// @brief An open file: what a file descriptor names (the console or a pipe end).
+///
+/// Files are shared: dup() gives a second descriptor for the same File, and a call
+/// in flight holds its own reference, so closing a descriptor while a call uses it
+/// is safe. The last release closes the pipe end.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "cops/io/pipe.hpp"
+
+namespace cops::io {
+
+/// What an open file is.
+enum class FileKind : std::uint8_t {
+    ConsoleIn,   ///< fd 0 at spawn: lines typed on the UART
+    ConsoleOut,  ///< fds 1 and 2 at spawn: the kernel console
+    PipeRead,    ///< the read end of a pipe
+    PipeWrite,   ///< the write end of a pipe
+};
+
+/// One open file.
+struct File {
+    FileKind kind = FileKind::ConsoleOut;  ///< what it is
+    Pipe* pipe = nullptr;                  ///< the pipe (pipe ends only)
+    std::atomic<std::uint32_t> refs{1};    ///< descriptors and calls holding it
+};
+
+/// The console's input file (shared by every process; never freed).
+File& console_in();
+/// The console's output file (shared by every process; never freed).
+File& console_out();
+
+/// Opens a new pipe: its read end in *@p reader, its write end in *@p writer, each
+/// with one reference. Error::OutOfMemory.
+Status open_pipe(File** reader, File** writer);
+
+/// Takes one more reference on @p f.
+void retain(File& f);
+/// Drops a reference on @p f; the last one closes it (and its pipe end).
+void release(File& f);
+
+/// Pipes open now (for tests: they must all be gone once their processes end).
+std::uint32_t open_pipes();
+
+}  // namespace cops::io
