@@ -52,7 +52,7 @@ inline constexpr unsigned kAsyncCidArg = 5;
 /// Most open file descriptors per process.
 inline constexpr unsigned kMaxFds = 16;
 /// Most async and slow sync calls one process may have in flight (or held) at once.
-inline constexpr unsigned kMaxCallsPerProcess = 256;
+inline constexpr unsigned kMaxCallsPerProcess = 100;
 
 /// One finished async call.
 struct Completion {
@@ -61,7 +61,7 @@ struct Completion {
 };
 
 /// Entries of a completion ring (a power of two).
-inline constexpr std::uint32_t kRingEntries = 128;
+inline constexpr std::uint32_t kRingEntries = 64;
 
 /// The completion ring: one page per process, mapped read-write at
 /// kCompletionRingAddress. The kernel writes entries and `tail`; the process writes
