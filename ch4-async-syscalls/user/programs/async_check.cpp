@@ -7,6 +7,7 @@
 ///     forms         sync and async forms give the same result for every call and error
 ///     backpressure  a writer blocked on a full pipe resumes when a reader drains it
 ///     ring N        N completions arrive while nothing drains (N > ring size: held)
+///     heldexit N    as ring N, then exits without taking the completions
 ///     many N        N coroutines read one byte each from one pipe, concurrently
 ///     early N       a user thread on another hart writes while coroutines issue reads
 ///     inflight      blocks in 10 calls (8 async reads, a sync read, an async sleep), then exits
@@ -259,7 +260,7 @@ sched::Task<int> co_main(int argc, char** argv) {
         g_left = 2;
         user::spawn(big_writer(), level);
         user::spawn(slow_reader(), level);
-    } else if (what == "ring" || what == "many") {
+    } else if (what == "ring" || what == "many" || what == "heldexit") {
         g_left = static_cast<int>(n);
         for (std::uint64_t i = 0; i < n; ++i) {
             if (user::spawn(one_byte_reader(g_p[0]), level) < 0) {
@@ -269,7 +270,7 @@ sched::Task<int> co_main(int argc, char** argv) {
         }
         char bytes[256];
         std::memset(bytes, 'r', sizeof bytes);
-        if (what == "ring") {
+        if (what == "ring" || what == "heldexit") {
             // Let every reader issue its read first, then write all bytes and sleep
             // (sync: this thread drains nothing) while the completions pile up.
             while (user::io_info(0) < static_cast<long>(n)) {
@@ -280,8 +281,11 @@ sched::Task<int> co_main(int argc, char** argv) {
                 (void)sys::sleep(1);
             }
             const long held = user::io_info(1);
-            expect(held == static_cast<long>(n) - static_cast<long>(abi::kRingEntries),
-                   "the kernel holds what does not fit the ring", held);
+            const long over = static_cast<long>(n) - static_cast<long>(abi::kRingEntries);
+            expect(held == (over > 0 ? over : 0), "the kernel holds what does not fit the ring", held);
+            if (what == "heldexit") {
+                user::exit(g_failed);  // with the ring full and completions held: the kernel drops them
+            }
         } else {
             for (std::uint64_t i = 0; i < n; ++i) {
                 expect(co_await async_sys::write(g_p[1], bytes, 1) == 1, "a one-byte write");
@@ -331,7 +335,7 @@ sched::Task<int> co_main(int argc, char** argv) {
         (void)co_await async_sys::read(g_p[0], &c, 1);  // main blocks too: nothing is ready
         co_return 97;
     } else {
-        user::println("usage: async_check siblings|forms|backpressure|ring N|many N|early N|cap N|inflight|waiter");
+        user::println("usage: async_check siblings|forms|backpressure|ring N|heldexit N|many N|early N|cap N|inflight|waiter");
         co_return 100;
     }
     co_await sched::block();  // the last coroutine ends the process
