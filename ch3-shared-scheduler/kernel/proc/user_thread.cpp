@@ -111,6 +111,9 @@ sched::Task<void> run_user_thread(UserThread& t) {
                     result = t.call_result;
                 }
                 complete_syscall(f, result);
+                if (ctx.kernel_work_first) {
+                    co_await sched::yield();  // the woken kernel coroutine runs, then this thread goes on
+                }
                 if (ctx.wait_for_call) {
                     co_await wait_for_cpu(t);  // it slept: back in line for a CPU
                 } else if (ctx.park_after) {

@@ -17,7 +17,7 @@ namespace cops::user {
 
 namespace {
 /// Coroutines a process can have at once.
-constexpr std::uint32_t kCoroutines = 128;
+constexpr std::uint32_t kCoroutines = 256;
 /// The main coroutine's level (the kernel clamps every level by the process's ceiling).
 constexpr sched::Priority kMainPriority{32};
 

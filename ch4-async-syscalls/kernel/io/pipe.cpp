@@ -10,7 +10,7 @@ namespace {
 constexpr std::size_t min(std::size_t a, std::uint64_t b) { return b < a ? static_cast<std::size_t>(b) : a; }
 }  // namespace
 
-std::int64_t Pipe::read(const mm::AddressSpace& space, std::uint64_t to, std::uint64_t len) {
+std::int64_t Pipe::read(const mm::AddressSpace& space, std::uint64_t to, std::uint64_t len, unsigned* woke) {
     bool drained = false;
     std::int64_t result;
     {
@@ -27,16 +27,19 @@ std::int64_t Pipe::read(const mm::AddressSpace& space, std::uint64_t to, std::ui
                         mm::copy_out(space, to + first, buffer_, n - first).ok();
         head_ = (head_ + n) % kBytes;
         count_ -= n;
-        drained = true;
+        drained = !writers_waiting_.empty();  // wake only if someone waits: the common case skips it
         result = ok ? static_cast<std::int64_t>(n) : abi::error_return(abi::Errno::Fault);
     }
     if (drained) {
-        wake_all(PipeEnd::Write);  // room for writers
+        const unsigned n = wake_all(PipeEnd::Write);  // room for writers
+        if (woke != nullptr) {
+            *woke += n;
+        }
     }
     return result;
 }
 
-std::int64_t Pipe::write(const mm::AddressSpace& space, std::uint64_t from, std::uint64_t len) {
+std::int64_t Pipe::write(const mm::AddressSpace& space, std::uint64_t from, std::uint64_t len, unsigned* woke) {
     std::int64_t result;
     {
         sync::LockGuard g(lock_);
@@ -59,8 +62,14 @@ std::int64_t Pipe::write(const mm::AddressSpace& space, std::uint64_t from, std:
         }
         count_ += n;
         result = static_cast<std::int64_t>(n);
+        if (readers_waiting_.empty()) {
+            return result;  // nobody to wake: the common case skips it
+        }
     }
-    wake_all(PipeEnd::Read);  // data for readers
+    const unsigned n = wake_all(PipeEnd::Read);  // data for readers
+    if (woke != nullptr) {
+        *woke += n;
+    }
     return result;
 }
 
@@ -97,10 +106,11 @@ bool Pipe::ready_locked(PipeEnd end) const {
     return count_ < kBytes || read_ends_ == 0;
 }
 
-void Pipe::wake_all(PipeEnd end) {
+unsigned Pipe::wake_all(PipeEnd end) {
     // Waiters leave the queue as they are taken, so one that waits again after its
     // wake is not taken twice: take at most as many as were there at the start.
     constexpr unsigned kBatch = 16;
+    unsigned woken = 0;
     std::size_t left;
     {
         sync::LockGuard g(lock_);
@@ -124,7 +134,9 @@ void Pipe::wake_all(PipeEnd end) {
         for (unsigned i = 0; i < n; ++i) {
             batch[i]();  // outside the lock
         }
+        woken += n;
     }
+    return woken;
 }
 
 bool PipeWait::suspend(sched::Ccb& ccb, std::coroutine_handle<> h) {

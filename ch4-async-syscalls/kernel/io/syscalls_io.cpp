@@ -32,8 +32,9 @@ std::int64_t io_entry(SyscallContext& c, io::CallKind kind) {
     // LAB(ch4): one entry, two forms
     // 1. prepare(): check the fd and the whole buffer; an error returns at once, the
     //    same for both forms.
-    // 2. attempt() once. Done (anything but kWouldBlock)? That is the fast path:
-    //    finish_on_the_spot() and return the result; no kernel coroutine, no suspension.
+    // 2. attempt() once (if it woke waiting calls, set c.kernel_work_first). Done
+    //    (anything but kWouldBlock)? That is the fast path: finish_on_the_spot() and
+    //    return the result; no kernel coroutine, no suspension.
     // 3. Must wait: a5 == 0 is a sync call (its thread waits: set call.thread and
     //    c.wait_for_call); otherwise record the caller's cid and clamped level (a4).
     //    start() the call (a negative result is the error to return); an async call
@@ -41,7 +42,9 @@ std::int64_t io_entry(SyscallContext& c, io::CallKind kind) {
     if (const std::int64_t bad = io::prepare(pio, kind, c.args, call); bad != 0) {
         return bad;
     }
-    if (const std::int64_t r = io::attempt(call); r != io::kWouldBlock) {
+    const std::int64_t r = io::attempt(call);
+    c.kernel_work_first = call.woke > 0;  // a waiting call can finish now, on this hart
+    if (r != io::kWouldBlock) {
         io::finish_on_the_spot(call);
         return r;
     }

@@ -33,6 +33,10 @@ struct SyscallContext {
     /// Set by the call: it continues elsewhere (ch4: a kernel coroutine) and will finish
     /// with finish_call(); the thread blocks until then and returns that result.
     bool wait_for_call = false;
+    /// Set by the call: it made kernel work ready (ch4: a call that was waiting on a
+    /// pipe); the thread's coroutine yields once, so that work runs on this hart before
+    /// the thread returns to user mode (without giving the CPU back to the switcher).
+    bool kernel_work_first = false;
 };
 
 /// An immediate call: returns the a0 value (>= 0, or abi::error_return()).

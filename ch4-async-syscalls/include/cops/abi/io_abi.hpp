@@ -50,7 +50,7 @@ inline constexpr unsigned kAsyncLevelArg = 4;
 inline constexpr unsigned kAsyncCidArg = 5;
 
 /// Most open file descriptors per process.
-inline constexpr unsigned kMaxFds = 16;
+inline constexpr unsigned kMaxFds = 64;
 /// Most async and slow sync calls one process may have in flight (or held) at once.
 inline constexpr unsigned kMaxCallsPerProcess = 100;
 

@@ -54,6 +54,7 @@ struct Call : lib::ListHook<CallListTag> {
     std::uint64_t deadline = 0;          ///< tick at which a sleep ends
     std::int64_t result = 0;             ///< the result, once finished (held completions)
     std::atomic<bool> cancelled{false};  ///< its process is ending: give up
+    unsigned woke = 0;                   ///< coroutines its attempts woke (waiting calls of others)
     sched::Cid kernel_cid{};             ///< the kernel coroutine carrying it out
     Call* next_free = nullptr;           ///< link in the pool's free list
 };

@@ -46,10 +46,12 @@ public:
 
     /// Moves up to @p len buffered bytes to user address @p to in @p space. Returns the
     /// bytes moved, 0 at end of file, kWouldBlock, or -EFAULT (bytes are then lost).
-    std::int64_t read(const mm::AddressSpace& space, std::uint64_t to, std::uint64_t len);
+    /// *@p woke (if given) is increased by the writers it woke.
+    std::int64_t read(const mm::AddressSpace& space, std::uint64_t to, std::uint64_t len, unsigned* woke = nullptr);
     /// Moves up to @p len bytes from user address @p from in @p space into the buffer.
     /// Returns the bytes taken, -EPIPE, kWouldBlock, or -EFAULT.
-    std::int64_t write(const mm::AddressSpace& space, std::uint64_t from, std::uint64_t len);
+    /// *@p woke (if given) is increased by the readers it woke.
+    std::int64_t write(const mm::AddressSpace& space, std::uint64_t from, std::uint64_t len, unsigned* woke = nullptr);
 
     /// Closes @p end (its File's last reference went); wakes the other side when the last one goes (end of
     /// file, or EPIPE). Returns true when no end is open any more: delete the pipe.
@@ -69,8 +71,8 @@ private:
     friend class PipeWait;
     /// True when a coroutine waiting for @p end should try again (the lock is held).
     bool ready_locked(PipeEnd end) const;
-    /// Wakes every coroutine waiting for @p end (call without the lock).
-    void wake_all(PipeEnd end);
+    /// Wakes every coroutine waiting for @p end (call without the lock); returns how many.
+    unsigned wake_all(PipeEnd end);
     sync::WaitQueue& waiters(PipeEnd end) { return end == PipeEnd::Read ? readers_waiting_ : writers_waiting_; }
 
     mutable sync::SpinLock lock_;
