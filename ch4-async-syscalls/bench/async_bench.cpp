@@ -35,8 +35,8 @@ std::uint64_t per_event(std::string_view metric, const char* what, unsigned pair
                         std::uint64_t events_per_round) {
     char a[48];
     char b[48];
-    const std::uint64_t empty =
-        cost(pairs > 0 ? lib::format_buffer(a, sizeof a, "{} {} 0", what, pairs) : lib::format_buffer(a, sizeof a, "{} 0", what));
+    const std::uint64_t empty = cost(pairs > 0 ? lib::format_buffer(a, sizeof a, "{} {} 0", what, pairs)
+                                               : lib::format_buffer(a, sizeof a, "{} 0", what));
     const std::uint64_t full = cost(pairs > 0 ? lib::format_buffer(b, sizeof b, "{} {} {}", what, pairs, rounds)
                                               : lib::format_buffer(b, sizeof b, "{} {}", what, rounds));
     const std::uint64_t spent = full > empty ? full - empty : 0;

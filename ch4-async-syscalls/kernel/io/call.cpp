@@ -38,7 +38,7 @@ std::atomic<std::uint64_t> g_on_the_spot{0};
 
 void create_pool() {
     g_pool.records = new (std::nothrow) Call[kCallPoolSize];
-    void* frames = ::operator new(std::size_t{kCallPoolSize} * kFrameSlotBytes, std::nothrow);
+    void* frames = ::operator new (std::size_t{kCallPoolSize} * kFrameSlotBytes, std::nothrow);
     if (g_pool.records == nullptr || frames == nullptr) {
         panic("calls: no memory for a pool of {} calls", kCallPoolSize);
     }
@@ -268,8 +268,9 @@ std::int64_t start(const Call& call) {
     if (!task.valid() && g_pool.frames.too_big() != 0) {
         panic("calls: carry_out's frame does not fit a pool slot of {} bytes", kFrameSlotBytes);
     }
-    auto cid = task.valid() ? sched::kernel_executor().create(std::move(task), c->level, sched::CoroutineKind::KernelSyscall)
-                            : Result<sched::Cid>{Error::OutOfSlots};
+    auto cid = task.valid()
+                   ? sched::kernel_executor().create(std::move(task), c->level, sched::CoroutineKind::KernelSyscall)
+                   : Result<sched::Cid>{Error::OutOfSlots};
     if (!cid) {
         {
             sync::LockGuard g(io.lock);

@@ -61,7 +61,7 @@ std::int64_t io_entry(SyscallContext& c, io::CallKind kind) {
     }
     c.wait_for_call = sync;
     return sync ? 0 : abi::kInProgress;
-    // LAB-STUB: (void)pio; (void)cid; (void)call;
+    // LAB-STUB: (void)pio; (void)cid; (void)call; (void)kind; (void)clamp_level;
     // LAB-STUB: return abi::error_return(Errno::NoSys);
     // END-LAB
 }

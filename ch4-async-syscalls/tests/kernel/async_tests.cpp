@@ -30,8 +30,8 @@ struct Resources {
 
     static Resources now() {
         const auto pool = io::call_pool_stats();
-        return {pool.in_use, pool.frames_in_use, mm::frames().free_count(), io::live_process_io(), io::open_pipes(),
-                mm::kernel_heap().stats().bytes_in_use};
+        return {pool.in_use,           pool.frames_in_use, mm::frames().free_count(),
+                io::live_process_io(), io::open_pipes(),   mm::kernel_heap().stats().bytes_in_use};
     }
 };
 

@@ -335,7 +335,8 @@ sched::Task<int> co_main(int argc, char** argv) {
         (void)co_await async_sys::read(g_p[0], &c, 1);  // main blocks too: nothing is ready
         co_return 97;
     } else {
-        user::println("usage: async_check siblings|forms|backpressure|ring N|heldexit N|many N|early N|cap N|inflight|waiter");
+        user::println(
+            "usage: async_check siblings|forms|backpressure|ring N|heldexit N|many N|early N|cap N|inflight|waiter");
         co_return 100;
     }
     co_await sched::block();  // the last coroutine ends the process

@@ -52,8 +52,8 @@ KTEST_BUDGET("hidden/pipe-wait-blocks-until-data-then-wakes", kBudget) {
     io::Pipe pipe;
     std::atomic<bool> cancelled{false};
     std::atomic<int> stage{0};
-    const auto cid = sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Read, cancelled, stage),
-                                                    sched::Priority{10});
+    const auto cid =
+        sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Read, cancelled, stage), sched::Priority{10});
     HIDDEN_SETUP(cid.ok());
     sched::run_until([&] { return stage.load() == 1 && blocked(cid.value()); });
     CHECK_EQ(pipe.waiting(), 1U);  // it joined the readers' queue
@@ -72,15 +72,15 @@ KTEST_BUDGET("hidden/pipe-wait-on-a-ready-pipe-does-not-block", kBudget) {
     HIDDEN_SETUP(pipe.write(page.space, mm::kUserBase, 3) == 3);
     std::atomic<int> stage{0};
     const auto resumes = sched::kernel_executor().stats().resumes;
-    const auto cid = sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Read, cancelled, stage),
-                                                    sched::Priority{10});
+    const auto cid =
+        sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Read, cancelled, stage), sched::Priority{10});
     HIDDEN_SETUP(cid.ok());
     sched::run_until([&] { return stage.load() == 2; });
     CHECK_EQ(pipe.waiting(), 0U);
     // Writers wait only when the buffer is full: one byte of room is ready.
     std::atomic<int> wstage{0};
-    const auto w = sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Write, cancelled, wstage),
-                                                  sched::Priority{10});
+    const auto w =
+        sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Write, cancelled, wstage), sched::Priority{10});
     HIDDEN_SETUP(w.ok());
     sched::run_until([&] { return wstage.load() == 2; });
     CHECK(sched::kernel_executor().stats().resumes > resumes);
@@ -99,8 +99,8 @@ KTEST_BUDGET("hidden/pipe-writer-on-a-full-pipe-waits-for-room", kBudget) {
     }
     CHECK(pipe.write(page.space, mm::kUserBase, 1) == io::kWouldBlock);
     std::atomic<int> stage{0};
-    const auto cid = sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Write, cancelled, stage),
-                                                    sched::Priority{10});
+    const auto cid =
+        sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Write, cancelled, stage), sched::Priority{10});
     HIDDEN_SETUP(cid.ok());
     sched::run_until([&] { return stage.load() == 1 && blocked(cid.value()); });
     CHECK_EQ(pipe.waiting(), 1U);
@@ -113,8 +113,8 @@ KTEST_BUDGET("hidden/pipe-wait-ends-on-cancel-and-leaves-the-queue", kBudget) {
     io::Pipe pipe;
     std::atomic<bool> cancelled{false};
     std::atomic<int> stage{0};
-    const auto cid = sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Read, cancelled, stage),
-                                                    sched::Priority{10});
+    const auto cid =
+        sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Read, cancelled, stage), sched::Priority{10});
     HIDDEN_SETUP(cid.ok());
     sched::run_until([&] { return stage.load() == 1 && blocked(cid.value()); });
     cancelled.store(true);
@@ -123,8 +123,8 @@ KTEST_BUDGET("hidden/pipe-wait-ends-on-cancel-and-leaves-the-queue", kBudget) {
     CHECK_EQ(pipe.waiting(), 0U);  // its node is out of the queue: the frame is gone
     // A cancelled call does not wait at all.
     std::atomic<int> again{0};
-    const auto second = sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Read, cancelled, again),
-                                                       sched::Priority{10});
+    const auto second =
+        sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Read, cancelled, again), sched::Priority{10});
     HIDDEN_SETUP(second.ok());
     sched::run_until([&] { return again.load() == 2; });
     CHECK_EQ(pipe.waiting(), 0U);

@@ -19,10 +19,10 @@ class Process;
 
 /// One layer's hooks; any of them may be nullptr.
 struct ProcessHooks {
-    const char* layer = nullptr;          ///< who installed them, for messages
+    const char* layer = nullptr;            ///< who installed them, for messages
     Status (*created)(Process&) = nullptr;  ///< after its memory is set up, before its first thread runs
-    void (*ending)(Process&) = nullptr;   ///< right after end() marked it ending (exit, kill or a fault)
-    void (*freed)(Process&) = nullptr;    ///< just before its Process object is deleted
+    void (*ending)(Process&) = nullptr;     ///< right after end() marked it ending (exit, kill or a fault)
+    void (*freed)(Process&) = nullptr;      ///< just before its Process object is deleted
 };
 
 /// Most layers that may add hooks.

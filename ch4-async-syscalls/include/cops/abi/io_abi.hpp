@@ -69,10 +69,10 @@ inline constexpr std::uint32_t kRingEntries = 64;
 /// garbage head only makes the ring look full, and the kernel holds completions
 /// (counted in `held`) until take_held() finds room.
 struct CompletionRing {
-    std::atomic<std::uint32_t> head;  ///< written by the process: entries taken so far
-    std::atomic<std::uint32_t> tail;  ///< written by the kernel: entries posted so far
-    std::atomic<std::uint32_t> held;  ///< written by the kernel: completions waiting for room
-    std::uint32_t capacity;           ///< kRingEntries (written by the kernel at spawn)
+    std::atomic<std::uint32_t> head;   ///< written by the process: entries taken so far
+    std::atomic<std::uint32_t> tail;   ///< written by the kernel: entries posted so far
+    std::atomic<std::uint32_t> held;   ///< written by the kernel: completions waiting for room
+    std::uint32_t capacity;            ///< kRingEntries (written by the kernel at spawn)
     Completion entries[kRingEntries];  ///< entry i % kRingEntries
 };
 static_assert(sizeof(CompletionRing) <= 4096, "the ring fits one page");

@@ -42,7 +42,7 @@ struct CallListTag {};
 /// One call. On the caller's stack while it is tried on the spot; copied into a
 /// pooled record when it must wait.
 struct Call : lib::ListHook<CallListTag> {
-    proc::ProcessIo* io = nullptr;      ///< the caller's process
+    proc::ProcessIo* io = nullptr;       ///< the caller's process
     proc::UserThread* thread = nullptr;  ///< a sync caller's thread (it waits); nullptr: async
     std::uint64_t user_cid = 0;          ///< an async caller's cid (echoed in the completion)
     sched::Priority level{};             ///< the caller's level, clamped by the ceiling
@@ -78,13 +78,13 @@ void free_call(Call& call);
 
 /// Counters of the pool.
 struct CallPoolStats {
-    std::uint32_t capacity = 0;     ///< records (and frames) in the pool
-    std::uint32_t in_use = 0;       ///< records taken now (in flight or held)
+    std::uint32_t capacity = 0;       ///< records (and frames) in the pool
+    std::uint32_t in_use = 0;         ///< records taken now (in flight or held)
     std::uint32_t frames_in_use = 0;  ///< kernel coroutine frames taken now
-    std::uint32_t high_water = 0;   ///< most records taken at once
-    std::uint64_t refused = 0;      ///< calls refused with EAGAIN
-    std::uint64_t started = 0;      ///< calls carried out by a kernel coroutine
-    std::uint64_t on_the_spot = 0;  ///< calls finished on the spot (the fast path)
+    std::uint32_t high_water = 0;     ///< most records taken at once
+    std::uint64_t refused = 0;        ///< calls refused with EAGAIN
+    std::uint64_t started = 0;        ///< calls carried out by a kernel coroutine
+    std::uint64_t on_the_spot = 0;    ///< calls finished on the spot (the fast path)
 };
 /// The counters now.
 CallPoolStats call_pool_stats();

@@ -26,15 +26,15 @@ struct ProcessIo {
     /// Guards what follows. Lock order: this, then a pipe's, then the address space's,
     /// then the global view's.
     sync::SpinLock lock;
-    Process* process = nullptr;            ///< the process (only while !closed)
-    bool closed = false;                   ///< it is ending: touch none of its memory
-    abi::CompletionRing* ring = nullptr;   ///< its ring page, kernel address (valid while !closed)
-    std::atomic<std::uint32_t> tail{0};    ///< completions posted (the kernel's own copy of ring->tail)
-    io::File* fds[abi::kMaxFds] = {};      ///< open files by descriptor
+    Process* process = nullptr;           ///< the process (only while !closed)
+    bool closed = false;                  ///< it is ending: touch none of its memory
+    abi::CompletionRing* ring = nullptr;  ///< its ring page, kernel address (valid while !closed)
+    std::atomic<std::uint32_t> tail{0};   ///< completions posted (the kernel's own copy of ring->tail)
+    io::File* fds[abi::kMaxFds] = {};     ///< open files by descriptor
     lib::IntrusiveList<io::Call, io::CallListTag> in_flight;  ///< calls being carried out
     lib::IntrusiveList<io::Call, io::CallListTag> held;       ///< finished, waiting for room in the ring
     std::atomic<std::uint32_t> held_count{0};                 ///< held.size(), read without the lock
-    std::atomic<std::uint32_t> refs{1};  ///< the process, and each call in flight or held
+    std::atomic<std::uint32_t> refs{1};                       ///< the process, and each call in flight or held
 };
 
 }  // namespace cops::proc

@@ -59,10 +59,10 @@ unsigned drain_completions();
 
 /// Counters of this process's async runtime.
 struct AsyncStats {
-    std::uint64_t issued = 0;     ///< async calls issued
-    std::uint64_t at_once = 0;    ///< finished at once (the fast path)
-    std::uint64_t completed = 0;  ///< completions taken from the ring
-    std::uint64_t stray = 0;      ///< completions naming no waiting call (ignored)
+    std::uint64_t issued = 0;      ///< async calls issued
+    std::uint64_t at_once = 0;     ///< finished at once (the fast path)
+    std::uint64_t completed = 0;   ///< completions taken from the ring
+    std::uint64_t stray = 0;       ///< completions naming no waiting call (ignored)
     std::uint64_t held_taken = 0;  ///< completions the kernel had held (ring full)
 };
 /// The counters so far.
@@ -100,12 +100,12 @@ struct AsyncForm {
 
 /// Declares I/O call @p name (number @p number, parameter types after it) in both
 /// forms: cops::user::sys::name and cops::user::async_sys::name.
-#define COPS_IO_CALL(name, number, ...)                                                  \
-    namespace cops::user::sys {                                                          \
-    inline constexpr ::cops::user::detail::SyncForm<number, __VA_ARGS__> name{};         \
-    }                                                                                    \
-    namespace cops::user::async_sys {                                                    \
-    inline constexpr ::cops::user::detail::AsyncForm<number, __VA_ARGS__> name{};        \
+#define COPS_IO_CALL(name, number, ...)                                           \
+    namespace cops::user::sys {                                                   \
+    inline constexpr ::cops::user::detail::SyncForm<number, __VA_ARGS__> name{};  \
+    }                                                                             \
+    namespace cops::user::async_sys {                                             \
+    inline constexpr ::cops::user::detail::AsyncForm<number, __VA_ARGS__> name{}; \
     }
 
 // The calls that may wait, one line each.
