@@ -45,10 +45,13 @@ BENCH("executor/spawn") {
     ex.run();
 }
 
-BENCH("executor/round-trip") {
-    // wake -> pick -> resume -> the coroutine blocks again -> back in the executor.
+namespace {
+/// wake -> pick -> resume -> the coroutine blocks again -> back in the executor, kN
+/// times, on an executor with the handoff slot @p handoff on or off.
+void round_trip(bool handoff) {
     constexpr unsigned kN = 10000;
     Executor ex(4);
+    ex.set_handoff(handoff);
     const Cid cid = ex.spawn(block_forever(), Priority{5}).value();
     ex.run();  // now blocked
     const auto t0 = instructions();
@@ -74,6 +77,18 @@ BENCH("executor/round-trip") {
     report("wake", wake, "insn", kN);
     report("pick+resume+suspend", run, "insn", kN);
     report("frame-bytes", ex.frame_bytes(cid).value(), "bytes");
+}
+}  // namespace
+
+BENCH("executor/round-trip-locked-queues") {
+    // The locked executor through its ready queues and bitmap (handoff slot off).
+    round_trip(false);
+}
+
+BENCH("executor/round-trip-handoff") {
+    // The same with the handoff slot (the default): nothing else is ready, so the woken
+    // coroutine skips the queues and the bitmap search.
+    round_trip(true);
 }
 
 BENCH("executor/pick-vs-ready") {

@@ -1,7 +1,8 @@
 /// @file kernel_bench.cpp
 /// @brief ch2 benchmarks in guest instructions (exact under qemu -icount shift=0):
-/// coroutine switch vs kernel-stack ("thread") switch, interrupt-to-coroutine wake
-/// latency, and the cost of wake/resume cycles on 1, 2 and 4 harts.
+/// a coroutine switch through the executor next to a kernel-thread switch through the
+/// kernel's thread scheduler (and the bare stack switch under it), interrupt-to-coroutine
+/// wake latency, and the cost of wake/resume cycles on 1, 2 and 4 harts.
 #include <atomic>
 
 #include "cops/arch/csr.hpp"
@@ -14,6 +15,8 @@
 #include "cops/sched/executor.hpp"
 #include "cops/sched/kernel_executor.hpp"
 #include "cops/sched/run_until.hpp"
+#include "cops/sched/running_suspended.hpp"
+#include "cops/sched/switch.hpp"
 #include "cops/sched/thread.hpp"
 #include "cops/smp/hart.hpp"
 #include "cops/sync/semaphore.hpp"
@@ -31,19 +34,36 @@ sched::Task<void> yield_forever() {
     }
 }
 
-// Two kernel stacks that hand the hart back and forth, as a thread-per-task kernel does.
+// Two kernel stacks that hand the hart back and forth with switch_context alone.
 sched::Context g_main_ctx;
 sched::Context g_peer_ctx;
-[[noreturn]] void peer_thread() {
+[[noreturn]] void peer_stack() {
     for (;;) {
         switch_context(&g_peer_ctx, &g_main_ctx);
     }
 }
 
+// Two kernel threads that hand the CPU to each other through the kernel's thread
+// scheduler: each puts itself in the running-suspended set (at its level, where any
+// hart may continue it) and switches to the most urgent thread there, the other one.
+constexpr sched::Priority kThreadLevel{10};
+void hand_over() {
+    sched::Thread* next = sched::take_running_suspended(sched::Priority::lowest());
+    smp::this_hart().thread->priority = kThreadLevel;
+    sched::switch_to(*next, smp::AfterSwitch::Suspend);
+}
+[[noreturn]] void peer_thread() {
+    sched::finish_switch();  // puts the thread that started us in the set
+    for (;;) {
+        hand_over();
+    }
+}
+
 }  // namespace
 
-BENCH("switch/coroutine-vs-thread") {
+BENCH("switch/coroutine-vs-kernel-thread") {
     constexpr unsigned kN = 10000;
+    sched::Hart0Only one_hart;  // no other hart continues our threads meanwhile
     // Coroutines: two on one executor yielding to each other; one run_once = resume one,
     // let it suspend, back in the executor: a switch from one coroutine to the next.
     sched::Executor ex(4);
@@ -57,21 +77,36 @@ BENCH("switch/coroutine-vs-thread") {
     }
     const auto c1 = instructions();
 
-    // Threads: the same hand-over between two stacks with switch_context (no scheduler at
-    // all: the cheapest a thread switch can be). One round = two switches.
-    void* stack = mm::kernel_heap().allocate(16 * 1024);
+    constexpr std::size_t kStack = 16 * 1024;
+    void* stack = mm::kernel_heap().allocate(kStack);
+    arch::IrqGuard irq_off;  // switches run with interrupts off
+
+    // Kernel threads through the scheduler: one round = two switches.
+    sched::Thread peer;
+    peer.context.ra = reinterpret_cast<std::uint64_t>(&peer_thread);
+    peer.context.sp = reinterpret_cast<std::uint64_t>(static_cast<char*>(stack) + kStack);
+    peer.priority = kThreadLevel;
+    sched::add_running_suspended(peer);
+    const auto k0 = instructions();
+    for (unsigned i = 0; i < kN / 2; ++i) {
+        hand_over();
+    }
+    const auto k1 = instructions();
+    (void)sched::take_running_suspended(sched::Priority::lowest());  // the peer, parked: drop it
+
+    // The bare stack switch under it: switch_context alone, no scheduler at all.
     g_peer_ctx = sched::Context{};
-    g_peer_ctx.ra = reinterpret_cast<std::uint64_t>(&peer_thread);
-    g_peer_ctx.sp = reinterpret_cast<std::uint64_t>(static_cast<char*>(stack) + 16 * 1024);
-    arch::IrqGuard irq_off;
+    g_peer_ctx.ra = reinterpret_cast<std::uint64_t>(&peer_stack);
+    g_peer_ctx.sp = reinterpret_cast<std::uint64_t>(static_cast<char*>(stack) + kStack);
     const auto t0 = instructions();
     for (unsigned i = 0; i < kN / 2; ++i) {
         switch_context(&g_main_ctx, &g_peer_ctx);
     }
     const auto t1 = instructions();
-    report("coroutine-switch", c1 - c0, "insn", kN);
-    report("thread-switch", t1 - t0, "insn", kN);
-    report("coroutine/thread", (c1 - c0) * 100 / (t1 - t0 > 0 ? t1 - t0 : 1), "ratio", 100);
+    report("coroutine-switch-through-executor", c1 - c0, "insn", kN);
+    report("kernel-thread-switch-through-scheduler", k1 - k0, "insn", kN);
+    report("bare-stack-switch-no-scheduler", t1 - t0, "insn", kN);
+    report("kernel-thread/coroutine", (k1 - k0) * 100 / (c1 - c0 > 0 ? c1 - c0 : 1), "ratio", 100);
     mm::kernel_heap().free(stack);
 }
 

@@ -8,9 +8,7 @@ namespace cops::sched {
 
 namespace {
 // A cid packs (generation << 32) | (slot index + 1), so 0 is never a valid cid.
-constexpr Cid make_cid(std::uint32_t index, std::uint32_t generation) {
-    return Cid{(std::uint64_t{generation} << 32) | (std::uint64_t{index} + 1)};
-}
+constexpr std::uint64_t kNextGeneration = std::uint64_t{1} << 32;
 constexpr std::uint64_t cid_index_plus_one(Cid cid) { return cid.value & 0xffff'ffffU; }
 constexpr std::uint32_t cid_generation(Cid cid) { return static_cast<std::uint32_t>(cid.value >> 32); }
 
@@ -21,28 +19,86 @@ constexpr std::uint32_t cid_generation(Cid cid) { return static_cast<std::uint32
 // scheduler (the vDSO) that every process runs: it may call nothing outside itself
 // and own no global variable (the build checks both).
 
+// The hot operations below are always inlined into wake() and run_once(): one call
+// per operation, results in registers.
+
 [[gnu::always_inline]] inline Result<Ccb*> Executor::lookup(Cid cid) const {
-    const std::uint64_t index_plus_one = cid_index_plus_one(cid);
-    if (index_plus_one == 0 || index_plus_one > capacity_) {
+    const std::uint64_t index = cid_index_plus_one(cid) - 1;  // cid 0 wraps to a huge index
+    if (index >= capacity_) {
         return Error::UnknownCid;
     }
-    Ccb& c = slots_[index_plus_one - 1];
-    const std::uint32_t gen = cid_generation(cid);
-    if (gen == c.generation && c.state != CoroutineState::Exit) {
+    Ccb& c = slots_[index];
+    if (c.cid == cid && c.state != CoroutineState::Exit) {
         return &c;
     }
     // An older generation was issued once and has since finished; a newer one never was.
-    // A free block's generation has not been issued yet (retire() bumps it).
-    return gen < c.generation ? Error::Finished : Error::UnknownCid;
+    // A free block holds the cid it will issue next (retire() bumps the generation).
+    return cid_generation(cid) < c.generation() ? Error::Finished : Error::UnknownCid;
 }
 
-void Executor::make_ready(Ccb& ccb) {
+// The handoff slot (the wake fast path). Its rule, which keeps the order coroutines run
+// in exactly what it is without the slot:
+//  1. A woken coroutine goes into the slot only when the slot is empty and no coroutine
+//     of its level or a more urgent one is ready: it would be the next pick anyway.
+//  2. While the slot holds c, no queued coroutine is more urgent than c, and every one
+//     queued at c's level was made ready after c. So c is exactly what pick_next() would
+//     return: it stands for the head of its level's queue (and its bitmap bit is set).
+//  3. Anything that would break 2 first puts c back at the front of its queue: a
+//     coroutine made ready at a more urgent level (make_ready), or a priority change.
+// Every hart's pick takes the slot first, so there is one slot per executor: a slot per
+// hart would let one hart run a less urgent coroutine while a more urgent one waits in
+// another hart's slot.
+
+[[gnu::always_inline]] inline void Executor::return_handoff() {
+    Ccb& c = *handoff_;
+    handoff_ = nullptr;
+    ready_[c.priority.level].push_front(c);  // its bit is still set
+}
+
+[[gnu::always_inline]] inline Ccb* Executor::take_handoff() {
+    Ccb* c = handoff_;
+    if (c != nullptr) {
+        handoff_ = nullptr;
+        if (ready_[c->priority.level].empty()) {
+            bitmap_.clear(c->priority);
+        }
+    }
+    return c;
+}
+
+[[gnu::always_inline]] inline void Executor::make_ready(Ccb& ccb) {
+    if (handoff_ != nullptr && ccb.priority.more_urgent_than(handoff_->priority)) {
+        return_handoff();  // rule 3
+    }
     ccb.state = CoroutineState::Ready;
     ready_[ccb.priority.level].push_back(ccb);
     bitmap_.set(ccb.priority);
 }
 
-Ccb* Executor::pick_next() {
+[[gnu::always_inline]] inline void Executor::make_woken_ready(Ccb& ccb) {
+    if (handoff_on_ && handoff_ == nullptr && (bitmap_.raw() & levels_up_to(ccb.priority)) == 0) {
+        ccb.state = CoroutineState::Ready;  // rule 1
+        handoff_ = &ccb;
+        bitmap_.set(ccb.priority);
+        return;
+    }
+    make_ready(ccb);
+}
+
+void Executor::set_handoff(bool on) {
+    sync::LockGuard guard(lock_);
+    handoff_on_ = on;
+    if (!on && handoff_ != nullptr) {
+        return_handoff();
+    }
+}
+
+Cid Executor::handoff() const {
+    sync::LockGuard guard(lock_);
+    return handoff_ != nullptr ? handoff_->cid : Cid{};
+}
+
+[[gnu::always_inline]] inline Ccb* Executor::pick_next() {
     // LAB(ch1): pick the most urgent ready coroutine in O(1)
     // Find the most urgent non-empty level in the bitmap, pop the head of that
     // level's queue (FIFO within a level), and clear the level's bit if the queue
@@ -103,12 +159,11 @@ Result<Cid> Executor::admit(Task<void> task, Priority prio, CoroutineKind kind, 
         return Error::OutOfSlots;  // the task's frame is freed when `task` goes out of scope
     }
     Ccb& c = *free_;
-    free_ = c.next_free;
-    c.next_free = nullptr;
+    free_ = static_cast<Ccb*>(c.next);
+    c.next = nullptr;
 
     auto handle = task.release();
     handle.promise().ccb = &c;
-    c.cid = make_cid(static_cast<std::uint32_t>(&c - slots_), c.generation);
     c.kind = kind;
     c.priority = prio;
     c.state = CoroutineState::Create;
@@ -116,7 +171,6 @@ Result<Cid> Executor::admit(Task<void> task, Priority prio, CoroutineKind kind, 
     c.wake_pending = false;
     c.root = handle;
     c.resume_point = handle;
-    c.frame_bytes = static_cast<std::uint32_t>(detail::frame_size(handle.address()));
     c.waker = nullptr;
     c.owner = this;
     ++live_;
@@ -133,41 +187,39 @@ Result<Cid> Executor::admit(Task<void> task, Priority prio, CoroutineKind kind, 
 }
 
 Status Executor::wake(Cid cid) {
-    void (*notify)(Cid) = nullptr;
-    bool became_ready = false;
-    Priority prio{};
-    {
-        sync::LockGuard guard(lock_);
-        Result<Ccb*> found = lookup(cid);
-        if (!found) {
-            return found.error();
-        }
-        Ccb& c = *found.value();
-        const bool was_blocked = c.state == CoroutineState::Blocked;
-        wake_locked(c);
-        if (was_blocked && c.state == CoroutineState::Ready) {
-            notify = c.waker;
-            became_ready = true;
-            prio = c.priority;
-        }
+    lock_.lock();
+    Result<Ccb*> found = lookup(cid);
+    if (!found) {
+        lock_.unlock();
+        return found.error();
     }
+    Ccb& c = *found.value();
+    const bool was_blocked = c.state == CoroutineState::Blocked;
+    wake_locked(c);
+    const bool became_ready = was_blocked && c.state == CoroutineState::Ready;
+    void (*const notify)(Cid) = c.waker;
+    const Priority prio = c.priority;
+    lock_.unlock();
     // The hooks run without the lock: they may call back into the executor.
-    if (became_ready && ready_hook_ != nullptr) {
-        ready_hook_(*this, prio);
-    }
-    if (notify != nullptr) {
-        notify(cid);
+    if (became_ready) {
+        if (ready_hook_ != nullptr) {
+            ready_hook_(*this, prio);
+        }
+        if (notify != nullptr) {
+            notify(cid);
+        }
     }
     return {};
 }
 
-void Executor::wake_locked(Ccb& c) {
+[[gnu::always_inline]] inline void Executor::wake_locked(Ccb& c) {
     // LAB(ch1): wake a coroutine
-    // A blocked coroutine leaves the blocked set and becomes ready. Any other live
-    // coroutine (ready, running, just created) keeps its place, but remembers the
-    // wake so that its next block() does not park it: no wake-up is ever lost.
+    // A blocked coroutine leaves the blocked set and becomes ready: make_woken_ready()
+    // (like make_ready(), but it may take the handoff slot). Any other live coroutine
+    // (ready, running, just created) keeps its place, but remembers the wake so that
+    // its next block() does not park it: no wake-up is ever lost.
     if (c.state == CoroutineState::Blocked) {
-        make_ready(c);
+        make_woken_ready(c);
     } else {
         c.wake_pending = true;
     }
@@ -186,6 +238,9 @@ Status Executor::set_priority(Cid cid, Priority prio) {
         return found.error();
     }
     Ccb& c = *found.value();
+    if (handoff_ != nullptr) {
+        return_handoff();  // handoff rule 3: every ready coroutine is in its queue below
+    }
     // LAB(ch1): change a coroutine's priority
     // A ready coroutine must move from its old level's queue to the back of the new
     // level's queue, keeping the bitmap true for both levels. For any other state,
@@ -253,12 +308,12 @@ Result<std::uint32_t> Executor::frame_bytes(Cid cid) const {
     if (!found) {
         return found.error();
     }
-    return found.value()->frame_bytes;
+    return found.value()->frame_bytes();
 }
 
 std::size_t Executor::ready_count() const {
     sync::LockGuard guard(lock_);
-    std::size_t n = 0;
+    std::size_t n = handoff_ != nullptr ? 1 : 0;
     for (const ReadyQueue& q : ready_) {
         n += q.size();
     }
@@ -281,7 +336,7 @@ std::optional<Priority> Executor::running_priority(unsigned hart) const {
 
 Cid Executor::preempt_current() {
     sync::LockGuard guard(lock_);
-    const unsigned hart = hart_index_();
+    const unsigned hart = hart_slot();
     Ccb* c = current_[hart];
     if (c == nullptr) {
         return Cid{};
@@ -303,7 +358,7 @@ Status Executor::resume_preempted(Cid cid) {
         return Error::BadState;
     }
     c.state = CoroutineState::Running;
-    const unsigned hart = hart_index_();
+    const unsigned hart = hart_slot();
     current_[hart] = &c;
     note_running(hart, &c);
     return {};
@@ -314,14 +369,17 @@ bool Executor::run_once() {
                       offsetof(Executor, running_level_) == ExecutorSummaryLayout::kRunningLevelOffset,
                   "the kernel reads a process's executor summary at these offsets (ch3)");
     lock_.lock();
-    Ccb* next = pick_next();
+    Ccb* next = take_handoff();  // the slot, if full, holds exactly what pick_next() would give
     if (next == nullptr) {
-        lock_.unlock();
-        return false;
+        next = pick_next();
+        if (next == nullptr) {
+            lock_.unlock();
+            return false;
+        }
     }
     next->state = CoroutineState::Running;
     next->request = Suspension::None;
-    const unsigned hart = hart_index_();
+    const unsigned hart = hart_slot();
     Ccb* previous = current_[hart];
     current_[hart] = next;
     note_running(hart, next);
@@ -334,7 +392,7 @@ bool Executor::run_once() {
     next->resume_point.resume();
 
     lock_.lock();
-    const unsigned now_on = hart_index_();
+    const unsigned now_on = hart_slot();
     current_[now_on] = previous;
     note_running(now_on, previous);
     std::coroutine_handle<> finished = after_resume(*next);
@@ -345,13 +403,13 @@ bool Executor::run_once() {
     return true;
 }
 
-std::coroutine_handle<> Executor::after_resume(Ccb& ccb) {
+[[gnu::always_inline]] inline std::coroutine_handle<> Executor::after_resume(Ccb& ccb) {
     switch (ccb.request) {
         case Suspension::Yield: make_ready(ccb); return {};
         case Suspension::Block:
             if (ccb.wake_pending) {
                 ccb.wake_pending = false;
-                make_ready(ccb);
+                make_woken_ready(ccb);  // the wake came while it ran: as if it came now
             } else {
                 ccb.state = CoroutineState::Blocked;
             }
@@ -370,8 +428,8 @@ std::coroutine_handle<> Executor::retire(Ccb& ccb) {
     ccb.state = CoroutineState::Exit;
     ccb.root = {};
     ccb.resume_point = {};
-    ++ccb.generation;
-    ccb.next_free = free_;
+    ccb.cid.value += kNextGeneration;
+    ccb.next = free_;
     free_ = &ccb;
     --live_;
     ++stats_.exited;

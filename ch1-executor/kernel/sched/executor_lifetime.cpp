@@ -10,14 +10,14 @@ namespace cops::sched {
 namespace {
 // The portable default (host tests); the kernel installs a panic that explains (boot.cpp).
 void default_lost_coroutine(const Ccb&) { __builtin_trap(); }
-// One hart until a layer that starts more installs its own.
-unsigned single_hart() { return 0; }
 }  // namespace
 
 void (*Executor::on_lost_coroutine)(const Ccb&) = default_lost_coroutine;
-unsigned (*Executor::default_hart_index)() = single_hart;
+HartSlots Executor::default_hart_slots = HartSlots::One;
 
-Executor::Executor(std::uint32_t capacity) : hart_index_(default_hart_index), on_lost_(on_lost_coroutine) {
+static_assert(sizeof(Ccb) == kCcbBytes, "a control block is 64 bytes: cid -> address is a shift");
+
+Executor::Executor(std::uint32_t capacity) : hart_slots_(default_hart_slots), on_lost_(on_lost_coroutine) {
     for (std::uint8_t& level : running_level_) {
         level = kNoLevel;
     }
@@ -28,10 +28,12 @@ Executor::Executor(std::uint32_t capacity) : hart_index_(default_hart_index), on
     }
     slots_ = static_cast<Ccb*>(memory);
     capacity_ = capacity;
-    // Build the free list backwards so the first spawn gets slot 0.
+    // Build the free list backwards so the first spawn gets slot 0. A free block keeps
+    // the cid its next coroutine gets (generation 0 here) and links through `next`.
     for (std::uint32_t i = capacity; i-- > 0;) {
         Ccb* c = new (&slots_[i]) Ccb{};
-        c->next_free = free_;
+        c->cid = Cid{std::uint64_t{i} + 1};
+        c->next = free_;
         free_ = c;
     }
 }

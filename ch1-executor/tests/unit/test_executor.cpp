@@ -308,3 +308,108 @@ TEST_CASE("executor: the waker runs outside the lock, once per blocked-to-ready 
     REQUIRE(ex.wake(cid).ok());  // already ready: remembered, no second notification
     REQUIRE(calls == 1);
 }
+
+namespace {
+/// A scripted workload: actors at mixed levels that yield, block, wake each other,
+/// change each other's priority and exit, all decided by one pseudo-random sequence.
+/// Run twice, with the handoff slot on and off, it must give the same trace.
+struct Script {
+    Executor* ex = nullptr;
+    std::vector<Cid> cids;
+    std::vector<int> trace;
+    std::uint64_t seed = 7;
+    int handoffs = 0;  // wakes that went into the handoff slot
+
+    unsigned next(unsigned n) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<unsigned>((seed >> 33) % n);
+    }
+};
+
+Task<> actor(Script& s, int id) {
+    for (int step = 0; step < 40; ++step) {
+        s.trace.push_back(id);
+        switch (s.next(5)) {
+            case 0: co_await yield(); break;
+            case 1: co_await block(); break;
+            case 2: {
+                const Cid other = s.cids[s.next(static_cast<unsigned>(s.cids.size()))];
+                (void)s.ex->wake(other);
+                s.handoffs += s.ex->handoff() == other ? 1 : 0;
+                co_await yield();
+                break;
+            }
+            case 3: {
+                const Cid other = s.cids[s.next(static_cast<unsigned>(s.cids.size()))];
+                (void)s.ex->set_priority(other, Priority{static_cast<std::uint8_t>(s.next(8))});
+                break;
+            }
+            default: (void)s.ex->wake(s.cids[s.next(static_cast<unsigned>(s.cids.size()))]); break;
+        }
+    }
+}
+
+Script run_script(bool handoff) {
+    Script s;
+    Executor ex(64);
+    ex.set_handoff(handoff);
+    s.ex = &ex;
+    for (int i = 0; i < 24; ++i) {
+        s.cids.push_back(ex.create(actor(s, i), Priority{static_cast<std::uint8_t>(i % 8)}).value());
+    }
+    for (const Cid c : s.cids) {
+        REQUIRE(ex.start(c).ok());
+    }
+    for (int round = 0; round < 200 && ex.live_count() > 0; ++round) {
+        ex.run();
+        for (const Cid c : s.cids) {  // wake the blocked from outside, in cid order
+            if (ex.state(c).value_or(CoroutineState::Exit) == CoroutineState::Blocked) {
+                (void)ex.wake(c);
+                s.handoffs += ex.handoff() == c ? 1 : 0;
+            }
+        }
+    }
+    REQUIRE(ex.live_count() == 0);
+    REQUIRE(!ex.handoff());
+    return s;
+}
+}  // namespace
+
+TEST_CASE("executor: the handoff slot never changes the order coroutines run in", "[executor][handoff]") {
+    const Script with = run_script(true);
+    const Script without = run_script(false);
+    REQUIRE(with.trace.size() > 500);
+    REQUIRE(with.trace == without.trace);
+    REQUIRE(with.handoffs > 10);  // the fast path was taken, often
+    REQUIRE(without.handoffs == 0);
+}
+
+TEST_CASE("executor: a woken coroutine takes the handoff slot only when nothing as urgent is ready",
+          "[executor][handoff]") {
+    std::vector<int> trace;
+    Executor ex(8);
+    int resumed_a = 0;
+    int resumed_b = 0;
+    const Cid a = ex.spawn(blocker(resumed_a, 1), Priority{5}).value();
+    const Cid b = ex.spawn(blocker(resumed_b, 1), Priority{5}).value();
+    ex.run();
+    REQUIRE(ex.wake(a).ok());
+    REQUIRE(ex.handoff() == a);  // nothing else ready: straight into the slot
+    REQUIRE(ex.best_ready() == Priority{5});
+    REQUIRE(ex.ready_count() == 1);
+    REQUIRE(ex.wake(b).ok());
+    REQUIRE(ex.handoff() == a);  // b queues behind a (same level, later)
+    REQUIRE(ex.spawn(record(trace, 1), Priority{6}).ok());
+    REQUIRE(ex.handoff() == a);  // less urgent: the slot stays
+    REQUIRE(ex.spawn(record(trace, 2), Priority{2}).ok());
+    REQUIRE(!ex.handoff());  // more urgent: a went back to the head of level 5
+    REQUIRE(ex.ready_count() == 4);
+    REQUIRE(ex.run_once());  // record 2
+    REQUIRE(trace == std::vector<int>{2});
+    REQUIRE(ex.run_once());  // a, before b
+    REQUIRE(resumed_a == 1);
+    REQUIRE(resumed_b == 0);
+    ex.run();
+    REQUIRE(trace == std::vector<int>{2, 1});
+    REQUIRE(resumed_b == 1);
+}

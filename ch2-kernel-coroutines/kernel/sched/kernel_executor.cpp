@@ -15,14 +15,16 @@ namespace {
 alignas(Executor) unsigned char g_storage[sizeof(Executor)];
 Executor* g_executor = nullptr;
 
-unsigned hart_from_tp() { return smp::this_hart().index; }
 void on_ready(Executor&, Priority prio) { smp::kick_for(prio); }
 
 void create_kernel_executor() {
-    Executor::default_hart_index = hart_from_tp;  // tp is set by now (see smp/boot.cpp)
+    Executor::default_hart_slots = HartSlots::TpPointsToSlot;  // tp is set by now (see smp/boot.cpp)
     g_executor = new (g_storage) Executor(kKernelCoroutines);
     if (!g_executor->valid()) {
         panic("kernel executor: no memory for {} control blocks", kKernelCoroutines);
+    }
+    if (g_executor->hart_slot() != smp::this_hart().index) {
+        panic("kernel executor: tp does not point at the hart's index (smp::Hart::index must come first)");
     }
     g_executor->set_lock_masks_interrupts(true);  // interrupt handlers wake coroutines
     g_executor->set_ready_hook(on_ready);

@@ -21,7 +21,7 @@ void ps(lib::Writer& out) {
     lib::format_to(out, "  CID                 KIND     PRIO  STATE              FRAME\n");
     ex.for_each_live([&out](const Ccb& c) {
         lib::format_to(out, "  {:<18}  {:<7}  {:>4}  {:<17}  {:>5}\n", c.cid, kind_name(c.kind), c.priority.level,
-                       state_name(c.state), c.frame_bytes);
+                       state_name(c.state), c.frame_bytes());
     });
     for_each_running_suspended(
         [](const Thread& t, void* w) {

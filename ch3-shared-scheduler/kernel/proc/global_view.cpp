@@ -24,7 +24,9 @@ struct LevelQueues {
 };
 LevelQueues g_view;
 mm::GlobalView* g_published = nullptr;  // the shared page, kernel address
-GlobalViewStats g_stats;                // under g_view.lock
+GlobalViewStats g_stats;                // under g_view.lock (but `unchanged`)
+std::atomic<std::uint64_t> g_unchanged{0};
+std::atomic<std::uint64_t> g_kernel_bits_published{0};  // the kernel's part of the last publish
 PendingWorkCheck g_pending_check = nullptr;
 
 void create_view_page() {
@@ -40,6 +42,7 @@ COPS_INITCALL(device, create_view_page);
 void publish_locked() {
     if (g_published != nullptr) {
         const std::uint64_t kernel_bits = sched::kernel_executor().bitmap().raw();
+        g_kernel_bits_published.store(kernel_bits, std::memory_order_relaxed);
         g_published->busy_levels.store(g_view.busy.raw() | kernel_bits, std::memory_order_relaxed);
         g_published->folds.fetch_add(1, std::memory_order_relaxed);
     }
@@ -87,6 +90,53 @@ void withdraw_locked(UserThread& t) {
     t.cpu.store(CpuState::Dispatched, std::memory_order_release);
 }
 
+/// The running levels of a summary as one word (byte h = slot h).
+std::uint64_t running_word(const ExecutorSummary& s) {
+    std::uint64_t w;
+    static_assert(sizeof s.running == sizeof w);
+    __builtin_memcpy(&w, s.running, sizeof w);
+    return w;
+}
+
+/// The level the last fold of @p p gave, if nothing it read has changed since.
+std::optional<sched::Priority> unchanged_level(const Process& p, const ExecutorSummary& s) {
+    const FoldCache& c = p.fold_cache;
+    const std::uint32_t seq = c.sequence.load(std::memory_order_acquire);
+    if ((seq & 1U) != 0) {
+        return std::nullopt;
+    }
+    const bool same = c.ready_bits.load(std::memory_order_relaxed) == s.ready_bits &&
+                      c.running.load(std::memory_order_relaxed) == running_word(s) &&
+                      c.ceiling.load(std::memory_order_relaxed) == p.ceiling.level;
+    const sched::Priority level{c.level.load(std::memory_order_relaxed)};
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (!same || c.sequence.load(std::memory_order_relaxed) != seq ||
+        sched::kernel_executor().bitmap().raw() != g_kernel_bits_published.load(std::memory_order_relaxed)) {
+        return std::nullopt;
+    }
+    return level;
+}
+
+/// Marks @p p's cache as being written (or empty): odd sequence (under g_view.lock).
+void invalidate_fold_locked(FoldCache& c) {
+    const std::uint32_t seq = c.sequence.load(std::memory_order_relaxed);
+    if ((seq & 1U) == 0) {
+        c.sequence.store(seq + 1, std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_release);
+    }
+}
+
+/// Records what a fold of @p p read and gave (under g_view.lock).
+void remember_fold_locked(Process& p, const ExecutorSummary& s, sched::Priority level) {
+    FoldCache& c = p.fold_cache;
+    invalidate_fold_locked(c);
+    c.ready_bits.store(s.ready_bits, std::memory_order_relaxed);
+    c.running.store(running_word(s), std::memory_order_relaxed);
+    c.ceiling.store(p.ceiling.level, std::memory_order_relaxed);
+    c.level.store(level.level, std::memory_order_relaxed);
+    c.sequence.store(c.sequence.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+}
+
 /// Blocks until @p t is dispatched or its process ends; then it is in no list.
 sched::Task<void> until_dispatched(UserThread& t) {
     while (t.cpu.load(std::memory_order_acquire) != CpuState::Dispatched &&
@@ -109,15 +159,22 @@ ExecutorSummary read_summary(const Process& p) {
     s.ready_bits =
         __atomic_load_n(reinterpret_cast<const std::uint64_t*>(page + sched::ExecutorSummaryLayout::kReadyBitsOffset),
                         __ATOMIC_RELAXED);
-    for (unsigned h = 0; h < sched::kMaxHarts; ++h) {
-        s.running[h] = __atomic_load_n(page + sched::ExecutorSummaryLayout::kRunningLevelOffset + h, __ATOMIC_RELAXED);
-    }
+    const std::uint64_t running = __atomic_load_n(
+        reinterpret_cast<const std::uint64_t*>(page + sched::ExecutorSummaryLayout::kRunningLevelOffset),
+        __ATOMIC_RELAXED);
+    static_assert(sched::ExecutorSummaryLayout::kRunningLevelOffset % sizeof running == 0 &&
+                  sizeof s.running == sizeof running);
+    __builtin_memcpy(s.running, &running, sizeof running);
     return s;
 }
 
 sched::Priority fold(UserThread& t) {
     Process& p = *t.process;
     const ExecutorSummary summary = read_summary(p);
+    if (const std::optional<sched::Priority> same = unchanged_level(p, summary)) {
+        g_unchanged.fetch_add(1, std::memory_order_relaxed);
+        return *same;
+    }
     const sched::Priority level = process_level(summary, p.ceiling);
     bool changed = false;
     {
@@ -140,6 +197,7 @@ sched::Priority fold(UserThread& t) {
             changed = true;
         }
         publish_locked();
+        remember_fold_locked(p, summary, level);
     }
     if (changed) {
         notify_switcher();
@@ -169,6 +227,7 @@ sched::Task<void> park(UserThread& t) {
         } else {
             t.cpu.store(CpuState::Parked, std::memory_order_relaxed);
             t.process->parked.push_back(t);
+            invalidate_fold_locked(t.process->fold_cache);  // the next fold must see ready work
             ++g_stats.parks;
         }
     }
@@ -185,6 +244,7 @@ void make_runnable(Process& p, sched::Priority level) {
     bool changed = false;
     {
         sync::LockGuard g(g_view.lock);
+        invalidate_fold_locked(p.fold_cache);  // the view moved without a fold: the next one must look
         if (level.more_urgent_than(p.level)) {
             const bool was_queued = p.queued;
             dequeue_process_locked(p);
@@ -242,7 +302,9 @@ std::uintptr_t global_view_frame() { return reinterpret_cast<std::uintptr_t>(g_p
 
 GlobalViewStats global_view_stats() {
     sync::LockGuard g(g_view.lock);
-    return g_stats;
+    GlobalViewStats s = g_stats;
+    s.unchanged = g_unchanged.load(std::memory_order_relaxed);
+    return s;
 }
 
 }  // namespace cops::proc

@@ -163,3 +163,67 @@ KTEST_BUDGET("shared/the-switching-coroutine-dispatches-and-the-view-is-publishe
     CHECK(proc::global_view_stats().folds > folds);
     CHECK(static_cast<bool>(proc::switcher_cid()));
 }
+
+KTEST("shared/the-fold-skips-only-what-has-not-changed") {
+    // A probe process (address space and executor page, no thread running): its summary
+    // moves through a pseudo-random walk with repeats and A-B-A returns, and the ceiling
+    // moves too. After every step the fold must give exactly the level process_level()
+    // gives for what the page holds now, and skip the work only when nothing changed.
+    proc::Process probe;
+    REQUIRE(probe.space.init(mm::frames(), mm::kernel_page_table()).ok());
+    REQUIRE(proc::map_shared_scheduler(probe).ok());
+    auto* page = const_cast<std::uint8_t*>(probe.executor_page);
+    auto* ready = reinterpret_cast<std::uint64_t*>(page + sched::ExecutorSummaryLayout::kReadyBitsOffset);
+    std::uint8_t* running = page + sched::ExecutorSummaryLayout::kRunningLevelOffset;
+    for (unsigned h = 0; h < sched::kMaxHarts; ++h) {
+        running[h] = sched::kNoLevel;
+    }
+    probe.ceiling = sched::Priority{4};
+    proc::UserThread thread;
+    thread.process = &probe;
+    *ready = 0;
+    (void)proc::fold(thread);
+
+    std::uint64_t seed = 12345;
+    unsigned skipped = 0;
+    unsigned folded = 0;
+    proc::ExecutorSummary last = proc::read_summary(probe);
+    std::uint8_t last_ceiling = probe.ceiling.level;
+    for (unsigned step = 0; step < 600; ++step) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        const unsigned what = static_cast<unsigned>(seed >> 60);  // 0..15
+        const auto level = static_cast<std::uint8_t>((seed >> 40) % 64);
+        if (what < 5) {
+            *ready = (seed >> 20) & ((seed >> 2) | (1ULL << level));  // a new bitmap
+        } else if (what < 7) {
+            *ready ^= 1ULL << level;  // one bit flips...
+            if (what == 6) {
+                (void)proc::fold(thread);
+                *ready ^= 1ULL << level;  // ...and flips back (A-B-A between two folds)
+            }
+        } else if (what < 10) {
+            running[(seed >> 8) % sched::kMaxHarts] = (what == 9) ? sched::kNoLevel : level;
+        } else if (what == 10) {
+            probe.ceiling = sched::Priority{static_cast<std::uint8_t>(level % 40)};
+        }  // 11..15: nothing changes
+        const proc::ExecutorSummary now = proc::read_summary(probe);
+        const bool same = now.ready_bits == last.ready_bits && __builtin_memcmp(now.running, last.running, 8) == 0 &&
+                          probe.ceiling.level == last_ceiling;
+        const proc::GlobalViewStats before = proc::global_view_stats();
+        const sched::Priority got = proc::fold(thread);
+        const proc::GlobalViewStats after = proc::global_view_stats();
+        CHECK_EQ(got.level, proc::process_level(now, probe.ceiling).level);
+        CHECK_EQ(probe.level.level, got.level);
+        if (!same) {
+            CHECK_EQ(after.folds, before.folds + 1);  // a change is never skipped
+            ++folded;
+        } else if (after.unchanged == before.unchanged + 1) {
+            ++skipped;
+        }
+        last = now;
+        last_ceiling = probe.ceiling.level;
+    }
+    CHECK(folded > 100);
+    CHECK(skipped > 100);  // and an unchanged summary is (nearly always) skipped
+    probe.space.destroy();
+}

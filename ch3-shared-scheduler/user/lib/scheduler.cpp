@@ -29,13 +29,6 @@ std::atomic<std::uint64_t> g_cpu_yields{0};
 std::atomic<std::uint64_t> g_parks{0};
 void (*g_loop_hook)() = nullptr;
 
-/// The hart slot this thread runs the executor for: its `tp` (0 for the main thread).
-unsigned slot_from_tp() {
-    std::uint64_t tp;
-    asm volatile("mv %0, tp" : "=r"(tp));
-    return tp < sched::kMaxHarts ? static_cast<unsigned>(tp) : 0;
-}
-
 const mm::GlobalView& view() { return *reinterpret_cast<const mm::GlobalView*>(mm::kGlobalViewAddress); }
 
 sched::Task<void> main_coroutine(int argc, char** argv) {
@@ -87,8 +80,8 @@ bool should_yield_cpu(std::uint64_t busy_elsewhere, std::uint64_t ready_here) {
 void run_scheduler(int argc, char** argv) {
     asm volatile("mv tp, zero");
     g_executor = new (reinterpret_cast<void*>(mm::kExecutorPageAddress)) sched::Executor(kCoroutines);
-    g_executor->set_lock_masks_interrupts(false);  // user mode: never touch sstatus
-    g_executor->set_hart_index(slot_from_tp);
+    g_executor->set_lock_masks_interrupts(false);            // user mode: never touch sstatus
+    g_executor->set_hart_slots(sched::HartSlots::TpIsSlot);  // tp is the slot (slot_main)
     if (!g_executor->valid()) {
         println("user runtime: no memory for {} coroutines", kCoroutines);
         exit(static_cast<int>(abi::Errno::NoMemory));

@@ -18,8 +18,8 @@ struct ListHook {
     bool linked = false;       ///< true while the element is in a list
 };
 
-/// FIFO of T (which derives from ListHook<Tag>). push_back, pop_front and remove
-/// are O(1) and never allocate.
+/// FIFO of T (which derives from ListHook<Tag>). push_back, push_front, pop_front and
+/// remove are O(1) and never allocate.
 template <class T, class Tag = void>
 class IntrusiveList {
 public:
@@ -47,6 +47,21 @@ public:
         ++size_;
         // LAB-STUB: (void)n;
         // END-LAB
+    }
+
+    /// Inserts @p item at the head. The item must not be in a list of this Tag.
+    void push_front(T& item) {
+        Hook& n = item;
+        n.prev = nullptr;
+        n.next = head_;
+        if (head_ != nullptr) {
+            head_->prev = &n;
+        } else {
+            tail_ = &n;
+        }
+        head_ = &n;
+        n.linked = true;
+        ++size_;
     }
 
     /// Removes and returns the head, or nullptr when empty.

@@ -57,24 +57,25 @@ private:
     static_assert(std::is_trivially_destructible_v<T>, "Result<T> holds trivially destructible values only");
 };
 
-/// Result of an operation that returns nothing: success, or an Error.
+/// Result of an operation that returns nothing: success, or an Error. One byte (the
+/// error, or a value no Error has for success), so it comes back in a register.
 template <>
 class [[nodiscard]] Result<void> {
 public:
     /// Success.
     constexpr Result() = default;
     /// Failure with @p e.
-    constexpr Result(Error e) : ok_(false), error_(e) {}  // NOLINT: implicit by design
+    constexpr Result(Error e) : error_(e) {}  // NOLINT: implicit by design
     /// True on success.
-    constexpr bool ok() const { return ok_; }
+    constexpr bool ok() const { return error_ == kOk; }
     /// True on success.
-    constexpr explicit operator bool() const { return ok_; }
+    constexpr explicit operator bool() const { return ok(); }
     /// The error; only valid when !ok().
     constexpr Error error() const { return error_; }
 
 private:
-    bool ok_ = true;
-    Error error_{};
+    static constexpr Error kOk = static_cast<Error>(0xff);
+    Error error_ = kOk;
 };
 
 /// Shorthand for Result<void>.

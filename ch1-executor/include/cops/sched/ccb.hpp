@@ -3,6 +3,7 @@
 #pragma once
 
 #include <coroutine>
+#include <cstddef>
 #include <cstdint>
 
 #include "cops/lib/intrusive_list.hpp"
@@ -53,25 +54,35 @@ enum class Suspension : std::uint8_t {
 struct ReadyQueueTag {};
 
 /// The coroutine control block: everything the executor knows about one coroutine.
-/// It sits in exactly one place at a time: a ready queue, the blocked set, a hart
-/// (running), or the free list, and `state` says which.
+/// It sits in exactly one place at a time: a ready queue (or the executor's handoff
+/// slot), the blocked set, a hart (running), or the free list, and `state` says which.
+/// It is 64 bytes, so a cid's slot index becomes its address with a shift; the free
+/// list reuses the ready-queue link (a free block is in no queue).
 struct Ccb : lib::ListHook<ReadyQueueTag> {
-    Cid cid{};                                    ///< this coroutine's id
+    // The one-byte fields fill the hook's tail padding.
     CoroutineKind kind = CoroutineKind::Kernel;   ///< what it is for
     Priority priority{};                          ///< its priority level
     CoroutineState state = CoroutineState::Exit;  ///< where it is in the state model
     Suspension request = Suspension::None;        ///< set by the awaitable it suspended on
     bool wake_pending = false;                    ///< a wake arrived while it was not blocked
-    std::uint32_t generation = 0;                 ///< bumped each time the block is reused
-    std::uint32_t frame_bytes = 0;                ///< size of its root coroutine frame
-    std::coroutine_handle<> root{};               ///< the spawned task's frame (owned)
-    std::coroutine_handle<> resume_point{};       ///< innermost suspended frame, resumed next
-    Ccb* next_free = nullptr;                     ///< link in the executor's free list
-    Executor* owner = nullptr;                    ///< the executor it was spawned on
+    /// This coroutine's id: (generation << 32) | (slot index + 1). A free block holds the
+    /// id its next coroutine will get (retiring one bumps the generation).
+    Cid cid{};
+    std::coroutine_handle<> root{};          ///< the spawned task's frame (owned)
+    std::coroutine_handle<> resume_point{};  ///< innermost suspended frame, resumed next
+    Executor* owner = nullptr;               ///< the executor it was spawned on
     /// The paper's waker: called (if set) with the cid after wake() makes this coroutine
     /// ready, outside the executor's lock, e.g. to tell the kernel that a process became
     /// runnable (ch3/ch4).
     void (*waker)(Cid) = nullptr;
+
+    /// The size in bytes of its root coroutine frame (read from the frame's header).
+    std::uint32_t frame_bytes() const;
+    /// The generation of its cid: how many coroutines this block held before.
+    constexpr std::uint32_t generation() const { return static_cast<std::uint32_t>(cid.value >> 32); }
 };
+
+/// Control blocks are a power of two bytes: a cid's slot becomes an address with a shift.
+inline constexpr std::size_t kCcbBytes = 64;
 
 }  // namespace cops::sched

@@ -37,6 +37,14 @@ struct ExecutorSummaryLayout {
     static constexpr std::size_t kBytes = 8 + kMaxHarts;   ///< bytes to read
 };
 
+/// How an executor learns which hart slot its caller runs on. It reads the `tp`
+/// register inline (no call): the slot must be known on every pick and every wake.
+enum class HartSlots : std::uint8_t {
+    One,             ///< one hart: slot 0 (chapter 1, host tests)
+    TpIsSlot,        ///< `tp` holds the slot number (a user process's threads, ch3)
+    TpPointsToSlot,  ///< `tp` points at a 32-bit slot number (the kernel's smp::Hart, ch2)
+};
+
 /// Counters an executor keeps about itself.
 struct ExecutorStats {
     std::uint64_t spawned = 0;  ///< coroutines spawned
@@ -72,17 +80,38 @@ public:
 
     /// The cid of the coroutine being resumed on this hart now, or Cid{} outside any coroutine.
     Cid current() const {
-        const Ccb* c = current_[hart_index_()];
+        const Ccb* c = current_[hart_slot()];
         return c != nullptr ? c->cid : Cid{};
     }
 
-    /// Which hart the caller runs on, 0..kMaxHarts-1: the default each new executor
-    /// copies. One hart (0) until a layer that starts more harts installs its own
-    /// (ch2 reads the hart's `tp`).
-    static unsigned (*default_hart_index)();
-    /// Replaces this executor's hart-index function (a user process's executor numbers
-    /// its own hart slots, ch3).
-    void set_hart_index(unsigned (*hart_index)()) { hart_index_ = hart_index; }
+    /// How each new executor finds its caller's hart slot. HartSlots::One until a layer
+    /// that starts more harts sets it (ch2: TpPointsToSlot, once `tp` is set on every hart).
+    static HartSlots default_hart_slots;
+    /// Replaces how this executor finds its caller's hart slot (a user process's
+    /// executor numbers its own hart slots in `tp`, ch3).
+    void set_hart_slots(HartSlots how) { hart_slots_ = how; }
+    /// The hart slot the caller runs on, 0..kMaxHarts-1 (`tp` read inline).
+    unsigned hart_slot() const {
+#if defined(__riscv)
+        if (hart_slots_ == HartSlots::One) {
+            return 0;
+        }
+        std::uintptr_t tp;
+        // volatile: a coroutine preempted on one hart may go on on another, so two reads
+        // around a resume must not be merged.
+        asm volatile("mv %0, tp" : "=r"(tp));
+        if (hart_slots_ == HartSlots::TpIsSlot) {
+            return static_cast<unsigned>(tp) & (kMaxHarts - 1);  // user memory: stay in bounds
+        }
+        return *reinterpret_cast<const std::uint32_t*>(tp);
+#else
+        return 0;
+#endif
+    }
+
+    /// Turns the handoff slot (the wake fast path, see make_woken_ready()) on or off.
+    /// On by default; the order coroutines run in is the same either way.
+    void set_handoff(bool on);
     /// Whether this executor's lock turns interrupts off while held (kernel executors
     /// from ch2 on; never in user mode). New executors copy g_locks_mask_interrupts.
     void set_lock_masks_interrupts(bool masks) { lock_.set_masks_interrupts(masks); }
@@ -137,7 +166,9 @@ public:
     /// The level of the coroutine running on hart slot @p hart, or kNoLevel (read
     /// without the lock; what the kernel reads from a process in ch3).
     std::uint8_t running_level(unsigned hart) const { return hart < kMaxHarts ? running_level_[hart] : kNoLevel; }
-    /// Number of ready coroutines.
+    /// The coroutine in the handoff slot, if any (tests and the `ps` dump).
+    Cid handoff() const;
+    /// Number of ready coroutines (queued or in the handoff slot).
     std::size_t ready_count() const;
     /// Number of live coroutines (created, ready, running, blocked).
     std::uint32_t live_count() const { return live_; }
@@ -168,8 +199,15 @@ private:
     Result<Ccb*> lookup(Cid cid) const;
     /// The state change of wake(): blocked -> ready, else remember the wake (the lock is held).
     void wake_locked(Ccb& c);
-    /// Queues @p ccb as ready at its priority (the lock is held).
+    /// Queues @p ccb as ready at the back of its level's queue (the lock is held).
     void make_ready(Ccb& ccb);
+    /// Makes a woken coroutine ready: into the handoff slot when the rule allows, else
+    /// as make_ready() (the lock is held).
+    void make_woken_ready(Ccb& ccb);
+    /// Puts the handoff slot's coroutine back at the front of its level's queue.
+    void return_handoff();
+    /// Empties the handoff slot and returns what it held, or nullptr (the lock is held).
+    Ccb* take_handoff();
     /// Removes and returns the most urgent ready coroutine (the lock is held).
     Ccb* pick_next();
     /// Acts on what the coroutine asked for when it suspended (the lock is held).
@@ -190,9 +228,11 @@ private:
     std::uint32_t capacity_ = 0;
     std::uint32_t live_ = 0;
     Ccb* free_ = nullptr;
+    Ccb* handoff_ = nullptr;  // the wake fast path (make_woken_ready): ready, in no queue
+    bool handoff_on_ = true;
+    HartSlots hart_slots_;
     Ccb* current_[kMaxHarts] = {};
     void (*ready_hook_)(Executor&, Priority) = nullptr;
-    unsigned (*hart_index_)();
     void (*on_lost_)(const Ccb&);
     ReadyQueue ready_[kPriorityLevels];
     ExecutorStats stats_;

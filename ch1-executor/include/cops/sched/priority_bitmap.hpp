@@ -12,17 +12,32 @@
 
 namespace cops::sched {
 
-/// Index of the lowest set bit of a non-zero word, without a ctz instruction
-/// (rv64gc has none; GCC would call a libgcc routine). De Bruijn multiplication.
+namespace detail {
+/// The de Bruijn sequence whose 64 six-bit windows are all different.
+inline constexpr std::uint64_t kDeBruijn = 0x022fdd63cc95386dULL;
+/// Which bit each window of kDeBruijn stands for. At namespace scope, so it sits once
+/// in read-only data (a table local to the function is copied onto the stack per call).
+inline constexpr unsigned char kDeBruijnIndex[64] = {
+    0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28, 62, 5,  39, 46, 44, 42,
+    22, 9,  24, 35, 59, 56, 49, 18, 29, 11, 63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21,
+    23, 58, 17, 10, 51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12,
+};
+}  // namespace detail
+
+/// Index of the lowest set bit of a non-zero word. One `ctz` instruction when the
+/// target has Zbb. rv64gc has none (GCC would call a libgcc routine), so there, and on
+/// the host (where the unit tests check the table), it is a de Bruijn multiplication
+/// and a table lookup.
 constexpr unsigned lowest_set_bit(std::uint64_t word) {
-    constexpr std::uint64_t kDeBruijn = 0x022fdd63cc95386dULL;
-    constexpr unsigned char kIndex[64] = {
-        0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28, 62, 5,  39, 46, 44, 42,
-        22, 9,  24, 35, 59, 56, 49, 18, 29, 11, 63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21,
-        23, 58, 17, 10, 51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12,
-    };
-    return kIndex[((word & -word) * kDeBruijn) >> 58];
+#if defined(__riscv_zbb)
+    return static_cast<unsigned>(__builtin_ctzll(word));
+#else
+    return detail::kDeBruijnIndex[((word & -word) * detail::kDeBruijn) >> 58];
+#endif
 }
+
+/// Mask of levels 0..@p p (@p p and every more urgent level).
+constexpr std::uint64_t levels_up_to(Priority p) { return (std::uint64_t{2} << p.level) - 1; }
 
 /// A 64-bit set of priority levels.
 class PriorityBitmap {

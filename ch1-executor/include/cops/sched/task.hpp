@@ -56,6 +56,14 @@ inline std::size_t frame_size(void* address) {
     return *reinterpret_cast<std::size_t*>(static_cast<char*>(address) - kFrameHeader);
 }
 
+}  // namespace detail
+
+inline std::uint32_t Ccb::frame_bytes() const {
+    return root ? static_cast<std::uint32_t>(detail::frame_size(root.address())) : 0;
+}
+
+namespace detail {
+
 /// What every Task promise has: the control block it runs on, and who awaits it.
 struct PromiseBase {
     Ccb* ccb = nullptr;                      ///< set at spawn (root) or when awaited (child)

@@ -31,7 +31,9 @@ struct HartStats {
 
 /// One hart's state. Only that hart writes it, except the atomics.
 struct Hart {
-    unsigned index = 0;                               ///< 0..hart_count()-1; the boot hart is 0
+    /// 0..hart_count()-1; the boot hart is 0. The first member: `tp` points here, and the
+    /// executor reads its hart slot from there (sched::HartSlots::TpPointsToSlot).
+    std::uint32_t index = 0;
     unsigned hart_id = 0;                             ///< the SBI/FDT hart id
     sched::Thread* thread = nullptr;                  ///< the thread running on this hart now
     sched::Thread* switched_from = nullptr;           ///< the thread that just switched away

@@ -25,7 +25,9 @@ namespace cops::proc {
 ExecutorSummary read_summary(const Process& p);
 
 /// At a trap from @p t: folds its process's summary into the view and returns the
-/// process's new level. O(1).
+/// process's new level. O(1). When nothing a fold reads has changed since the last one
+/// (the summary, the ceiling, the kernel's ready levels, and no thread parked since),
+/// it returns the last level without taking the view's lock.
 sched::Priority fold(UserThread& t);
 
 /// Suspends @p t until the switching coroutine gives it a CPU (or its process ends):
@@ -64,6 +66,7 @@ std::uintptr_t global_view_frame();
 /// Counters of the view, for tests and benchmarks.
 struct GlobalViewStats {
     std::uint64_t folds = 0;       ///< summaries folded
+    std::uint64_t unchanged = 0;   ///< folds skipped: nothing had changed since the last one
     std::uint64_t dispatches = 0;  ///< threads given a CPU
     std::uint64_t parks = 0;       ///< threads parked because their executor had nothing ready
 };

@@ -100,6 +100,17 @@ enum class Reaper : std::uint8_t {
 /// Tag of the children list hook.
 struct ChildrenTag {};
 
+/// What the last fold of a process saw and gave, so that a trap whose summary has not
+/// changed skips the fold (global_view.cpp). A sequence lock: written under the view's
+/// lock, read without it; an odd sequence means "being written, or nothing cached".
+struct FoldCache {
+    std::atomic<std::uint32_t> sequence{1};    ///< even: the fields below are a valid entry
+    std::atomic<std::uint64_t> ready_bits{0};  ///< the summary's ready bitmap
+    std::atomic<std::uint64_t> running{0};     ///< the summary's running levels, one byte per slot
+    std::atomic<std::uint8_t> ceiling{0};      ///< the ceiling the level was clamped by
+    std::atomic<std::uint8_t> level{0};        ///< the level that fold gave
+};
+
 /// One process.
 class Process : public lib::ListHook<ChildrenTag>, public lib::ListHook<LevelQueueTag> {
 public:
@@ -128,6 +139,7 @@ public:
     lib::IntrusiveList<UserThread, CpuQueueTag> waiting;  ///< threads waiting for a CPU
     lib::IntrusiveList<UserThread, CpuQueueTag> parked;   ///< threads waiting for ready work
     const std::uint8_t* executor_page = nullptr;          ///< its executor page, kernel address
+    FoldCache fold_cache;                                 ///< the last fold, to skip an unchanged one
 
     ProcessIo* io = nullptr;  ///< ch4's I/O state (process_hooks.hpp sets it up and frees it)
 
