@@ -45,10 +45,14 @@ void check_back(const Resources& before, const Resources& after, const char* fil
     test::check_eq(after.heap_bytes, before.heap_bytes, "kernel heap bytes in use", "at the start", file, line);
 }
 
-/// Lets the harts run until the pool's records are back to @p calls (cancelled calls
-/// finish on their own kernel coroutines, a little after their process).
+/// Lets the harts run until the pool's records and frames are back to @p calls
+/// (cancelled calls finish on their own kernel coroutines, a little after their
+/// process; a frame goes back after its record, when the coroutine has returned).
 void settle(std::uint32_t calls) {
-    sched::run_until([&] { return io::call_pool_stats().in_use == calls; });
+    sched::run_until([&] {
+        const auto s = io::call_pool_stats();
+        return s.in_use == calls && s.frames_in_use == calls;
+    });
 }
 }  // namespace
 
