@@ -67,6 +67,17 @@ void dequeue_process_locked(Process& p) {
     }
 }
 
+/// Moves @p p to @p level, into that level's queue if it was queued; true if it was.
+bool move_to_level_locked(Process& p, sched::Priority level) {
+    const bool was_queued = p.queued;
+    dequeue_process_locked(p);
+    p.level = level;
+    if (was_queued) {
+        enqueue_process_locked(p);
+    }
+    return was_queued;
+}
+
 /// Joins @p t to its process's waiting list (the process to its level's queue).
 void add_waiting_locked(UserThread& t) {
     t.cpu.store(CpuState::Waiting, std::memory_order_relaxed);
@@ -181,13 +192,7 @@ sched::Priority fold(UserThread& t) {
         sync::LockGuard g(g_view.lock);
         ++g_stats.folds;
         if (level != p.level) {
-            const bool was_queued = p.queued;
-            dequeue_process_locked(p);
-            p.level = level;
-            if (was_queued) {
-                enqueue_process_locked(p);
-            }
-            changed = was_queued;
+            changed = move_to_level_locked(p, level);
         }
         if (summary.ready_bits != 0 && !p.parked.empty()) {
             // Ready work again: its parked threads wait for a CPU to run it.
@@ -246,13 +251,7 @@ void make_runnable(Process& p, sched::Priority level) {
         sync::LockGuard g(g_view.lock);
         invalidate_fold_locked(p.fold_cache);  // the view moved without a fold: the next one must look
         if (level.more_urgent_than(p.level)) {
-            const bool was_queued = p.queued;
-            dequeue_process_locked(p);
-            p.level = level;
-            if (was_queued) {
-                enqueue_process_locked(p);
-            }
-            changed = was_queued;
+            changed = move_to_level_locked(p, level);
         }
         while (UserThread* parked = p.parked.pop_front()) {
             add_waiting_locked(*parked);

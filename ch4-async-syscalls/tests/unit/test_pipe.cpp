@@ -100,7 +100,7 @@ TEST_CASE("pipe: end of file once the write end is closed, EPIPE once the read e
         Pipe p;
         u.put("ab");
         REQUIRE(p.write(u.space, kBuf, 2) == 2);
-        CHECK_FALSE(p.close_end(PipeEnd::Write));  // the read end is still open
+        CHECK_FALSE(p.close_end(PipeEnd::Write));   // the read end is still open
         CHECK(p.read(u.space, kBuf + 10, 8) == 2);  // what was written still comes out
         CHECK(p.read(u.space, kBuf + 10, 8) == 0);  // then end of file
         CHECK(p.close_end(PipeEnd::Read));          // last end: the caller deletes it

@@ -30,9 +30,18 @@ sched::Task<void> wait_once(io::Pipe& pipe, io::PipeEnd end, const std::atomic<b
     stage.store(2);
 }
 
-bool blocked(sched::Cid cid) {
-    const auto s = sched::kernel_executor().state(cid);
-    return s.ok() && s.value() == sched::CoroutineState::Blocked;
+/// Starts wait_once() on the kernel executor at level 10.
+Result<sched::Cid> start_waiter(io::Pipe& pipe, io::PipeEnd end, const std::atomic<bool>& cancelled,
+                                std::atomic<int>& stage) {
+    return sched::kernel_executor().spawn(wait_once(pipe, end, cancelled, stage), sched::Priority{10});
+}
+
+/// Lets the harts run until @p cid has reached its wait and is blocked in it.
+void until_blocked(sched::Cid cid, const std::atomic<int>& stage) {
+    sched::run_until([&] {
+        const auto s = sched::kernel_executor().state(cid);
+        return stage.load() == 1 && s.ok() && s.value() == sched::CoroutineState::Blocked;
+    });
 }
 
 /// One user page to move bytes through.
@@ -52,10 +61,9 @@ KTEST_BUDGET("hidden/pipe-wait-blocks-until-data-then-wakes", kBudget) {
     io::Pipe pipe;
     std::atomic<bool> cancelled{false};
     std::atomic<int> stage{0};
-    const auto cid =
-        sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Read, cancelled, stage), sched::Priority{10});
+    const auto cid = start_waiter(pipe, io::PipeEnd::Read, cancelled, stage);
     HIDDEN_SETUP(cid.ok());
-    sched::run_until([&] { return stage.load() == 1 && blocked(cid.value()); });
+    until_blocked(cid.value(), stage);
     CHECK_EQ(pipe.waiting(), 1U);  // it joined the readers' queue
     CHECK_EQ(stage.load(), 1);
     CHECK_EQ(pipe.write(page.space, mm::kUserBase, 1), 1);
@@ -72,15 +80,13 @@ KTEST_BUDGET("hidden/pipe-wait-on-a-ready-pipe-does-not-block", kBudget) {
     HIDDEN_SETUP(pipe.write(page.space, mm::kUserBase, 3) == 3);
     std::atomic<int> stage{0};
     const auto resumes = sched::kernel_executor().stats().resumes;
-    const auto cid =
-        sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Read, cancelled, stage), sched::Priority{10});
+    const auto cid = start_waiter(pipe, io::PipeEnd::Read, cancelled, stage);
     HIDDEN_SETUP(cid.ok());
     sched::run_until([&] { return stage.load() == 2; });
     CHECK_EQ(pipe.waiting(), 0U);
     // Writers wait only when the buffer is full: one byte of room is ready.
     std::atomic<int> wstage{0};
-    const auto w =
-        sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Write, cancelled, wstage), sched::Priority{10});
+    const auto w = start_waiter(pipe, io::PipeEnd::Write, cancelled, wstage);
     HIDDEN_SETUP(w.ok());
     sched::run_until([&] { return wstage.load() == 2; });
     CHECK(sched::kernel_executor().stats().resumes > resumes);
@@ -99,10 +105,9 @@ KTEST_BUDGET("hidden/pipe-writer-on-a-full-pipe-waits-for-room", kBudget) {
     }
     CHECK(pipe.write(page.space, mm::kUserBase, 1) == io::kWouldBlock);
     std::atomic<int> stage{0};
-    const auto cid =
-        sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Write, cancelled, stage), sched::Priority{10});
+    const auto cid = start_waiter(pipe, io::PipeEnd::Write, cancelled, stage);
     HIDDEN_SETUP(cid.ok());
-    sched::run_until([&] { return stage.load() == 1 && blocked(cid.value()); });
+    until_blocked(cid.value(), stage);
     CHECK_EQ(pipe.waiting(), 1U);
     CHECK_EQ(pipe.read(page.space, mm::kUserBase, 10), 10);
     sched::run_until([&] { return stage.load() == 2; });
@@ -113,18 +118,16 @@ KTEST_BUDGET("hidden/pipe-wait-ends-on-cancel-and-leaves-the-queue", kBudget) {
     io::Pipe pipe;
     std::atomic<bool> cancelled{false};
     std::atomic<int> stage{0};
-    const auto cid =
-        sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Read, cancelled, stage), sched::Priority{10});
+    const auto cid = start_waiter(pipe, io::PipeEnd::Read, cancelled, stage);
     HIDDEN_SETUP(cid.ok());
-    sched::run_until([&] { return stage.load() == 1 && blocked(cid.value()); });
+    until_blocked(cid.value(), stage);
     cancelled.store(true);
     (void)sched::kernel_executor().wake(cid.value());
     sched::run_until([&] { return stage.load() == 2; });
     CHECK_EQ(pipe.waiting(), 0U);  // its node is out of the queue: the frame is gone
     // A cancelled call does not wait at all.
     std::atomic<int> again{0};
-    const auto second =
-        sched::kernel_executor().spawn(wait_once(pipe, io::PipeEnd::Read, cancelled, again), sched::Priority{10});
+    const auto second = start_waiter(pipe, io::PipeEnd::Read, cancelled, again);
     HIDDEN_SETUP(second.ok());
     sched::run_until([&] { return again.load() == 2; });
     CHECK_EQ(pipe.waiting(), 0U);
@@ -138,10 +141,9 @@ KTEST_BUDGET("hidden/pipe-closing-the-last-writer-wakes-readers-with-eof", kBudg
     HIDDEN_SETUP(io::open_pipe(&reader, &writer).ok());
     std::atomic<bool> cancelled{false};
     std::atomic<int> stage{0};
-    const auto cid = sched::kernel_executor().spawn(wait_once(*reader->pipe, io::PipeEnd::Read, cancelled, stage),
-                                                    sched::Priority{10});
+    const auto cid = start_waiter(*reader->pipe, io::PipeEnd::Read, cancelled, stage);
     HIDDEN_SETUP(cid.ok());
-    sched::run_until([&] { return stage.load() == 1 && blocked(cid.value()); });
+    until_blocked(cid.value(), stage);
     io::release(*writer);
     sched::run_until([&] { return stage.load() == 2; });
     CHECK_EQ(reader->pipe->read(page.space, mm::kUserBase, 8), 0);  // end of file
