@@ -42,10 +42,18 @@ tools:
 # Kernel command line for `make run`: INTERACTIVE=1 (ch2's echo), INIT=prog,arg,... (ch3's first program).
 RUN_ARGS := $(strip $(if $(INTERACTIVE),interactive=1) $(if $(INIT),init=$(INIT)))
 RUN_APPEND := $(if $(RUN_ARGS),-append "$(RUN_ARGS)")
+# A chapter whose chapter.mk says TEST_DISK_MB := n (ch4 on) boots with a virtio-blk disk:
+# build/chN/disk.img, made once (zeroed) and kept, so the host can look at what the guest wrote.
+DISK_MB = $(shell sed -n 's/^TEST_DISK_MB[[:space:]]*:*=[[:space:]]*\([0-9]*\)[[:space:]]*$$/\1/p' $(wildcard ch*-*/chapter.mk) /dev/null | tail -1)
+DISK_CHAPTER_OK = $(shell for f in ch*-*/chapter.mk; do n=$${f#ch}; n=$${n%%-*}; [ $$n -le $(CH) ] && grep -q '^TEST_DISK_MB' $$f && echo yes; done | head -1)
+DISK_IMAGE := $(BUILD_DIR)/ch$(CH)/disk.img
+comma := ,
+DISK_ARGS = $(if $(DISK_CHAPTER_OK),-drive file=$(DISK_IMAGE)$(comma)format=raw$(comma)if=none$(comma)id=disk0 -device virtio-blk-device$(comma)drive=disk0)
 run: tools
 	@$(KMAKE) -j$(JOBS) CH=$(CH) kernel
-	@echo "kit: booting chapter $(CH) (QEMU exits when the kernel powers off; Ctrl-C to stop it)"
-	@$(QEMU) $(QEMU_FLAGS) -kernel $(BUILD_DIR)/ch$(CH)/kernel.elf $(RUN_APPEND)
+	@$(if $(DISK_CHAPTER_OK),[ -f $(DISK_IMAGE) ] || truncate -s $(DISK_MB)M $(DISK_IMAGE))
+	@echo "kit: booting chapter $(CH) (QEMU exits when the kernel powers off; Ctrl-C to stop it)$(if $(DISK_CHAPTER_OK), with the disk $(DISK_IMAGE))"
+	@$(QEMU) $(QEMU_FLAGS) -kernel $(BUILD_DIR)/ch$(CH)/kernel.elf $(DISK_ARGS) $(RUN_APPEND)
 
 build-tests: tools
 	@for c in $(TEST_CHAPTERS); do $(KMAKE) -j$(JOBS) CH=$$c test-kernel kernel || exit 1; done
@@ -79,7 +87,8 @@ gdb: tools
 	@printf 'set confirm off\nset architecture riscv:rv64\nfile %s\ntarget remote localhost:1234\nbreak kernel_boot\necho \\nkit: stopped before the firmware. `continue` runs to kernel_boot; `bt`, `info registers`, `x/8i $$pc` help.\\n\n' \
 	    "$(abspath $(GDB_ELF))" > .gdbinit
 	@echo "kit: starting QEMU paused (GDB server on :1234); quit gdb to stop it"
-	@$(QEMU) $(QEMU_FLAGS) -kernel $(GDB_ELF) $(if $(KTEST),-append "nonce=gdb ktest.only=$(KTEST)") -s -S & qemu=$$!; \
+	@$(if $(DISK_CHAPTER_OK),[ -f $(DISK_IMAGE) ] || truncate -s $(DISK_MB)M $(DISK_IMAGE))
+	@$(QEMU) $(QEMU_FLAGS) -kernel $(GDB_ELF) $(DISK_ARGS) $(if $(KTEST),-append "nonce=gdb ktest.only=$(KTEST)") -s -S & qemu=$$!; \
 	    gdb-multiarch -q -x .gdbinit; kill $$qemu 2>/dev/null; wait $$qemu 2>/dev/null; true
 
 docs:

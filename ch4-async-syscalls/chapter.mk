@@ -4,6 +4,8 @@
 PARENT := ch3-shared-scheduler
 
 LAYER_KERNEL := \
+    kernel/dev/virtio_mmio.cpp \
+    kernel/dev/virtio_blk.cpp \
     kernel/io/file.cpp \
     kernel/io/process_io.cpp \
     kernel/io/call.cpp \
@@ -24,6 +26,8 @@ LAYER_USER_LIB := \
 
 # The test kernel boots with four harts (the harness reads this line).
 TEST_SMP := 4
+# Boots of this chapter and later ones get a zeroed virtio-blk disk of this many MiB.
+TEST_DISK_MB := 1
 
 # What a student may change for this chapter.
 STUDENT_FILES := \

@@ -177,7 +177,8 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
             result.tests = [TestScore(1, "build", chapter, "build error", 0.0, 1.0, "visible",
                                       "the submission does not compile:\n" + first_compiler_error(output))]
         else:
-            run = KernelRun(kernel=elf, suite=f"ch{chapter}", config=qemu.QemuConfig(smp=chapters.test_smp(kit, chapter)),
+            run = KernelRun(kernel=elf, suite=f"ch{chapter}", config=qemu.QemuConfig(smp=chapters.test_smp(kit, chapter),
+                                                                                 extra=chapters.devices(kit, chapter)),
                             budget_scale=budget_scale, serial_input=chapters.serial_input(kit, chapter))
             result.tests = score_results(run_kernel_tests(run), rubric, chapter)
     finally:

@@ -7,12 +7,16 @@
   concatenated, lower layers first.
 * `tests/demo_expect.txt`: the lines `make run`'s demo must print (see demo.py);
   the highest layer that has one wins.
+* `TEST_DISK_MB := n` in a layer's chapter.mk: boots of the chapter (tests, demo,
+  `make run`) get a virtio-blk disk of n MiB, zeroed (devices()).
 """
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import re
+import tempfile
 
 
 def layer_dirs(root: str, chapter: int) -> list[str]:
@@ -56,3 +60,36 @@ def demo_expectations(root: str, chapter: int) -> str | None:
         if os.path.isfile(path):
             found = path
     return found
+
+
+def disk_mb(root: str, chapter: int) -> int:
+    """MiB of the virtio-blk disk chapter @chapter's boots get (0: none)."""
+    mb = 0
+    for layer in layer_dirs(root, chapter):
+        with open(os.path.join(layer, "chapter.mk"), encoding="utf-8") as f:
+            for line in f:
+                m = re.match(r"^TEST_DISK_MB\s*:?=\s*(\d+)\s*$", line)
+                if m:
+                    mb = int(m.group(1))
+    return mb
+
+
+def disk_args(image: str) -> list[str]:
+    """QEMU arguments that attach @image (raw) as the virtio-blk disk."""
+    return ["-drive", f"file={image},format=raw,if=none,id=disk0", "-device", "virtio-blk-device,drive=disk0"]
+
+
+def devices(root: str, chapter: int, image: str | None = None) -> list[str]:
+    """Extra QEMU arguments for chapter @chapter's boots: a fresh zeroed disk image at
+    @image (default: a temporary file, removed when the harness exits), if the
+    chapter asks for one."""
+    mb = disk_mb(root, chapter)
+    if mb == 0:
+        return []
+    if image is None:
+        fd, image = tempfile.mkstemp(prefix=f"cops-ch{chapter}-disk-", suffix=".img")
+        os.close(fd)
+        atexit.register(lambda path=image: os.path.exists(path) and os.remove(path))
+    with open(image, "wb") as f:
+        f.truncate(mb << 20)
+    return disk_args(image)

@@ -72,7 +72,7 @@ def demo_results(root: str, ch: int) -> list[TestResult]:
     expected = read_expectations(expect)
     found = []
     for smp in sorted({1, chapters.test_smp(root, ch)}):
-        config = qemu.QemuConfig(smp=smp, icount=False)
+        config = qemu.QemuConfig(smp=smp, icount=False, extra=chapters.devices(root, ch))
         found.append(run_demo(kernel, expected, f"ch{ch} demo", f"make-run-smp-{smp}", config,
                               rerun=f"make run CH={ch} SMP={smp}"))
     return found
@@ -93,7 +93,7 @@ def cmd_test(args) -> int:
     section("harness and grader self-tests", run_harness_selftests(args.root))
     for ch in args.chapters:
         kernel = os.path.join(args.root, "build", f"ch{ch}", "test-kernel.elf")
-        config = qemu.QemuConfig(smp=chapters.test_smp(args.root, ch))
+        config = qemu.QemuConfig(smp=chapters.test_smp(args.root, ch), extra=chapters.devices(args.root, ch))
         section(f"chapter {ch} kernel tests ({kernel}, {config.smp} hart(s))",
                 run_kernel_tests(KernelRun(kernel=kernel, suite=f"ch{ch} kernel", config=config,
                                            serial_input=chapters.serial_input(args.root, ch))))
@@ -104,11 +104,12 @@ def cmd_test(args) -> int:
 
 
 def cmd_ktest(args) -> int:
-    smp, typed = args.smp, None
+    smp, typed, extra = args.smp, None, []
     if args.chapter:
         smp = args.smp or chapters.test_smp(args.root, args.chapter)
         typed = chapters.serial_input(args.root, args.chapter)
-    run = KernelRun(kernel=args.kernel, suite=args.suite, config=qemu.QemuConfig(smp=smp or 1),
+        extra = chapters.devices(args.root, args.chapter)
+    run = KernelRun(kernel=args.kernel, suite=args.suite, config=qemu.QemuConfig(smp=smp or 1, extra=extra),
                     only=args.only, budget_scale=args.budget_scale, serial_input=typed)
     results = run_kernel_tests(run)
     for r in results:

@@ -7,6 +7,7 @@
 
 #include "cops/dev/timer.hpp"
 #include "cops/dev/uart.hpp"
+#include "cops/dev/virtio_blk.hpp"
 #include "cops/init/initcall.hpp"
 #include "cops/io/process_io.hpp"
 #include "cops/lib/console.hpp"
@@ -69,8 +70,8 @@ void count_refused() {
     ++g_pool.stats.refused;
 }
 
-bool readable(FileKind k) { return k == FileKind::ConsoleIn || k == FileKind::PipeRead; }
-bool writable(FileKind k) { return k == FileKind::ConsoleOut || k == FileKind::PipeWrite; }
+bool readable(FileKind k) { return k == FileKind::ConsoleIn || k == FileKind::PipeRead || k == FileKind::Disk; }
+bool writable(FileKind k) { return k == FileKind::ConsoleOut || k == FileKind::PipeWrite || k == FileKind::Disk; }
 
 /// Writes to the console at once (it never makes a caller wait for long).
 std::int64_t write_console(const mm::AddressSpace& space, std::uint64_t buffer, std::uint64_t length) {
@@ -111,6 +112,52 @@ sched::Task<std::int64_t> read_console_line(Call& c) {
     co_return static_cast<std::int64_t>(n);
 }
 
+/// A disk read, write or flush: wait for the device, move the data through its bounce
+/// buffer (under the I/O lock, while the process lives), wait for the interrupt. Its
+/// frame comes from the pool too. A disk request is not cancelled: it is short, and
+/// the bounce buffer may not be reused before the device is done with it.
+sched::Task<std::int64_t> disk_call(sched::FramePool& frames, Call& c) {
+    (void)frames;
+    dev::Disk* d = dev::disk();
+    if (d == nullptr) {
+        co_return abi::error_return(abi::kErrNoDevice);
+    }
+    dev::DiskRequest r;
+    r.op = c.kind == CallKind::Flush ? dev::DiskOp::Flush
+                                     : (c.kind == CallKind::Read ? dev::DiskOp::Read : dev::DiskOp::Write);
+    r.sector = c.file->position.load(std::memory_order_relaxed) / dev::kSectorBytes;
+    r.bytes = r.op == dev::DiskOp::Flush ? 0 : static_cast<std::uint32_t>(c.length);
+    d->acquire(r);
+    while (!co_await d->until(r, dev::DiskWait::Until::Owns)) {}
+    std::int64_t result = 0;
+    if (r.op == dev::DiskOp::Write) {
+        sync::LockGuard g(c.io->lock);
+        result = c.io->closed ? abi::error_return(abi::kErrInterrupted)
+                 : mm::copy_in(c.io->process->space, d->buffer(), c.buffer, c.length) ? 0
+                                                                                      : abi::error_return(Errno::Fault);
+    }
+    if (result == 0) {
+        d->submit(r);
+        while (!co_await d->until(r, dev::DiskWait::Until::Done)) {}
+        if (r.status != dev::DiskStatus::Ok) {
+            result = abi::error_return(abi::kErrIo);
+        } else if (r.op == dev::DiskOp::Read) {
+            sync::LockGuard g(c.io->lock);
+            result = c.io->closed ? abi::error_return(abi::kErrInterrupted)
+                     : mm::copy_out(c.io->process->space, c.buffer, d->buffer(), c.length)
+                         ? static_cast<std::int64_t>(c.length)
+                         : abi::error_return(Errno::Fault);
+        } else {
+            result = static_cast<std::int64_t>(r.bytes);
+        }
+    }
+    d->release();
+    if (result > 0) {
+        c.file->position.fetch_add(static_cast<std::uint64_t>(result), std::memory_order_relaxed);
+    }
+    co_return result;
+}
+
 /// Ends a call carried out by a kernel coroutine: a sync caller's thread gets the
 /// result; an async caller's completion is posted to its ring.
 void finish(Call& c, std::int64_t result) {
@@ -137,8 +184,12 @@ void finish(Call& c, std::int64_t result) {
 sched::Task<void> carry_out(sched::FramePool& frames, Call& c) {
     (void)frames;
     std::int64_t result = kWouldBlock;
-    if (c.kind == CallKind::Read && c.file->kind == FileKind::ConsoleIn) {
-        result = co_await read_console_line(c);  // the UART's own awaitable (ch2)
+    if (c.file != nullptr && c.file->kind == FileKind::Disk) {
+        auto transfer = disk_call(frames, c);
+        result = transfer.valid() ? co_await transfer : abi::error_return(Errno::Again);
+    } else if (c.kind == CallKind::Read && c.file->kind == FileKind::ConsoleIn) {
+        auto line = read_console_line(c);  // the UART's own awaitable (ch2)
+        result = line.valid() ? co_await line : abi::error_return(Errno::NoMemory);
     }
     while (result == kWouldBlock) {
         if (c.cancelled.load(std::memory_order_acquire)) {
@@ -148,6 +199,7 @@ sched::Task<void> carry_out(sched::FramePool& frames, Call& c) {
         switch (c.kind) {
             case CallKind::Read: co_await c.file->pipe->until_ready(PipeEnd::Read, c.cancelled); break;
             case CallKind::Write: co_await c.file->pipe->until_ready(PipeEnd::Write, c.cancelled); break;
+            case CallKind::Flush: break;  // disk only: done above
             case CallKind::Sleep: {
                 const std::uint64_t now = dev::timer::now_ticks();
                 if (now < c.deadline) {
@@ -172,6 +224,18 @@ std::int64_t prepare(ProcessIo& io, CallKind kind, const proc::SyscallArgs& args
         return 0;
     }
     File* f = take_file(io, args[0]);
+    if (kind == CallKind::Flush) {
+        if (f == nullptr) {
+            return abi::error_return(Errno::BadFd);
+        }
+        call.file = f;
+        if (f->kind != FileKind::Disk) {
+            release(*f);
+            call.file = nullptr;
+            return abi::error_return(Errno::Invalid);  // nothing to flush
+        }
+        return 0;
+    }
     if (f == nullptr || !(kind == CallKind::Read ? readable(f->kind) : writable(f->kind))) {
         if (f != nullptr) {
             release(*f);
@@ -181,6 +245,11 @@ std::int64_t prepare(ProcessIo& io, CallKind kind, const proc::SyscallArgs& args
     call.file = f;
     call.buffer = args[1];
     call.length = args[2];
+    if (f->kind == FileKind::Disk && (call.length % dev::kSectorBytes != 0 || call.length > dev::kMaxTransfer)) {
+        release(*f);
+        call.file = nullptr;
+        return abi::error_return(Errno::Invalid);  // whole sectors, at most one bounce buffer
+    }
     // The whole buffer is checked now, so a bad one fails before any byte moves, and
     // the same way on both forms. The calling thread runs, so the process is alive.
     const mm::PteFlags need{kind == CallKind::Read ? mm::PteFlag::Write : mm::PteFlag::Read};
@@ -196,6 +265,9 @@ std::int64_t attempt(Call& c) {
     if (c.kind == CallKind::Sleep) {
         return dev::timer::now_ticks() >= c.deadline ? 0 : kWouldBlock;
     }
+    if (c.file->kind == FileKind::Disk) {
+        return c.length == 0 && c.kind != CallKind::Flush ? 0 : kWouldBlock;  // the device always takes a while
+    }
     sync::LockGuard g(c.io->lock);
     if (c.io->closed) {
         return abi::error_return(abi::kErrInterrupted);
@@ -203,6 +275,7 @@ std::int64_t attempt(Call& c) {
     const mm::AddressSpace& space = c.io->process->space;
     switch (c.file->kind) {
         case FileKind::ConsoleIn: return c.length == 0 ? 0 : kWouldBlock;  // carry_out reads it
+        case FileKind::Disk: return kWouldBlock;                           // handled above
         case FileKind::ConsoleOut: return write_console(space, c.buffer, c.length);
         case FileKind::PipeRead: return c.file->pipe->read(space, c.buffer, c.length, &c.woke);
         case FileKind::PipeWrite:

@@ -7,8 +7,8 @@
 namespace cops::io {
 
 namespace {
-File g_console_in{FileKind::ConsoleIn, nullptr, {1}};
-File g_console_out{FileKind::ConsoleOut, nullptr, {1}};
+File g_console_in{FileKind::ConsoleIn, nullptr, {1}, {0}};
+File g_console_out{FileKind::ConsoleOut, nullptr, {1}, {0}};
 std::atomic<std::uint32_t> g_open_pipes{0};
 
 bool is_console(const File& f) { return f.kind == FileKind::ConsoleIn || f.kind == FileKind::ConsoleOut; }
@@ -19,8 +19,8 @@ File& console_out() { return g_console_out; }
 
 Status open_pipe(File** reader, File** writer) {
     auto* pipe = new (std::nothrow) Pipe;
-    auto* r = new (std::nothrow) File{FileKind::PipeRead, pipe, {1}};
-    auto* w = new (std::nothrow) File{FileKind::PipeWrite, pipe, {1}};
+    auto* r = new (std::nothrow) File{FileKind::PipeRead, pipe, {1}, {0}};
+    auto* w = new (std::nothrow) File{FileKind::PipeWrite, pipe, {1}, {0}};
     if (pipe == nullptr || r == nullptr || w == nullptr) {
         delete pipe;
         delete r;
@@ -33,6 +33,11 @@ Status open_pipe(File** reader, File** writer) {
     return {};
 }
 
+Status open_disk_file(File** f) {
+    *f = new (std::nothrow) File{FileKind::Disk, nullptr, {1}, {0}};
+    return *f != nullptr ? Status{} : Status{Error::OutOfMemory};
+}
+
 void retain(File& f) {
     if (!is_console(f)) {
         f.refs.fetch_add(1, std::memory_order_relaxed);
@@ -41,6 +46,10 @@ void retain(File& f) {
 
 void release(File& f) {
     if (is_console(f) || f.refs.fetch_sub(1, std::memory_order_acq_rel) != 1) {
+        return;
+    }
+    if (f.kind == FileKind::Disk) {
+        delete &f;
         return;
     }
     Pipe* pipe = f.pipe;

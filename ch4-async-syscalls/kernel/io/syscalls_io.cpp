@@ -2,6 +2,7 @@
 /// @brief Chapter 4's system calls: read, write and sleep in both forms (one entry
 /// each), and pipe, close, dup, take_held, io_info.
 #include "cops/abi/io_abi.hpp"
+#include "cops/dev/virtio_blk.hpp"
 #include "cops/init/initcall.hpp"
 #include "cops/io/call.hpp"
 #include "cops/io/pipe.hpp"
@@ -69,6 +70,34 @@ std::int64_t io_entry(SyscallContext& c, io::CallKind kind) {
 std::int64_t sys_read(SyscallContext& c) { return io_entry(c, io::CallKind::Read); }
 std::int64_t sys_write(SyscallContext& c) { return io_entry(c, io::CallKind::Write); }
 std::int64_t sys_sleep(SyscallContext& c) { return io_entry(c, io::CallKind::Sleep); }
+std::int64_t sys_fsync(SyscallContext& c) { return io_entry(c, io::CallKind::Flush); }
+
+std::int64_t sys_open_disk(SyscallContext& c) {
+    if (dev::disk() == nullptr) {
+        return abi::error_return(abi::kErrNoDevice);
+    }
+    io::File* f = nullptr;
+    if (!io::open_disk_file(&f)) {
+        return abi::error_return(Errno::NoMemory);
+    }
+    return io::install_file(*c.thread.process->io, *f);
+}
+
+std::int64_t sys_seek(SyscallContext& c) {
+    io::File* f = io::take_file(*c.thread.process->io, c.args[0]);
+    if (f == nullptr) {
+        return abi::error_return(Errno::BadFd);
+    }
+    const std::uint64_t to = c.args[1];
+    std::int64_t result = abi::error_return(Errno::Invalid);
+    if (f->kind == io::FileKind::Disk && to % dev::kSectorBytes == 0 &&
+        to / dev::kSectorBytes <= dev::disk()->sectors()) {
+        f->position.store(to, std::memory_order_relaxed);
+        result = static_cast<std::int64_t>(to);
+    }
+    io::release(*f);
+    return result;
+}
 
 std::int64_t sys_pipe(SyscallContext& c) {
     ProcessIo& pio = *c.thread.process->io;
@@ -126,6 +155,7 @@ std::int64_t sys_io_info(SyscallContext& c) {
             }
             return open;
         }
+        case 3: return dev::disk() != nullptr ? static_cast<std::int64_t>(dev::disk()->sectors()) : 0;
         default: return abi::error_return(Errno::Invalid);
     }
 }
@@ -140,6 +170,9 @@ void register_async_calls() {
     register_syscall(abi::kSysDup, {"dup", sys_dup, nullptr});
     register_syscall(abi::kSysTakeHeld, {"take_held", sys_take_held, nullptr});
     register_syscall(abi::kSysIoInfo, {"io_info", sys_io_info, nullptr});
+    register_syscall(abi::kSysOpenDisk, {"open_disk", sys_open_disk, nullptr});
+    register_syscall(abi::kSysSeek, {"seek", sys_seek, nullptr});
+    register_syscall(abi::kSysFsync, {"fsync", sys_fsync, nullptr});
 }
 COPS_INITCALL(late, register_async_calls);
 }  // namespace

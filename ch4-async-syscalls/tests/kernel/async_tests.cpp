@@ -176,3 +176,10 @@ KTEST_BUDGET("async/a-full-pool-is-eagain", 4 * kMultiHart) {
     settle(before.calls);
     check_back(before, Resources::now(), __FILE__, __LINE__);
 }
+
+KTEST_BUDGET("async/disk-read-after-write-flush-and-errors-in-both-forms", kMultiHart) {
+    const Resources before = Resources::now();
+    CHECK_EQ(run_program("async_check disk").value_or(-100), 0);
+    settle(before.calls);
+    check_back(before, Resources::now(), __FILE__, __LINE__);
+}

@@ -12,6 +12,8 @@
 ///     early N       a user thread on another hart writes while coroutines issue reads
 ///     inflight      blocks in 10 calls (8 async reads, a sync read, an async sleep), then exits
 ///     cap N         N reads that nobody feeds: those past the pool's share get EAGAIN
+///     disk          the virtio-blk disk: read-after-write, flush, errors, a marker at sector 100
+///     diskerr       with read errors injected (blkdebug): EIO in both forms
 ///     waiter        blocks every coroutine on a pipe nobody writes (for the no-polling test)
 #include <cstdint>
 #include <cstring>
@@ -226,6 +228,72 @@ sched::Task<void> capped_reader(int fd) {
     ++g_refused;
 }
 
+// --- disk -----------------------------------------------------------------------
+/// The marker the host looks for in the image after `async_check disk` (sector 100).
+constexpr char kDiskMarker[] = "COPS-DISK-SECTOR-100";
+char g_sector[4096];
+char g_back[4096];
+
+sched::Task<void> disk_checks() {
+    const int fd = static_cast<int>(user::open_disk());
+    expect(fd >= 0, "open_disk", fd);
+    const long sectors = user::io_info(3);
+    expect(sectors >= 200, "the disk has room for the checks", sectors);
+    for (int i = 0; i < 1024; ++i) {
+        g_sector[i] = static_cast<char>('A' + i % 26);
+    }
+    // Write two sectors (sync), then one at 4096 (async), flush both ways, read back both ways.
+    expect(sys::write(fd, g_sector, 1024) == 1024, "sync write of 2 sectors");
+    expect(user::seek(fd, 4096) == 4096, "seek to sector 8");
+    expect(co_await async_sys::write(fd, g_sector + 512, 512) == 512, "async write of 1 sector");
+    expect(sys::fsync(fd) == 0 && co_await async_sys::fsync(fd) == 0, "fsync in both forms");
+    expect(user::seek(fd, 0) == 0, "seek to 0");
+    expect(co_await async_sys::read(fd, g_back, 1024) == 1024 && std::memcmp(g_back, g_sector, 1024) == 0,
+           "async read-after-write of 2 sectors");
+    expect(user::seek(fd, 4096) == 4096, "seek to sector 8 again");
+    expect(sys::read(fd, g_back, 512) == 512 && std::memcmp(g_back, g_sector + 512, 512) == 0,
+           "sync read-after-write of sector 8");
+    // The position moved with each transfer: sector 9 now.
+    expect(sys::read(fd, g_back, 512) == 512, "the next sector reads");
+    // Errors, the same in both forms.
+    expect(sys::write(fd, g_sector, 100) == err(Errno::Invalid) &&
+               co_await async_sys::write(fd, g_sector, 100) == err(Errno::Invalid),
+           "a partial sector is EINVAL");
+    expect(sys::read(fd, g_back, 8192) == err(Errno::Invalid), "more than 4096 bytes is EINVAL");
+    expect(user::seek(fd, 3) == err(Errno::Invalid), "an unaligned seek is EINVAL");
+    expect(user::seek(fd, (static_cast<std::uint64_t>(sectors) + 1) * 512) == err(Errno::Invalid),
+           "a seek past the end is EINVAL");
+    expect(sys::read(fd, reinterpret_cast<void*>(0x8020'0000), 512) == err(Errno::Fault), "a kernel buffer is EFAULT");
+    expect(sys::fsync(1) == err(Errno::Invalid), "fsync of the console is EINVAL");
+    expect(sys::fsync(60) == err(Errno::BadFd), "fsync of a bad fd is EBADF");
+    // A read past the disk's end: the device refuses it.
+    expect(user::seek(fd, static_cast<std::uint64_t>(sectors) * 512) == sectors * 512, "seek to the end");
+    expect(sys::read(fd, g_back, 512) == abi::error_return(abi::kErrIo) &&
+               co_await async_sys::read(fd, g_back, 512) == abi::error_return(abi::kErrIo),
+           "a read past the end is EIO");
+    // The marker for the host.
+    std::memset(g_sector, 0, 512);
+    std::memcpy(g_sector, kDiskMarker, sizeof kDiskMarker);
+    expect(user::seek(fd, 100 * 512) == 100 * 512, "seek to sector 100");
+    expect(co_await async_sys::write(fd, g_sector, 512) == 512 && sys::fsync(fd) == 0, "the marker is written");
+    expect(user::close(fd) == 0, "close the disk");
+    user::exit(g_failed);
+}
+
+/// With the image behind blkdebug (reads fail with EIO, see harness/tests/test_disk.py),
+/// the error reaches the program, in both forms, and the process and kernel carry on.
+sched::Task<void> disk_error_checks() {
+    const int fd = static_cast<int>(user::open_disk());
+    expect(fd >= 0, "open_disk", fd);
+    expect(user::seek(fd, 8 * 512) == 8 * 512, "seek to sector 8");
+    expect(sys::read(fd, g_back, 512) == abi::error_return(abi::kErrIo), "the injected error, sync form");
+    expect(user::seek(fd, 8 * 512) == 8 * 512, "seek to sector 8 again");
+    expect(co_await async_sys::read(fd, g_back, 512) == abi::error_return(abi::kErrIo),
+           "the injected error, async form");
+    expect(user::close(fd) == 0, "close the disk after the errors");
+    user::exit(g_failed);
+}
+
 // --- inflight / waiter -----------------------------------------------------------
 sched::Task<void> forever_reader(int fd) {
     char c;
@@ -315,6 +383,10 @@ sched::Task<int> co_main(int argc, char** argv) {
         }
         user::println("async_check cap: {} calls in flight, {} refused with EAGAIN", user::io_info(0), g_refused);
         co_await sched::block();  // stays, with its calls in flight, until it is killed
+    } else if (what == "disk") {
+        user::spawn(disk_checks(), level);
+    } else if (what == "diskerr") {
+        user::spawn(disk_error_checks(), level);
     } else if (what == "inflight") {
         for (int i = 0; i < 8; ++i) {
             user::spawn(forever_reader(g_p[0]), level);
@@ -336,7 +408,8 @@ sched::Task<int> co_main(int argc, char** argv) {
         co_return 97;
     } else {
         user::println(
-            "usage: async_check siblings|forms|backpressure|ring N|heldexit N|many N|early N|cap N|inflight|waiter");
+            "usage: async_check siblings|forms|backpressure|ring N|heldexit N|many N|early N|cap "
+            "N|disk|diskerr|inflight|waiter");
         co_return 100;
     }
     co_await sched::block();  // the last coroutine ends the process

@@ -200,3 +200,9 @@ KTEST_BUDGET("hidden/post-a-parked-process-wakes-for-its-completion", kBudget) {
     CHECK_EQ(run_program("async_check siblings").value_or(-100), 0);
     CHECK_EQ(run_program("async_demo").value_or(-100), 0);
 }
+
+KTEST_BUDGET("hidden/split-disk-calls-in-both-forms-wait-for-the-device", kBudget) {
+    const auto started = io::call_pool_stats().started;
+    CHECK_EQ(run_program("async_check disk").value_or(-100), 0);
+    CHECK(io::call_pool_stats().started - started >= 8);  // every disk transfer waited for the device
+}

@@ -30,11 +30,22 @@ inline constexpr Sys kSysClose{33};
 inline constexpr Sys kSysDup{34};
 /// take_held() -> completions moved into the ring that the kernel held while it was full.
 inline constexpr Sys kSysTakeHeld{35};
-/// io_info(which) -> 0: this process's calls in flight, 1: completions it holds, 2: open fds.
+/// io_info(which) -> 0: this process's calls in flight, 1: completions it holds, 2: open
+/// fds, 3: the disk's sectors (0: no disk).
 inline constexpr Sys kSysIoInfo{36};
+/// open_disk() -> an fd on the virtio-blk disk (position 0), or -ENODEV.
+inline constexpr Sys kSysOpenDisk{37};
+/// seek(fd, byte offset) -> the offset; the disk's only (a multiple of 512, not past its end).
+inline constexpr Sys kSysSeek{38};
+/// fsync(fd) -> 0 once the disk has flushed what was written (sync and async forms).
+inline constexpr Sys kSysFsync{39};
 
 /// EINTR: the call was ended before it finished (its process is ending).
 inline constexpr Errno kErrInterrupted{4};
+/// EIO: the device failed the request (or it lay past the disk's end).
+inline constexpr Errno kErrIo{5};
+/// ENODEV: no such device (no disk attached).
+inline constexpr Errno kErrNoDevice{19};
 /// EMFILE: the process has kMaxFds files open.
 inline constexpr Errno kErrTooManyFiles{24};
 /// EPIPE: a write to a pipe whose read ends are all closed.

@@ -34,6 +34,7 @@ enum class CallKind : std::uint8_t {
     Read,   ///< read(fd, buf, len)
     Write,  ///< write(fd, buf, len)
     Sleep,  ///< sleep(ticks)
+    Flush,  ///< fsync(fd): the disk's written sectors to stable storage
 };
 
 /// Tag of the hook that lists a call in its process's ProcessIo (in flight, or held).

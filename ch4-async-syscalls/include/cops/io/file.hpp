@@ -19,13 +19,15 @@ enum class FileKind : std::uint8_t {
     ConsoleOut,  ///< fds 1 and 2 at spawn: the kernel console
     PipeRead,    ///< the read end of a pipe
     PipeWrite,   ///< the write end of a pipe
+    Disk,        ///< the virtio-blk disk (reads and writes whole sectors at its position)
 };
 
 /// One open file.
 struct File {
-    FileKind kind = FileKind::ConsoleOut;  ///< what it is
-    Pipe* pipe = nullptr;                  ///< the pipe (pipe ends only)
-    std::atomic<std::uint32_t> refs{1};    ///< descriptors and calls holding it
+    FileKind kind = FileKind::ConsoleOut;    ///< what it is
+    Pipe* pipe = nullptr;                    ///< the pipe (pipe ends only)
+    std::atomic<std::uint32_t> refs{1};      ///< descriptors and calls holding it
+    std::atomic<std::uint64_t> position{0};  ///< byte offset of the next transfer (disk only)
 };
 
 /// The console's input file (shared by every process; never freed).
@@ -36,6 +38,9 @@ File& console_out();
 /// Opens a new pipe: its read end in *@p reader, its write end in *@p writer, each
 /// with one reference. Error::OutOfMemory.
 Status open_pipe(File** reader, File** writer);
+
+/// Opens the disk: a File with one reference in *@p f. Error::OutOfMemory.
+Status open_disk_file(File** f);
 
 /// Takes one more reference on @p f.
 void retain(File& f);

@@ -112,6 +112,7 @@ struct AsyncForm {
 COPS_IO_CALL(read, ::cops::abi::Sys::Read, int, void*, std::size_t)
 COPS_IO_CALL(write, ::cops::abi::Sys::Write, int, const void*, std::size_t)
 COPS_IO_CALL(sleep, ::cops::abi::Sys::Sleep, std::uint64_t)
+COPS_IO_CALL(fsync, ::cops::abi::kSysFsync, int)
 
 namespace cops::user {
 /// pipe(fds): fds[0] reads, fds[1] writes; 0 or -errno.
@@ -120,6 +121,12 @@ inline long pipe(int (&fds)[2]) { return syscall(abi::kSysPipe, reinterpret_cast
 inline long close(int fd) { return syscall(abi::kSysClose, static_cast<std::uint64_t>(fd)); }
 /// dup(fd): a new fd for the same open file, or -errno.
 inline long dup(int fd) { return syscall(abi::kSysDup, static_cast<std::uint64_t>(fd)); }
-/// io_info(which): 0 calls in flight, 1 completions held by the kernel, 2 open fds.
+/// open_disk(): an fd on the disk at position 0, or -ENODEV.
+inline long open_disk() { return syscall(abi::kSysOpenDisk); }
+/// seek(fd, offset): the disk's next transfer starts at byte @p offset (a multiple of 512).
+inline long seek(int fd, std::uint64_t offset) {
+    return syscall(abi::kSysSeek, static_cast<std::uint64_t>(fd), offset);
+}
+/// io_info(which): 0 calls in flight, 1 completions held by the kernel, 2 open fds, 3 disk sectors.
 inline long io_info(int which) { return syscall(abi::kSysIoInfo, static_cast<std::uint64_t>(which)); }
 }  // namespace cops::user
