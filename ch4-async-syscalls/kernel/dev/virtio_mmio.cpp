@@ -63,7 +63,8 @@ Status SplitQueue::setup(const Mmio& regs, std::uint32_t index, std::uint16_t si
         return Error::OutOfMemory;
     }
     // The kernel maps RAM one to one, so this address is the physical one the device uses.
-    auto* area = reinterpret_cast<unsigned char*>((reinterpret_cast<std::uintptr_t>(raw) + kPage - 1) & ~std::uintptr_t{kPage - 1});
+    auto* area = reinterpret_cast<unsigned char*>((reinterpret_cast<std::uintptr_t>(raw) + kPage - 1) &
+                                                  ~std::uintptr_t{kPage - 1});
     std::memset(area, 0, bytes);
     desc_ = reinterpret_cast<Descriptor*>(area);
     avail_ = reinterpret_cast<volatile std::uint16_t*>(area + 16U * size);

@@ -39,7 +39,8 @@ std::int64_t io_entry(SyscallContext& c, io::CallKind kind) {
     // 3. Must wait: a5 == 0 is a sync call (its thread waits: set call.thread and
     //    c.wait_for_call); otherwise record the caller's cid and clamped level (a4).
     //    start() the call (a negative result is the error to return); an async call
-    //    then returns abi::kInProgress.
+    //    sets c.kernel_work_first (its kernel coroutine should reach its wait first)
+    //    and returns abi::kInProgress.
     if (const std::int64_t bad = io::prepare(pio, kind, c.args, call); bad != 0) {
         return bad;
     }
@@ -61,6 +62,9 @@ std::int64_t io_entry(SyscallContext& c, io::CallKind kind) {
         return refused;
     }
     c.wait_for_call = sync;
+    // Let the new kernel coroutine reach its wait before the thread goes back to user
+    // mode: a sibling's write that follows then finds it waiting and finishes it at once.
+    c.kernel_work_first = c.kernel_work_first || !sync;
     return sync ? 0 : abi::kInProgress;
     // LAB-STUB: (void)pio; (void)cid; (void)call; (void)kind; (void)clamp_level;
     // LAB-STUB: return abi::error_return(Errno::NoSys);

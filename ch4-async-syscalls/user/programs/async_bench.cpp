@@ -7,11 +7,15 @@
 ///                                    read waits, its siblings run)
 ///   async_bench pingpong-threads P N the same with P pairs of user threads and sync calls
 ///                                    (each read blocks its thread; the hart switches thread)
+///   async_bench split N              N async reads that wait, timed from inside: issue until
+///                                    the sibling runs, and completion until the reader runs;
+///                                    prints its averages as bench lines (# bench ...)
 #include <string_view>
 
 #include "cops/lib/parse.hpp"
 #include "cops/user/async_sys.hpp"
 #include "cops/user/coro.hpp"
+#include "cops/user/print.hpp"
 #include "cops/user/thread.hpp"
 
 using namespace cops;
@@ -71,6 +75,43 @@ long pong_thread(void* arg) {
     return 0;
 }
 
+// --- split ---
+std::uint64_t g_t0 = 0;  // the reader issues its read
+std::uint64_t g_t2 = 0;  // the writer's write (which completes the read) has returned
+std::uint64_t g_issue_to_sibling = 0;
+std::uint64_t g_completion_to_resume = 0;
+sched::Cid g_writer{};
+int g_split_pipe[2];
+
+sched::Task<void> split_reader() {
+    char c;
+    for (long i = 0; i < g_rounds; ++i) {
+        (void)user::wake(g_writer);
+        g_t0 = user::instructions();
+        (void)co_await async_sys::read(g_split_pipe[0], &c, 1);
+        g_completion_to_resume += user::instructions() - g_t2;
+    }
+    const auto rounds = static_cast<std::uint64_t>(g_rounds);
+    user::println("# bench async/wait-split issue-to-sibling-running {}.{:02} insn", g_issue_to_sibling / rounds,
+                  g_issue_to_sibling * 100 / rounds % 100);
+    user::println("# bench async/wait-split completion-to-reader-running {}.{:02} insn",
+                  g_completion_to_resume / rounds, g_completion_to_resume * 100 / rounds % 100);
+    const auto loop = user::loop_stats();
+    user::println("# bench async/wait-split parks-per-read {}.{:02} count", loop.parks / rounds,
+                  loop.parks * 100 / rounds % 100);
+    user::exit(0);
+}
+
+sched::Task<void> split_writer() {
+    const char c = 'w';
+    for (;;) {
+        co_await sched::block();  // the reader wakes it before each read
+        g_issue_to_sibling += user::instructions() - g_t0;
+        (void)sys::write(g_split_pipe[1], &c, 1);  // finishes the waiting read; its completion is posted
+        g_t2 = user::instructions();
+    }
+}
+
 bool open_pairs(unsigned n) {
     for (unsigned i = 0; i < n; ++i) {
         if (user::pipe(g_pairs[i].there) != 0 || user::pipe(g_pairs[i].back) != 0) {
@@ -116,6 +157,21 @@ sched::Task<int> co_main(int argc, char** argv) {
             }
         }
         co_await sched::block();  // the last one exits
+    } else if (what == "split") {
+        const sched::Priority level = user::executor().priority(user::current()).value();
+        if (g_rounds == 0 || user::pipe(g_split_pipe) != 0) {
+            co_return g_rounds == 0 ? 0 : 3;
+        }
+        const long writer = user::spawn(split_writer(), level);
+        if (writer < 0) {
+            co_return 4;
+        }
+        g_writer = sched::Cid{static_cast<std::uint64_t>(writer)};
+        co_await sched::yield();  // the writer reaches its first block()
+        if (user::spawn(split_reader(), level) < 0) {
+            co_return 4;
+        }
+        co_await sched::block();  // the reader exits
     } else if (what == "pingpong-threads") {
         long tids[2 * kMaxPairs];
         for (unsigned i = 0; i < pairs; ++i) {

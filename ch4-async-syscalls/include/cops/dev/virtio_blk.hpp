@@ -53,13 +53,13 @@ struct DiskQueueTag {};
 
 /// One request, in its coroutine's frame.
 struct DiskRequest : lib::ListHook<DiskQueueTag> {
-    DiskOp op = DiskOp::Read;              ///< what to do
-    std::uint64_t sector = 0;              ///< the first sector
-    std::uint32_t bytes = 0;               ///< how many bytes (a multiple of kSectorBytes)
-    DiskStatus status = DiskStatus::Ok;    ///< how it ended (valid once done)
-    bool owns = false;                     ///< it holds the device and the buffer
-    bool done = false;                     ///< the device has finished it
-    sched::Ccb* waiter = nullptr;          ///< the coroutine blocked on it
+    DiskOp op = DiskOp::Read;            ///< what to do
+    std::uint64_t sector = 0;            ///< the first sector
+    std::uint32_t bytes = 0;             ///< how many bytes (a multiple of kSectorBytes)
+    DiskStatus status = DiskStatus::Ok;  ///< how it ended (valid once done)
+    bool owns = false;                   ///< it holds the device and the buffer
+    bool done = false;                   ///< the device has finished it
+    sched::Ccb* waiter = nullptr;        ///< the coroutine blocked on it
 };
 
 class Disk;
