@@ -5,6 +5,7 @@
 #include "cops/io/call.hpp"
 #include "cops/io/file.hpp"
 #include "cops/io/process_io.hpp"
+#include "cops/lib/console.hpp"
 #include "cops/mm/frame_allocator.hpp"
 #include "cops/mm/kernel_heap.hpp"
 #include "cops/proc/global_view.hpp"
@@ -182,4 +183,17 @@ KTEST_BUDGET("async/disk-read-after-write-flush-and-errors-in-both-forms", kMult
     CHECK_EQ(run_program("async_check disk").value_or(-100), 0);
     settle(before.calls);
     check_back(before, Resources::now(), __FILE__, __LINE__);
+}
+
+KTEST_BUDGET("async/console-input-reaches-an-async-read", 5 * kMultiHart) {
+    const auto pid = proc::spawn("async_check console");
+    REQUIRE(pid.ok());
+    // Ask the runner to type its line (it does on each "#< type"); again if QEMU dropped it.
+    for (unsigned attempt = 0; attempt < 20 && !proc::has_ended(pid.value()); ++attempt) {
+        console::println("#< type (attempt {})", attempt + 1);
+        const std::uint64_t until = dev::timer::now_ticks() + 50;
+        sched::run_until([&] { return proc::has_ended(pid.value()) || dev::timer::now_ticks() >= until; });
+    }
+    sched::run_until([&] { return proc::has_ended(pid.value()); });
+    CHECK_EQ(proc::reap(pid.value()).value_or(-100), 0);
 }

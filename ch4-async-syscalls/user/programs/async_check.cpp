@@ -12,6 +12,7 @@
 ///     early N       a user thread on another hart writes while coroutines issue reads
 ///     inflight      blocks in 10 calls (8 async reads, a sync read, an async sleep), then exits
 ///     cap N         N reads that nobody feeds: those past the pool's share get EAGAIN
+///     console       an async read of fd 0 gets the line the test runner types
 ///     disk          the virtio-blk disk: read-after-write, flush, errors, a marker at sector 100
 ///     diskerr       with read errors injected (blkdebug): EIO in both forms
 ///     waiter        blocks every coroutine on a pipe nobody writes (for the no-polling test)
@@ -294,6 +295,29 @@ sched::Task<void> disk_error_checks() {
     user::exit(g_failed);
 }
 
+// --- console ------------------------------------------------------------------
+/// Reads the line the test runner types (ch2's tests/kernel/serial_input.txt) with the
+/// async form, while a sibling keeps running.
+int g_console_sibling_runs = 0;
+bool g_console_done = false;
+
+sched::Task<void> console_reader() {
+    char line[64] = {};
+    const long n = co_await async_sys::read(0, line, sizeof line - 1);
+    g_console_done = true;
+    expect(n > 0 && std::string_view(line, static_cast<std::size_t>(n)).starts_with("cops: typed by the test runner"),
+           "the typed line arrives through the async read", n);
+    expect(g_console_sibling_runs > 0, "the sibling ran while the console read waited", g_console_sibling_runs);
+    user::exit(g_failed);
+}
+
+sched::Task<void> console_sibling() {
+    while (!g_console_done) {
+        ++g_console_sibling_runs;
+        (void)co_await async_sys::sleep(1);
+    }
+}
+
 // --- inflight / waiter -----------------------------------------------------------
 sched::Task<void> forever_reader(int fd) {
     char c;
@@ -383,6 +407,9 @@ sched::Task<int> co_main(int argc, char** argv) {
         }
         user::println("async_check cap: {} calls in flight, {} refused with EAGAIN", user::io_info(0), g_refused);
         co_await sched::block();  // stays, with its calls in flight, until it is killed
+    } else if (what == "console") {
+        user::spawn(console_reader(), level);
+        user::spawn(console_sibling(), level);
     } else if (what == "disk") {
         user::spawn(disk_checks(), level);
     } else if (what == "diskerr") {
