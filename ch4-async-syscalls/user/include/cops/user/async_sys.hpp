@@ -108,11 +108,14 @@ struct AsyncForm {
     inline constexpr ::cops::user::detail::AsyncForm<number, __VA_ARGS__> name{}; \
     }
 
-// The calls that may wait, one line each.
+// The calls that may wait, one line each: sys::read(fd, buf, len) and
+// co_await async_sys::read(fd, buf, len); write(fd, buf, len); sleep(ticks); fsync(fd).
+/// @cond IO_CALLS
 COPS_IO_CALL(read, ::cops::abi::Sys::Read, int, void*, std::size_t)
 COPS_IO_CALL(write, ::cops::abi::Sys::Write, int, const void*, std::size_t)
 COPS_IO_CALL(sleep, ::cops::abi::Sys::Sleep, std::uint64_t)
 COPS_IO_CALL(fsync, ::cops::abi::kSysFsync, int)
+/// @endcond
 
 namespace cops::user {
 /// pipe(fds): fds[0] reads, fds[1] writes; 0 or -errno.
