@@ -19,6 +19,12 @@ using proc::Process;
 using proc::ProcessIo;
 
 std::atomic<std::uint32_t> g_live{0};
+proc::CompletionNotifier g_default_notifier = nullptr;
+
+/// Tells the process a completion is there (the lock is held: the process exists).
+void notify_locked(ProcessIo& io, sched::Priority level) {
+    (io.notify != nullptr ? io.notify : proc::make_runnable)(*io.process, level);
+}
 
 /// Writes @p c into the ring if it has room (the lock is held). The process may
 /// write anything into `head`: a value that makes no sense only makes the ring look
@@ -115,6 +121,7 @@ Status on_created(Process& p) {
     io->ring = reinterpret_cast<abi::CompletionRing*>(static_cast<std::uintptr_t>(page->physical));
     io->ring->capacity = abi::kRingEntries;
     io->process = &p;
+    io->notify = g_default_notifier;
     io->fds[0] = &console_in();
     io->fds[1] = &console_out();
     io->fds[2] = &console_out();
@@ -207,8 +214,9 @@ bool post_completion(Call& call, std::int64_t result) {
         // An ending process gets nothing (its memory may be freed soon): drop it. Else
         // post {cid, result} after any completions held earlier (order is kept); when
         // the ring is full, hold the record instead (nothing is lost: take_held() and
-        // later posts move it). Then make the process runnable at the call's level,
-        // under this lock, while the process is sure to exist.
+        // later posts move it). Then notify the process at the call's level
+        // (notify_locked: by default it becomes runnable), under this lock, while the
+        // process is sure to exist.
         if (!io.closed) {
             n = flush_held_locked(io, posted);
             call.result = result;
@@ -220,9 +228,9 @@ bool post_completion(Call& call, std::int64_t result) {
                 io.ring->held.store(static_cast<std::uint32_t>(io.held.size()), std::memory_order_relaxed);
                 kept = true;
             }
-            proc::make_runnable(*io.process, call.level);
+            notify_locked(io, call.level);
         }
-        // LAB-STUB: (void)result; (void)flush_held_locked; (void)push_locked;
+        // LAB-STUB: (void)result; (void)flush_held_locked; (void)push_locked; (void)notify_locked;
         // END-LAB
     }
     for (unsigned i = 0; i < n; ++i) {
@@ -244,6 +252,13 @@ std::uint32_t take_held(ProcessIo& io) {
         free_call(*posted[i]);
     }
     return n;
+}
+
+void set_default_completion_notifier(proc::CompletionNotifier notify) { g_default_notifier = notify; }
+
+void set_completion_notifier(ProcessIo& io, proc::CompletionNotifier notify) {
+    sync::LockGuard g(io.lock);
+    io.notify = notify;
 }
 
 void retain(ProcessIo& io) { io.refs.fetch_add(1, std::memory_order_relaxed); }

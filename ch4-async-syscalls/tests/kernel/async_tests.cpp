@@ -1,6 +1,8 @@
 /// @file async_tests.cpp
 /// @brief Chapter 4: system calls that block only a coroutine (async_check runs the
 /// user-side checks; these tests also look at the kernel's side: the pool, memory).
+#include <atomic>
+
 #include "cops/dev/timer.hpp"
 #include "cops/io/call.hpp"
 #include "cops/io/file.hpp"
@@ -196,4 +198,21 @@ KTEST_BUDGET("async/console-input-reaches-an-async-read", 5 * kMultiHart) {
     }
     sched::run_until([&] { return proc::has_ended(pid.value()); });
     CHECK_EQ(proc::reap(pid.value()).value_or(-100), 0);
+}
+
+namespace {
+std::atomic<unsigned> g_notified{0};
+void counting_notifier(proc::Process& p, sched::Priority level) {
+    g_notified.fetch_add(1, std::memory_order_relaxed);
+    proc::make_runnable(p, level);
+}
+}  // namespace
+
+KTEST_BUDGET("async/a-later-layer-can-replace-how-completions-notify", kMultiHart) {
+    io::set_default_completion_notifier(counting_notifier);
+    g_notified.store(0);
+    const auto status = run_program("async_check siblings").value_or(-100);
+    io::set_default_completion_notifier(nullptr);
+    CHECK_EQ(status, 0);
+    CHECK(g_notified.load() >= 1);  // the blocked read's completion went through it
 }

@@ -21,6 +21,11 @@
 
 namespace cops::proc {
 
+/// How a process learns that a completion was posted for a coroutine at @p level
+/// (called with its ProcessIo lock held, so it must not take that lock). ch4's
+/// default is proc::make_runnable(); ch5 installs one that raises a user interrupt.
+using CompletionNotifier = void (*)(Process& process, sched::Priority level);
+
 /// One process's I/O state.
 struct ProcessIo {
     /// Guards what follows. Lock order: this, then a pipe's, then the address space's,
@@ -35,6 +40,7 @@ struct ProcessIo {
     lib::IntrusiveList<io::Call, io::CallListTag> held;       ///< finished, waiting for room in the ring
     std::atomic<std::uint32_t> held_count{0};                 ///< held.size(), read without the lock
     std::atomic<std::uint32_t> refs{1};                       ///< the process, and each call in flight or held
+    CompletionNotifier notify = nullptr;  ///< how a posted completion reaches the process (set at spawn)
 };
 
 }  // namespace cops::proc
@@ -56,6 +62,12 @@ std::int64_t close_fd(proc::ProcessIo& io, std::uint64_t fd);
 bool post_completion(Call& call, std::int64_t result);
 /// Moves held completions into the ring while it has room; returns how many moved.
 std::uint32_t take_held(proc::ProcessIo& io);
+
+/// The notifier new processes get (nullptr: proc::make_runnable). A later layer sets it
+/// at boot, or per process with set_completion_notifier().
+void set_default_completion_notifier(proc::CompletionNotifier notify);
+/// Replaces @p io's notifier (nullptr: proc::make_runnable).
+void set_completion_notifier(proc::ProcessIo& io, proc::CompletionNotifier notify);
 
 /// Takes one more reference on @p io (a call starts).
 void retain(proc::ProcessIo& io);
