@@ -16,6 +16,43 @@ from grader.gradescope import RUN, make_bundle
 ROOT = os.environ.get("COPS_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
+def later_reference_lines(chapter: int) -> list[str]:
+    """The distinctive code lines inside the lab regions of chapters above @chapter."""
+    import glob as _glob
+    import re as _re
+    lines = []
+    for folder in _glob.glob(os.path.join(ROOT, "ch[0-9]*-*")):
+        m = _re.match(r"ch(\d+)-", os.path.basename(folder))
+        if not m or int(m.group(1)) <= chapter:
+            continue
+        for dirpath, _, files in os.walk(folder):
+            for name in files:
+                if not name.endswith((".cpp", ".hpp", ".S")):
+                    continue
+                inside = False
+                with open(os.path.join(dirpath, name), encoding="utf-8") as f:
+                    for raw in f:
+                        line = raw.strip()
+                        if "// LAB(" in line:
+                            inside = True
+                        elif "// LAB-STUB" in line or "// END-LAB" in line:
+                            inside = False
+                        elif inside and len(line) > 30 and not line.startswith("//"):
+                            lines.append(line)
+    # Keep only lines that nothing of chapters 1..@chapter (or the shared folders) has.
+    shared = []
+    for top in ("mk", "harness", "grader", "docs") + tuple(
+            os.path.basename(p) for p in _glob.glob(os.path.join(ROOT, "ch[0-9]*-*"))
+            if int(_re.match(r"ch(\d+)-", os.path.basename(p)).group(1)) <= chapter):
+        for dirpath, _, files in os.walk(os.path.join(ROOT, top)):
+            for name in files:
+                if name.endswith((".cpp", ".hpp", ".S", ".py", ".mk")):
+                    with open(os.path.join(dirpath, name), encoding="utf-8", errors="replace") as f:
+                        shared.append(f.read())
+    everything = "\n".join(shared)
+    return [line for line in lines if line not in everything]
+
+
 class GradescopeBundleTest(unittest.TestCase):
     def test_bundle_has_scripts_and_kit(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -74,6 +111,25 @@ class HandoutTest(unittest.TestCase):
             make_handout(ROOT, 1, out)
             self.assertFalse(os.path.exists(stale))
             self.assertTrue(os.path.exists(os.path.join(out, HANDOUT_MARK)))
+
+    def test_a_handout_holds_no_later_chapter(self):
+        """A chapter-1 handout has no folder, rubric or lab-region reference line of chapters 2 and up."""
+        reference = later_reference_lines(1)
+        self.assertGreater(len(reference), 20)  # the later chapters do have regions to leak
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "h")
+            make_handout(ROOT, 1, out)
+            self.assertEqual(sorted(d for d in os.listdir(out) if d.startswith("ch")), ["ch1-executor"])
+            self.assertEqual(os.listdir(os.path.join(out, "grader", "rubric")), ["ch1.toml"])
+            leaked = []
+            for dirpath, _, files in os.walk(out):
+                for name in files:
+                    with open(os.path.join(dirpath, name), encoding="utf-8", errors="replace") as f:
+                        text = f.read()
+                    leaked += [(name, line) for line in reference if line in text]
+            self.assertEqual(leaked, [])
+            with open(os.path.join(out, "docs", "Doxyfile"), encoding="utf-8") as f:
+                self.assertNotIn("ch2-kernel-coroutines", f.read())
 
     def test_handout_has_no_hidden_tests_and_a_banner(self):
         with tempfile.TemporaryDirectory() as tmp:
