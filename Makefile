@@ -40,8 +40,10 @@ tools:
 	@CROSS_COMPILE=$(CROSS_COMPILE) QEMU=$(QEMU) OPENSBI=$(OPENSBI) PICOLIBC=$(PICOLIBC_LIB) bash mk/check-tools.sh --quiet
 
 # Kernel command line for `make run`: INTERACTIVE=1 (ch2's echo), INIT=prog,arg,... (ch3's first program).
-RUN_ARGS := $(strip $(if $(INTERACTIVE),interactive=1) $(if $(INIT),init=$(INIT)))
-RUN_APPEND := $(if $(RUN_ARGS),-append "$(RUN_ARGS)")
+# $(value INIT): the words as typed (make does not expand a `$(...)` in them), single-quoted
+# for the shell, so the kernel gets them unchanged.
+RUN_ARGS := $(strip $(if $(INTERACTIVE),interactive=1) $(if $(value INIT),init=$(value INIT)))
+RUN_APPEND := $(if $(RUN_ARGS),-append '$(subst ','\'',$(RUN_ARGS))')
 # A chapter whose chapter.mk says TEST_DISK_MB := n (ch4 on) boots with a virtio-blk disk:
 # build/chN/disk.img, made once (zeroed) and kept, so the host can look at what the guest wrote.
 DISK_MB = $(shell sed -n 's/^TEST_DISK_MB[[:space:]]*:*=[[:space:]]*\([0-9]*\)[[:space:]]*$$/\1/p' $(wildcard ch*-*/chapter.mk) /dev/null | tail -1)

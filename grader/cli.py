@@ -31,7 +31,8 @@ def write_reports(g, out: str) -> None:
 
 def cmd_grade(args) -> int:
     if args.submission is not None and not os.path.isdir(args.submission):
-        print(f"grader: submission folder {args.submission} does not exist; SUBMISSION= (or --submission) "
+        what = "is a file, not a folder" if os.path.exists(args.submission) else "does not exist"
+        print(f"grader: submission {args.submission} {what}; SUBMISSION= (or --submission) "
               "takes the folder with the student's files, laid out like the kit", file=sys.stderr)
         return 2
     g = grade(args.root, args.chapter, args.submission, args.rubric, args.budget_scale)

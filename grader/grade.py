@@ -158,7 +158,8 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
     else:
         if not os.path.isdir(submission):
             result.build_ok = False
-            result.build_output = f"submission folder {submission} does not exist"
+            what = "is a file, not a folder" if os.path.exists(submission) else "does not exist"
+            result.build_output = f"submission {submission} {what}"
             result.tests = [TestScore(1, "submission", chapter, "missing", 0.0, 1.0, "visible",
                                       f"{result.build_output}: nothing was graded. The submission is a "
                                       "folder laid out like the kit (e.g. ch1-executor/kernel/sched/executor.cpp).")]

@@ -34,6 +34,11 @@ HOST_CXXFLAGS := -std=c++20 $(WARN_FLAGS) -Wno-maybe-uninitialized -O1 -g -fsani
 # guest instruction one virtual nanosecond, so instruction counts and test
 # budgets do not depend on the host's speed.
 SMP         ?= 1
+# The kernels have boot stacks and hart slots for 8 harts (entry.S, sched::kMaxHarts):
+# refuse anything else up front instead of booting into a hang.
+ifneq ($(shell [ "$(SMP)" -ge 1 ] 2>/dev/null && [ "$(SMP)" -le 8 ] 2>/dev/null && echo ok),ok)
+  $(error SMP=$(SMP): the kit's kernels run on 1 to 8 harts; choose SMP between 1 and 8)
+endif
 QEMU_MEM    ?= 128M
 QEMU_FLAGS  := -machine virt -cpu rv64 -smp $(SMP) -m $(QEMU_MEM) -bios $(OPENSBI) \
                -display none -serial stdio -monitor none -no-reboot

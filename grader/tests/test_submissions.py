@@ -133,6 +133,20 @@ class SubmissionsTest(unittest.TestCase):
         self.assertIn("does not exist", err.getvalue())
         self.assertFalse(os.path.exists(out))  # nothing graded, no reports
 
+    def test_a_submission_that_is_a_file_says_so(self):
+        path = os.path.join(self.tmp, "executor.cpp")
+        with open(path, "w") as f:
+            f.write("// a file, not a folder\n")
+        g = grade(ROOT, 1, path)
+        self.assertEqual(g.score, 0)
+        self.assertIn("is a file, not a folder", g.tests[0].output)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = grader_main(["--root", ROOT, "grade", "--chapter", "1", "--submission", path,
+                                "--out", os.path.join(self.tmp, "out-file")])
+        self.assertEqual(code, 2)
+        self.assertIn("is a file, not a folder", err.getvalue())
+
     def test_missing_and_linked_files_are_noted_not_fatal(self):
         folder = submission(self.tmp, "partial", {})
         os.remove(os.path.join(folder, BITMAP))
