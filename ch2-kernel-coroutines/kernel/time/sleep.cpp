@@ -37,7 +37,8 @@ void insert_sorted(SleepAwaiter& node) {
 void SleepAwaiter::enqueue(sched::Ccb& ccb) {
     cid_ = ccb.cid;
     executor_ = ccb.owner;
-    deadline_ = dev::timer::now_ticks() + ticks_;
+    const std::uint64_t now = dev::timer::now_ticks();
+    deadline_ = ticks_ > ~now ? ~std::uint64_t{0} : now + ticks_;  // saturates: a huge sleep never wraps into the past
     sync::LockGuard guard(g_lock);
     insert_sorted(*this);
 }

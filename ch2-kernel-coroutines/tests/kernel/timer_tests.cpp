@@ -62,9 +62,9 @@ KTEST("timer/sleep-zero-does-not-block") {
 namespace {
 std::atomic<int> g_early{0};
 std::atomic<bool> g_asleep{false};
-sched::Task<void> long_sleeper() {
+sched::Task<void> long_sleeper(std::uint64_t ticks = 100000) {
     g_asleep = true;
-    const bool full = co_await time::sleep_for(100000);
+    const bool full = co_await time::sleep_for(ticks);
     g_early = full ? 1 : 2;
 }
 }  // namespace
@@ -83,4 +83,20 @@ KTEST("timer/early-wake-leaves-the-queue") {
     sched::run_until([] { return g_early.load() != 0; });
     CHECK_EQ(g_early.load(), 2);  // woken early: sleep_for says so
     CHECK_EQ(time::sleeper_count(), 0U);
+}
+
+KTEST("timer/a-sleep-to-the-end-of-time-does-not-wrap") {
+    g_early = 0;
+    auto cid = sched::spawn(long_sleeper(~std::uint64_t{0}), sched::Priority{10});
+    REQUIRE(cid.ok());
+    sched::run_until([&] {
+        auto s = sched::kernel_executor().state(cid.value());
+        return s && s.value() == sched::CoroutineState::Blocked;
+    });
+    const std::uint64_t until = dev::timer::now_ticks() + 20;
+    sched::run_until([&] { return dev::timer::now_ticks() >= until; });
+    CHECK_EQ(g_early.load(), 0);  // still asleep after 20 ticks (now + 2^64 - 1 must not wrap)
+    CHECK(sched::kernel_executor().wake(cid.value()).ok());
+    sched::run_until([] { return g_early.load() != 0; });
+    CHECK_EQ(g_early.load(), 2);
 }
