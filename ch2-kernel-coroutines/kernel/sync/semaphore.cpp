@@ -35,6 +35,33 @@ sched::Task<void> Semaphore::acquire() {
     // END-LAB
 }
 
+sched::Task<bool> Semaphore::acquire_unless(const std::atomic<std::uint32_t>& cancel) {
+    Waiter me;
+    me.ccb = co_await sched::this_coroutine();
+    {
+        LockGuard guard(lock_);
+        if (count_ > 0) {
+            --count_;
+            co_return true;
+        }
+        if (cancel.load(std::memory_order_acquire) != 0) {
+            co_return false;
+        }
+        waiters_.push_back(me);
+    }
+    for (;;) {
+        co_await sched::block();
+        LockGuard guard(lock_);
+        if (me.granted) {
+            co_return true;
+        }
+        if (cancel.load(std::memory_order_acquire) != 0) {
+            waiters_.remove(me);  // its node lives in this frame: it must not stay queued
+            co_return false;
+        }
+    }
+}
+
 bool Semaphore::try_acquire() {
     LockGuard guard(lock_);
     if (count_ == 0) {

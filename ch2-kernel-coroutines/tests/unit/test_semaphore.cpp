@@ -299,3 +299,52 @@ TEST_CASE("semaphore: an executor destroyed with waiters frees their frames", "[
     REQUIRE(frame_stats().live_frames == before.live_frames);
     REQUIRE(frame_stats().live_bytes == before.live_bytes);
 }
+
+namespace {
+/// acquire_unless(), recording what it returned in @p result (0: not yet, 1: took, 2: gave up).
+Task<> cancellable_acquirer(Semaphore& sem, const std::atomic<std::uint32_t>& cancel, int& result) {
+    result = co_await sem.acquire_unless(cancel) ? 1 : 2;
+}
+}  // namespace
+
+TEST_CASE("semaphore: acquire_unless gives up when cancelled and leaves no waiter", "[semaphore]") {
+    Executor ex(8);
+    Semaphore sem(0);
+    std::atomic<std::uint32_t> cancel{0};
+    int result = 0;
+    auto cid = ex.spawn(cancellable_acquirer(sem, cancel, result), Priority{1});
+    REQUIRE(cid.ok());
+    ex.run();
+    CHECK(result == 0);
+    CHECK(sem.waiting() == 1);
+    REQUIRE(ex.wake(cid.value()).ok());  // a stray wake: not cancelled, so it waits on
+    ex.run();
+    CHECK(result == 0);
+    CHECK(sem.waiting() == 1);
+    cancel = 1;
+    REQUIRE(ex.wake(cid.value()).ok());
+    ex.run();
+    CHECK(result == 2);
+    CHECK(sem.waiting() == 0);
+    sem.release();  // the unit stays for the next one: nobody took it
+    CHECK(sem.available() == 1);
+}
+
+TEST_CASE("semaphore: acquire_unless takes a unit like acquire when not cancelled", "[semaphore]") {
+    Executor ex(8);
+    Semaphore sem(0);
+    std::atomic<std::uint32_t> cancel{0};
+    int result = 0;
+    REQUIRE(ex.spawn(cancellable_acquirer(sem, cancel, result), Priority{1}).ok());
+    ex.run();
+    sem.release();
+    ex.run();
+    CHECK(result == 1);
+    CHECK(sem.available() == 0);
+    std::atomic<std::uint32_t> already{1};
+    int second = 0;
+    REQUIRE(ex.spawn(cancellable_acquirer(sem, already, second), Priority{1}).ok());
+    ex.run();
+    CHECK(second == 2);  // cancelled before it asked: it does not wait at all
+    CHECK(sem.waiting() == 0);
+}

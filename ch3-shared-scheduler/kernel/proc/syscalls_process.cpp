@@ -85,7 +85,7 @@ sched::Task<std::int64_t> sys_wait(UserThread& t, SyscallArgs a) {
         if (p.ending.load(std::memory_order_acquire) != 0) {
             co_return abi::error_return(Errno::Again);  // the process is ending: stop waiting
         }
-        co_await p.child_ended.acquire();
+        (void)co_await p.child_ended.acquire_unless(p.ending);  // a kill or exit ends the wait (checked above)
     }
 }
 
@@ -115,7 +115,9 @@ sched::Task<std::int64_t> sys_thread_join(UserThread& self, SyscallArgs a) {
     if (target == nullptr) {
         co_return abi::error_return(Errno::NoProcess);  // no such thread, itself, or joined already
     }
-    co_await target->done.acquire();
+    if (!co_await target->done.acquire_unless(p.ending)) {
+        co_return abi::error_return(Errno::Again);  // the process is ending: stop waiting
+    }
     co_return target->exit_value;
 }
 

@@ -1,6 +1,7 @@
 /// @file process_tests.cpp
 /// @brief User programs run, end with statuses, wait for children, fault safely.
 #include "cops/abi/syscall_numbers.hpp"
+#include "cops/dev/timer.hpp"
 #include "cops/mm/frame_allocator.hpp"
 #include "cops/mm/kernel_heap.hpp"
 #include "cops/proc/process.hpp"
@@ -102,4 +103,27 @@ KTEST_BUDGET("proc/hundred-processes-reaped-memory-back", 4'000'000'000) {
     CHECK_EQ(proc::process_count(), 0U);
     CHECK_EQ(mm::frames().free_count(), frames);
     CHECK_EQ(mm::kernel_heap().stats().bytes_in_use, heap);
+}
+
+KTEST_BUDGET("proc/exit-ends-threads-that-join-each-other", kMultiHart) {
+    CHECK_EQ(run_program("stuck joins").value_or(-100), 7);
+    CHECK_EQ(proc::process_count(), 0U);  // its slot and frames are back
+}
+
+KTEST_BUDGET("proc/kill-ends-a-wait-for-a-child-that-runs-on", kMultiHart) {
+    const auto parent = proc::spawn("stuck waits");
+    REQUIRE(parent.ok());
+    // The parent waits once its child (a second process, asleep for 200 ticks) exists.
+    sched::run_until([] { return proc::process_count() == 2; });
+    const std::uint64_t settle = dev::timer::now_ticks() + 20;
+    sched::run_until([&] { return dev::timer::now_ticks() >= settle; });
+    REQUIRE(proc::kill(parent.value()).ok());
+    // It ends now, not when its child would have ended.
+    const std::uint64_t limit = dev::timer::now_ticks() + 100;
+    sched::run_until([&] { return proc::has_ended(parent.value()) || dev::timer::now_ticks() >= limit; });
+    CHECK(proc::has_ended(parent.value()));
+    sched::run_until([&] { return proc::has_ended(parent.value()); });
+    CHECK_EQ(proc::reap(parent.value()).value_or(-100), abi::kStatusKilled);
+    // The orphan sleeps on and is freed when it ends by itself.
+    sched::run_until([] { return proc::process_count() == 0; });
 }

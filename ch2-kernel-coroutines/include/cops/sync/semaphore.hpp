@@ -7,6 +7,7 @@
 /// late-comer cannot overtake it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "cops/sched/task.hpp"
@@ -25,6 +26,10 @@ public:
 
     /// Takes one unit, blocking the calling coroutine until one is available.
     sched::Task<void> acquire();
+    /// Like acquire(), but gives up once @p cancel is non-zero and the coroutine is woken
+    /// (whoever sets @p cancel wakes it: a process that ends, ch3). True if it took a unit;
+    /// false if it gave up, and then it has left the waiters.
+    sched::Task<bool> acquire_unless(const std::atomic<std::uint32_t>& cancel);
     /// Takes one unit if one is available now; never blocks.
     bool try_acquire();
     /// Adds @p n units, waking up to @p n waiters. Safe from interrupt handlers.
