@@ -309,13 +309,56 @@ Result<std::int64_t> reap(Pid pid) {
     return status;
 }
 
+namespace {
+/// Ends @p root and its descendants (call with the table lock held).
+void kill_tree_locked(Process& root) {
+    Process* todo[kMaxProcesses];
+    unsigned n = 0;
+    todo[n++] = &root;
+    while (n > 0) {
+        Process& p = *todo[--n];
+        if (p.state != ProcessState::Zombie) {
+            (void)p.end(abi::kStatusKilled);
+        }
+        p.children.for_each([&](Process& c) {
+            if (n < kMaxProcesses) {  // every process is in one family tree once
+                todo[n++] = &c;
+            }
+        });
+    }
+}
+
+/// True if @p p is @p ancestor or descends from it (call with the table lock held).
+bool descends_from_locked(const Process* p, const Process& ancestor) {
+    for (; p != nullptr; p = p->parent) {
+        if (p == &ancestor) {
+            return true;
+        }
+    }
+    return false;
+}
+}  // namespace
+
 Status kill(Pid pid) {
     sync::LockGuard g(g_table_lock);
     Process** slot = find_locked(pid);
     if (slot == nullptr || (*slot)->state == ProcessState::Zombie) {
         return Error::NotFound;
     }
-    (void)(*slot)->end(abi::kStatusKilled);
+    kill_tree_locked(**slot);
+    return {};
+}
+
+Status kill_as(const Process& caller, Pid pid) {
+    sync::LockGuard g(g_table_lock);
+    Process** slot = find_locked(pid);
+    if (slot == nullptr || (*slot)->state == ProcessState::Zombie) {
+        return Error::NotFound;
+    }
+    if (!descends_from_locked(*slot, caller)) {
+        return Error::BadState;
+    }
+    kill_tree_locked(**slot);
     return {};
 }
 

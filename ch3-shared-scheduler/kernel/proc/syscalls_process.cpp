@@ -38,8 +38,12 @@ std::int64_t sys_get_time(SyscallContext&) {
 
 std::int64_t sys_kill(SyscallContext& c) {
     const auto pid = static_cast<std::int64_t>(c.args[0]);
-    if (pid <= 0 || pid > UINT32_MAX || !kill(Pid{static_cast<std::uint32_t>(pid)})) {
+    if (pid <= 0 || pid > UINT32_MAX) {
         return abi::error_return(Errno::NoProcess);
+    }
+    const Status s = kill_as(*c.thread.process, Pid{static_cast<std::uint32_t>(pid)});
+    if (!s) {
+        return abi::error_return(s.error() == Error::BadState ? Errno::NotPermitted : Errno::NoProcess);
     }
     return 0;
 }

@@ -124,6 +124,24 @@ KTEST_BUDGET("proc/kill-ends-a-wait-for-a-child-that-runs-on", kMultiHart) {
     CHECK(proc::has_ended(parent.value()));
     sched::run_until([&] { return proc::has_ended(parent.value()); });
     CHECK_EQ(proc::reap(parent.value()).value_or(-100), abi::kStatusKilled);
-    // The orphan sleeps on and is freed when it ends by itself.
+    // Its child went with it (a kill takes the descendants); both are gone.
     sched::run_until([] { return proc::process_count() == 0; });
+}
+
+KTEST_BUDGET("proc/only-ancestors-may-kill", kMultiHart) {
+    CHECK_EQ(run_program("stuck killrules").value_or(-100), 0);
+    sched::run_until([] { return proc::process_count() == 0; });
+}
+
+KTEST_BUDGET("proc/a-killed-process-takes-its-descendants-with-it", kMultiHart) {
+    const auto top = proc::spawn("stuck tree");
+    REQUIRE(top.ok());
+    sched::run_until([] { return proc::process_count() == 5; });  // top, two children, two grandchildren
+    REQUIRE(proc::kill(top.value()).ok());
+    // All five end now, long before the grandchildren's 200-tick sleeps would.
+    const std::uint64_t limit = dev::timer::now_ticks() + 100;
+    sched::run_until([&] { return proc::process_count() == 1 || dev::timer::now_ticks() >= limit; });
+    CHECK_EQ(proc::process_count(), 1U);  // only the top's zombie, for reap()
+    CHECK_EQ(proc::reap(top.value()).value_or(-100), abi::kStatusKilled);
+    CHECK_EQ(proc::process_count(), 0U);
 }

@@ -4,9 +4,15 @@
 ///   stuck joins     two threads join each other, then main exits with 7
 ///   stuck waits     waits for a child that sleeps a long time (the test kills this one)
 ///   stuck sleeper   sleeps 200 ticks, then exits 0 (the child of `stuck waits`)
+///   stuck killrules a child may not kill its parent or its sibling; a parent may kill
+///                   its child (and the child's child); exits with the number of failures
+///   stuck victim P Q  (the child of killrules) tries to kill P and Q, exits with failures
+///   stuck tree      two sleeping children, each with a sleeping child; waits (for a kill)
 #include <atomic>
 #include <string_view>
 
+#include "cops/lib/format.hpp"
+#include "cops/lib/parse.hpp"
 #include "cops/user/sys.hpp"
 #include "cops/user/thread.hpp"
 
@@ -47,6 +53,39 @@ int main(int argc, char** argv) {
         }
         long status = 0;
         user::wait(child, &status);  // the test kills this process meanwhile
+        return 101;
+    }
+    if (what == "killrules") {
+        int failed = 0;
+        const long sibling = user::spawn("stuck sleeper");
+        char line[64];
+        const auto cmd = lib::format_buffer(line, sizeof line - 1, "stuck victim {} {}", user::getpid(), sibling);
+        line[cmd.size()] = '\0';
+        const long child = user::spawn(line);
+        long status = -1;
+        failed += user::wait(child, &status) == child && status == 0 ? 0 : 1;  // its checks passed
+        failed += user::kill(sibling) == 0 ? 0 : 1;                            // a parent may kill its child
+        failed += user::wait(sibling, &status) == sibling && status == cops::abi::kStatusKilled ? 0 : 1;
+        failed += user::kill(99999) == -static_cast<long>(cops::abi::Errno::NoProcess) ? 0 : 1;
+        return failed;
+    }
+    if (what == "victim" && argc == 4) {
+        const long parent = static_cast<long>(lib::parse_u64(argv[2], 0));
+        const long sibling = static_cast<long>(lib::parse_u64(argv[3], 0));
+        const long eperm = -static_cast<long>(cops::abi::Errno::NotPermitted);
+        int failed = 0;
+        failed += user::kill(parent) == eperm ? 0 : 1;   // not an ancestor's right
+        failed += user::kill(sibling) == eperm ? 0 : 1;  // nor a sibling's
+        return failed;
+    }
+    if (what == "tree") {
+        for (int i = 0; i < 2; ++i) {
+            if (user::spawn("stuck waits") < 0) {  // each waits for a sleeper of its own
+                return 100;
+            }
+        }
+        long status;
+        user::wait(-1, &status);  // the test kills this process meanwhile
         return 101;
     }
     if (what == "sleeper") {

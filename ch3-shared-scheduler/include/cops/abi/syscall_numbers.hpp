@@ -23,7 +23,7 @@ enum class Sys : std::uint32_t {
     ThreadJoin = 9,     ///< thread_join(tid) -> the thread's exit value
     Sleep = 10,         ///< sleep(ticks): block this thread for kernel ticks
     GetTime = 11,       ///< get_time() -> nanoseconds since boot
-    Kill = 12,          ///< kill(pid): end a process (status kStatusKilled)
+    Kill = 12,          ///< kill(pid): end a descendant (or itself) and its descendants (status kStatusKilled)
     ThreadExit = 13,    ///< thread_exit(value): end the calling thread
     HartId = 14,        ///< hart_id() -> the index of the hart running the caller
     Park = 15,          ///< park(): this thread's executor has nothing ready; wait for ready work
@@ -36,6 +36,7 @@ inline constexpr std::uint32_t kMaxSyscalls = 128;
 
 /// Error codes, negated in a0 (the values are Linux's, so they are familiar).
 enum class Errno : std::int64_t {
+    NotPermitted = 1,   ///< EPERM: the caller may not do this to that process (kill: not its ancestor)
     NoEntry = 2,        ///< ENOENT: no program of that name
     NoProcess = 3,      ///< ESRCH: no process or thread with that id
     TooBig = 7,         ///< E2BIG: argument list too long

@@ -155,9 +155,13 @@ public:
 /// command line), Error::OutOfMemory, Error::OutOfSlots (too many processes).
 Result<Pid> spawn(std::string_view command_line, Process* parent = nullptr,
                   sched::Priority priority = kDefaultUserPriority);
-/// Ends process @p pid with kStatusKilled. Error::NotFound if there is none (or it
-/// is a zombie already).
+/// Ends process @p pid, and every process descended from it, with kStatusKilled (a
+/// killed parent takes its children with it, so nothing it started runs on unowned).
+/// Error::NotFound if there is none (or it is a zombie already).
 Status kill(Pid pid);
+/// kill() on behalf of process @p caller, which may end only itself or one of its
+/// descendants: Error::BadState for any other process (EPERM), Error::NotFound as kill().
+Status kill_as(const Process& caller, Pid pid);
 /// True if @p pid is a zombie (its status is ready).
 bool has_ended(Pid pid);
 /// Collects a kernel-started zombie: its status, and the process is freed.
