@@ -83,6 +83,10 @@ def check_handout_target(root: str, out: str) -> None:
     real_out, real_root = os.path.realpath(out), os.path.realpath(root)
     if real_out == real_root or real_root.startswith(real_out.rstrip(os.sep) + os.sep):
         raise HandoutError(f"OUT={out} is the kit or a folder that holds it; choose a new folder")
+    handouts = os.path.join(real_root, "handout") + os.sep
+    if real_out.startswith(real_root + os.sep) and not real_out.startswith(handouts):
+        raise HandoutError(f"OUT={out} is inside the kit (the copy would copy itself); choose a folder "
+                           "outside it, or leave OUT out for the default handout/chN")
     if os.path.exists(out):
         if not os.path.isdir(out):
             raise HandoutError(f"OUT={out} is a file; choose a new folder")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 
 _BEGIN = re.compile(r"^(\s*)// LAB\(ch(\d+)\):\s*(.*)$")
 _STUB = re.compile(r"^\s*// LAB-STUB:\s?(.*)$")
@@ -98,6 +99,29 @@ def cut_tree(root: str, max_chapter: int, only_chapter: bool = False) -> int:
     return total
 
 
+def tracked_files(src: str) -> list[str] | None:
+    """The files git tracks in @src (relative paths), or None if @src is not a git checkout."""
+    try:
+        out = subprocess.run(["git", "-C", src, "ls-files", "-z"], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0 or not os.path.isdir(os.path.join(src, ".git")):
+        return None
+    return [p for p in out.stdout.decode("utf-8", "replace").split("\0") if p]
+
+
 def copy_kit(src: str, dst: str) -> None:
-    """Copies the kit's sources (not build output or git data) to @dst."""
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("build", ".git", "__pycache__", "handout"))
+    """Copies the kit's sources to @dst: in a git checkout the files git tracks (nothing
+    stray, nothing built, however deep), else every file but build output and git data."""
+    files = tracked_files(src)
+    if files is None:
+        shutil.copytree(src, dst, ignore=shutil.ignore_patterns("build", ".git", "__pycache__", "handout"))
+        return
+    os.makedirs(dst, exist_ok=True)
+    for rel in files:
+        path = os.path.join(src, rel)
+        if not os.path.isfile(path) or os.path.islink(path):
+            continue  # deleted in the working tree, or a link: not part of a kit
+        target = os.path.join(dst, rel)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copy2(path, target)

@@ -112,6 +112,27 @@ class HandoutTest(unittest.TestCase):
             self.assertFalse(os.path.exists(stale))
             self.assertTrue(os.path.exists(os.path.join(out, HANDOUT_MARK)))
 
+    def test_out_inside_the_kit_is_refused(self):
+        for inside in (os.path.join(ROOT, "ch1-executor", "x"), os.path.join(ROOT, "build", "h")):
+            with self.subTest(out=inside), self.assertRaises(HandoutError):
+                make_handout(ROOT, 1, inside)
+            self.assertFalse(os.path.exists(inside))
+
+    def test_a_git_kit_is_copied_from_its_tracked_files(self):
+        from harness import labs
+        with tempfile.TemporaryDirectory() as tmp:
+            src, dst = os.path.join(tmp, "src"), os.path.join(tmp, "dst")
+            os.makedirs(os.path.join(src, "deep", "er"))
+            for name in ("tracked.txt", os.path.join("deep", "er", "also.txt"), "stray.txt"):
+                with open(os.path.join(src, name), "w") as f:
+                    f.write(name)
+            git = ["git", "-C", src, "-c", "user.name=kit", "-c", "user.email=kit@localhost"]
+            subprocess.run(git + ["init", "-q"], check=True)
+            subprocess.run(git + ["add", "tracked.txt", "deep/er/also.txt"], check=True)
+            labs.copy_kit(src, dst)
+            found = sorted(os.path.relpath(os.path.join(d, f), dst) for d, _, fs in os.walk(dst) for f in fs)
+            self.assertEqual(found, [os.path.join("deep", "er", "also.txt"), "tracked.txt"])
+
     def test_a_handout_holds_no_later_chapter(self):
         """A chapter-1 handout has no folder, rubric or lab-region reference line of chapters 2 and up."""
         reference = later_reference_lines(1)
