@@ -11,7 +11,7 @@
     .globl _start
 _start:
     li      t0, MAX_HARTS
-    bgeu    a0, t0, park            /* more harts than we have stacks for: park */
+    bgeu    a0, t0, too_many_harts  /* the boot hart has no stack: say so, power off */
     /* sp = boot_stacks + (hartid + 1) * BOOT_STACK_SIZE */
     la      sp, boot_stacks
     li      t1, BOOT_STACK_SIZE
@@ -27,9 +27,32 @@ _start:
     addi    t0, t0, 8
     j       1b
 2:  call    kernel_boot             /* (hartid, dtb); does not return */
-park:
+park:                               /* a secondary hart the kernel has no slot for */
     wfi
     j       park
+
+/* OpenSBI chose a boot hart whose id is MAX_HARTS or more (QEMU -smp > 8): print why
+ * through the legacy SBI console (extension 1, no stack needed), then shut down (SBI
+ * SRST, extension "SRST": shutdown, system failure) instead of hanging silently. */
+too_many_harts:
+    la      t1, too_many_harts_text
+1:  lbu     a0, 0(t1)
+    beqz    a0, 2f
+    li      a7, 1                   /* sbi_console_putchar */
+    ecall
+    addi    t1, t1, 1
+    j       1b
+2:  li      a7, 0x53525354          /* SRST */
+    li      a6, 0                   /* system_reset */
+    li      a0, 0                   /* shutdown */
+    li      a1, 1                   /* reason: system failure */
+    ecall
+    j       park
+
+    .section .rodata
+too_many_harts_text:
+    .asciz  "kernel: booted on a hart whose id is 8 or more; the kit's kernels run on 1 to 8 harts (use -smp 8 or fewer)\n"
+    .section .text.entry
 
     .globl _start_secondary
 _start_secondary:                   /* a0 = hart id, a1 = opaque from hart_start */
