@@ -3,6 +3,7 @@
 #   make run   [CH=N] [SMP=n] [INTERACTIVE=1] [INIT=prog,arg]  build chapter N's kernel and boot it
 #   make test  [CH=N]              build and run every test (host + kernel); ends "N passed, N failed"
 #   make bench [CH=N]              instruction-count benchmarks under qemu -icount shift=0
+#   make fuzz  [CALLS=n] [SEED=s]  the seeded system-call fuzzer, on 1 and 4 harts (ch4 on)
 #   make gdb   [CH=N] [KTEST=name] boot paused with a GDB server and attach gdb-multiarch
 #   make grade [CH=N] [SUBMISSION=dir]  self-check (public tests), or grade a submission with hidden tests
 #   make handout CH=N [OUT=dir] [ONLY=1] cut the student kit
@@ -31,10 +32,10 @@ KMAKE := $(MAKE) --no-print-directory -f mk/kernel.mk
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 HARNESS := PYTHONPATH=$(ROOT) $(PYTHON) -m harness
 
-.PHONY: help tools run test bench gdb docs clean build-tests grade handout gradescope format format-check
+.PHONY: help tools run test bench gdb docs clean build-tests grade handout gradescope format format-check fuzz
 GRADER := PYTHONPATH=$(ROOT) $(PYTHON) -m grader --root $(ROOT)
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
 tools:
 	@CROSS_COMPILE=$(CROSS_COMPILE) QEMU=$(QEMU) OPENSBI=$(OPENSBI) PICOLIBC=$(PICOLIBC_LIB) bash mk/check-tools.sh --quiet
@@ -92,6 +93,19 @@ gdb: tools
 	@$(if $(DISK_CHAPTER_OK),[ -f $(DISK_IMAGE) ] || truncate -s $(DISK_MB)M $(DISK_IMAGE))
 	@$(QEMU) $(QEMU_FLAGS) -kernel $(GDB_ELF) $(DISK_ARGS) $(if $(KTEST),-append "nonce=gdb ktest.only=$(KTEST)") -s -S & qemu=$$!; \
 	    gdb-multiarch -q -x .gdbinit; kill $$qemu 2>/dev/null; wait $$qemu 2>/dev/null; true
+
+# make fuzz [CALLS=n] [SEED=s]: the seeded system-call fuzzer (chapter 4 on), on 1 hart and
+# on 4: the kernel stays alive, a bystander process intact, memory back at its start.
+# `make test` runs a short run of the same test (6000 calls).
+CALLS ?= 200000
+SEED ?= 1
+FUZZ_TEST := fuzz/seeded-system-calls-leave-the-kernel-and-a-bystander-intact
+fuzz: tools
+	@[ "$(CH)" -ge 4 ] || { echo "kit: make fuzz needs chapter 4 or later (it fuzzes ch3's and ch4's calls); CH=$(CH)"; exit 2; }
+	@$(KMAKE) -j$(JOBS) CH=$(CH) test-kernel
+	@for smp in 1 4; do echo "kit: fuzzing with $(CALLS) calls, seed $(SEED), $$smp hart(s)"; \
+	    $(HARNESS) ktest $(BUILD_DIR)/ch$(CH)/test-kernel.elf --chapter $(CH) --smp $$smp --only $(FUZZ_TEST) \
+	        --bootargs "fuzz.calls=$(CALLS) fuzz.seed=$(SEED)" --budget-scale 100 || exit 1; done
 
 docs:
 	@command -v doxygen >/dev/null || $(MAKE) tools

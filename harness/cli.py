@@ -110,7 +110,7 @@ def cmd_ktest(args) -> int:
         typed = chapters.serial_input(args.root, args.chapter)
         extra = chapters.devices(args.root, args.chapter)
     run = KernelRun(kernel=args.kernel, suite=args.suite, config=qemu.QemuConfig(smp=smp or 1, extra=extra),
-                    only=args.only, budget_scale=args.budget_scale, serial_input=typed)
+                    only=args.only, budget_scale=args.budget_scale, serial_input=typed, extra_args=args.bootargs)
     results = run_kernel_tests(run)
     for r in results:
         print_result(r)
@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--chapter", type=int, help="boot as chapter N's tests do (harts, serial input)")
     k.add_argument("--root", default=os.getcwd())
     k.add_argument("--budget-scale", type=int, default=1)
+    k.add_argument("--bootargs", default="", help="more kernel command-line words (e.g. fuzz.calls=200000)")
     k.set_defaults(func=cmd_ktest)
 
     b = sub.add_parser("bench", help="run a chapter's bench kernel under -icount and print its figures")

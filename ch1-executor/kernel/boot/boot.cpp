@@ -83,9 +83,11 @@ void read_device_tree(const void* dtb) {
 /// What the kernel does when a coroutine suspends on an awaitable the executor does not know.
 void lost_coroutine(const sched::Ccb& c) {
     panic(
-        "coroutine {} suspended on an awaitable that does not tell the executor what it waits for; "
-        "it can never be resumed (await sched::yield(), sched::block() or a Task)",
-        c.cid);
+        "coroutine {} ({}, level {}) suspended on an awaitable that does not tell the executor what it waits "
+        "for; it can never be resumed (await sched::yield(), sched::block() or a Task); its innermost frame "
+        "{} resumes in the function at {} (symbolize it with addr2line)",
+        c.cid, sched::kind_name(c.kind), c.priority.level, c.resume_point.address(),
+        c.resume_point ? *static_cast<void* const*>(c.resume_point.address()) : nullptr);
 }
 
 void run_global_constructors() {

@@ -123,11 +123,23 @@ void Uart::on_interrupt(void* self) {
 
 sched::Task<char> Uart::read() {
     co_await rx_ready_.acquire();
+    co_return take_byte();
+}
+
+sched::Task<int> Uart::read_unless(const std::atomic<std::uint32_t>& cancel) {
+    const bool took = co_await rx_ready_.acquire_unless(cancel);
+    if (!took) {
+        co_return -1;
+    }
+    co_return static_cast<unsigned char>(take_byte());
+}
+
+char Uart::take_byte() {
     sync::LockGuard guard(rx_lock_);
     const char c = rx_[rx_head_];
     rx_head_ = (rx_head_ + 1) % kRxBytes;
     --rx_count_;
-    co_return c;
+    return c;
 }
 
 Result<Uart*> probe_uart() {

@@ -36,30 +36,37 @@ sched::Task<void> Semaphore::acquire() {
 }
 
 sched::Task<bool> Semaphore::acquire_unless(const std::atomic<std::uint32_t>& cancel) {
+    // Written like acquire(): the lock is taken and dropped by hand, and never held at a
+    // co_return (GCC 12 mishandles a scope guard that a co_return leaves).
     Waiter me;
     me.ccb = co_await sched::this_coroutine();
-    {
-        LockGuard guard(lock_);
-        if (count_ > 0) {
-            --count_;
-            co_return true;
-        }
-        if (cancel.load(std::memory_order_acquire) != 0) {
-            co_return false;
-        }
-        waiters_.push_back(me);
+    lock_.lock();
+    if (count_ > 0) {
+        --count_;
+        lock_.unlock();
+        co_return true;
     }
+    if (cancel.load(std::memory_order_acquire) != 0) {
+        lock_.unlock();
+        co_return false;
+    }
+    waiters_.push_back(me);
+    lock_.unlock();
+    bool granted = false;
     for (;;) {
         co_await sched::block();
-        LockGuard guard(lock_);
-        if (me.granted) {
-            co_return true;
-        }
-        if (cancel.load(std::memory_order_acquire) != 0) {
+        lock_.lock();
+        granted = me.granted;
+        const bool give_up = !granted && cancel.load(std::memory_order_acquire) != 0;
+        if (give_up) {
             waiters_.remove(me);  // its node lives in this frame: it must not stay queued
-            co_return false;
+        }
+        lock_.unlock();
+        if (granted || give_up) {
+            break;
         }
     }
+    co_return granted;
 }
 
 bool Semaphore::try_acquire() {

@@ -119,7 +119,8 @@ sched::Task<std::int64_t> sys_thread_join(UserThread& self, SyscallArgs a) {
     if (target == nullptr) {
         co_return abi::error_return(Errno::NoProcess);  // no such thread, itself, or joined already
     }
-    if (!co_await target->done.acquire_unless(p.ending)) {
+    const bool ended = co_await target->done.acquire_unless(p.ending);  // (not inside the `if`: GCC 12)
+    if (!ended) {
         co_return abi::error_return(Errno::Again);  // the process is ending: stop waiting
     }
     co_return target->exit_value;

@@ -95,8 +95,12 @@ sched::Task<std::int64_t> read_console_line(Call& c) {
         co_return abi::error_return(Errno::BadFd);
     }
     std::uint64_t n = 0;
-    while (n < c.length && !c.cancelled.load(std::memory_order_acquire)) {
-        const char ch = co_await uart->read();
+    while (n < c.length && c.cancelled.load(std::memory_order_acquire) == 0) {
+        const int got = co_await uart->read_unless(c.cancelled);  // a cancel ends the wait
+        if (got < 0) {
+            co_return abi::error_return(abi::kErrInterrupted);
+        }
+        const char ch = static_cast<char>(got);
         sync::LockGuard g(c.io->lock);
         if (c.io->closed) {
             co_return abi::error_return(abi::kErrInterrupted);
@@ -128,7 +132,9 @@ sched::Task<std::int64_t> disk_call(sched::FramePool& frames, Call& c) {
     r.sector = c.file->position.load(std::memory_order_relaxed) / dev::kSectorBytes;
     r.bytes = r.op == dev::DiskOp::Flush ? 0 : static_cast<std::uint32_t>(c.length);
     d->acquire(r);
-    while (!co_await d->until(r, dev::DiskWait::Until::Owns)) {}
+    for (bool owns = false; !owns;) {
+        owns = co_await d->until(r, dev::DiskWait::Until::Owns);  // false after a stray wake
+    }
     std::int64_t result = 0;
     if (r.op == dev::DiskOp::Write) {
         sync::LockGuard g(c.io->lock);
@@ -138,7 +144,9 @@ sched::Task<std::int64_t> disk_call(sched::FramePool& frames, Call& c) {
     }
     if (result == 0) {
         d->submit(r);
-        while (!co_await d->until(r, dev::DiskWait::Until::Done)) {}
+        for (bool done = false; !done;) {
+            done = co_await d->until(r, dev::DiskWait::Until::Done);
+        }
         if (r.status != dev::DiskStatus::Ok) {
             result = abi::error_return(abi::kErrIo);
         } else if (r.op == dev::DiskOp::Read) {
@@ -185,14 +193,21 @@ sched::Task<void> carry_out(sched::FramePool& frames, Call& c) {
     (void)frames;
     std::int64_t result = kWouldBlock;
     if (c.file != nullptr && c.file->kind == FileKind::Disk) {
+        // (No co_await inside ?: — GCC 12 miscompiles it in a coroutine: statements only.)
         auto transfer = disk_call(frames, c);
-        result = transfer.valid() ? co_await transfer : abi::error_return(Errno::Again);
+        result = abi::error_return(Errno::Again);
+        if (transfer.valid()) {
+            result = co_await transfer;
+        }
     } else if (c.kind == CallKind::Read && c.file->kind == FileKind::ConsoleIn) {
         auto line = read_console_line(c);  // the UART's own awaitable (ch2)
-        result = line.valid() ? co_await line : abi::error_return(Errno::NoMemory);
+        result = abi::error_return(Errno::NoMemory);
+        if (line.valid()) {
+            result = co_await line;
+        }
     }
     while (result == kWouldBlock) {
-        if (c.cancelled.load(std::memory_order_acquire)) {
+        if (c.cancelled.load(std::memory_order_acquire) != 0) {
             result = abi::error_return(abi::kErrInterrupted);
             break;
         }
@@ -310,7 +325,7 @@ std::int64_t start(const Call& call) {
         c->done = call.done;
         c->deadline = call.deadline;
         c->result = 0;
-        c->cancelled.store(false, std::memory_order_relaxed);
+        c->cancelled.store(0, std::memory_order_relaxed);
         c->kernel_cid = sched::Cid{};
         sync::LockGuard g(io.lock);
         if (io.closed) {

@@ -147,7 +147,7 @@ bool PipeWait::suspend(sched::Ccb& ccb, std::coroutine_handle<> h) {
     // Otherwise record the resume point, ask the executor to block, and join the
     // waiters of this end (the node is this object, in the coroutine's frame).
     sync::LockGuard g(pipe_.lock_);
-    if (pipe_.ready_locked(end_) || cancelled_.load(std::memory_order_acquire)) {
+    if (pipe_.ready_locked(end_) || cancelled_.load(std::memory_order_acquire) != 0) {
         return false;
     }
     this->ccb = &ccb;

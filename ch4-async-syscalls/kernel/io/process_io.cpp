@@ -69,7 +69,7 @@ unsigned close_locked(ProcessIo& io, File** files, sched::Cid* wake, unsigned& n
         io.fds[fd] = nullptr;
     }
     io.in_flight.for_each([&](Call& c) {
-        c.cancelled.store(true, std::memory_order_release);
+        c.cancelled.store(1, std::memory_order_release);
         wake[n_wake++] = c.kernel_cid;
     });
     unsigned n = 0;

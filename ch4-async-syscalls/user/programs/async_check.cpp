@@ -407,6 +407,14 @@ sched::Task<int> co_main(int argc, char** argv) {
         }
         user::println("async_check cap: {} calls in flight, {} refused with EAGAIN", user::io_info(0), g_refused);
         co_await sched::block();  // stays, with its calls in flight, until it is killed
+    } else if (what == "sleeps") {
+        if (n != 0) {
+            (void)user::syscall(abi::Sys::LowerCeiling, 63);
+        }
+        (void)user::syscall(abi::Sys::Sleep, 1, 0, 0, 0, 6, 12345);  // async, for a cid nobody has
+        (void)sys::sleep(2);
+        (void)sys::sleep(2);
+        co_return 0;
     } else if (what == "console") {
         user::spawn(console_reader(), level);
         user::spawn(console_sibling(), level);

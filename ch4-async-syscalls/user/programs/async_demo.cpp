@@ -96,6 +96,9 @@ char g_sector[512];
 char g_back[512];
 
 sched::Task<void> disk_user() {
+    while (!g_reader_done) {
+        (void)co_await async_sys::sleep(1);  // after the pipe part, so the output reads in order
+    }
     const long fd = user::open_disk();
     if (fd < 0) {
         user::println("async_demo: disk: none attached ({}); skipped", fd);

@@ -23,7 +23,7 @@ namespace {
 constexpr std::uint64_t kBudget = 2'000'000'000;
 
 /// A coroutine that waits once for @p end of @p pipe, counting its steps.
-sched::Task<void> wait_once(io::Pipe& pipe, io::PipeEnd end, const std::atomic<bool>& cancelled,
+sched::Task<void> wait_once(io::Pipe& pipe, io::PipeEnd end, const std::atomic<std::uint32_t>& cancelled,
                             std::atomic<int>& stage) {
     stage.store(1);
     co_await pipe.until_ready(end, cancelled);
@@ -31,7 +31,7 @@ sched::Task<void> wait_once(io::Pipe& pipe, io::PipeEnd end, const std::atomic<b
 }
 
 /// Starts wait_once() on the kernel executor at level 10.
-Result<sched::Cid> start_waiter(io::Pipe& pipe, io::PipeEnd end, const std::atomic<bool>& cancelled,
+Result<sched::Cid> start_waiter(io::Pipe& pipe, io::PipeEnd end, const std::atomic<std::uint32_t>& cancelled,
                                 std::atomic<int>& stage) {
     return sched::kernel_executor().spawn(wait_once(pipe, end, cancelled, stage), sched::Priority{10});
 }
@@ -59,7 +59,7 @@ KTEST_BUDGET("hidden/pipe-wait-blocks-until-data-then-wakes", kBudget) {
     Page page;
     HIDDEN_SETUP(page.ok);
     io::Pipe pipe;
-    std::atomic<bool> cancelled{false};
+    std::atomic<std::uint32_t> cancelled{0};
     std::atomic<int> stage{0};
     const auto cid = start_waiter(pipe, io::PipeEnd::Read, cancelled, stage);
     HIDDEN_SETUP(cid.ok());
@@ -76,7 +76,7 @@ KTEST_BUDGET("hidden/pipe-wait-on-a-ready-pipe-does-not-block", kBudget) {
     Page page;
     HIDDEN_SETUP(page.ok);
     io::Pipe pipe;
-    std::atomic<bool> cancelled{false};
+    std::atomic<std::uint32_t> cancelled{0};
     HIDDEN_SETUP(pipe.write(page.space, mm::kUserBase, 3) == 3);
     std::atomic<int> stage{0};
     const auto resumes = sched::kernel_executor().stats().resumes;
@@ -96,7 +96,7 @@ KTEST_BUDGET("hidden/pipe-writer-on-a-full-pipe-waits-for-room", kBudget) {
     Page page;
     HIDDEN_SETUP(page.ok);
     io::Pipe pipe;
-    std::atomic<bool> cancelled{false};
+    std::atomic<std::uint32_t> cancelled{0};
     std::uint64_t filled = 0;
     while (filled < io::Pipe::kBytes) {
         const auto n = pipe.write(page.space, mm::kUserBase, mm::kPageSize);
@@ -116,12 +116,12 @@ KTEST_BUDGET("hidden/pipe-writer-on-a-full-pipe-waits-for-room", kBudget) {
 
 KTEST_BUDGET("hidden/pipe-wait-ends-on-cancel-and-leaves-the-queue", kBudget) {
     io::Pipe pipe;
-    std::atomic<bool> cancelled{false};
+    std::atomic<std::uint32_t> cancelled{0};
     std::atomic<int> stage{0};
     const auto cid = start_waiter(pipe, io::PipeEnd::Read, cancelled, stage);
     HIDDEN_SETUP(cid.ok());
     until_blocked(cid.value(), stage);
-    cancelled.store(true);
+    cancelled.store(1);
     (void)sched::kernel_executor().wake(cid.value());
     sched::run_until([&] { return stage.load() == 2; });
     CHECK_EQ(pipe.waiting(), 0U);  // its node is out of the queue: the frame is gone
@@ -139,7 +139,7 @@ KTEST_BUDGET("hidden/pipe-closing-the-last-writer-wakes-readers-with-eof", kBudg
     io::File* reader = nullptr;
     io::File* writer = nullptr;
     HIDDEN_SETUP(io::open_pipe(&reader, &writer).ok());
-    std::atomic<bool> cancelled{false};
+    std::atomic<std::uint32_t> cancelled{0};
     std::atomic<int> stage{0};
     const auto cid = start_waiter(*reader->pipe, io::PipeEnd::Read, cancelled, stage);
     HIDDEN_SETUP(cid.ok());

@@ -8,6 +8,7 @@
 /// room, else into a ring that the transmit interrupt drains.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -39,6 +40,9 @@ public:
 
     /// Reads one byte, blocking the calling coroutine until one arrives.
     sched::Task<char> read();
+    /// Like read(), but gives up once @p cancel is non-zero and the coroutine is woken:
+    /// the byte (0..255), or -1 when cancelled (ch4: the reading process ended).
+    sched::Task<int> read_unless(const std::atomic<std::uint32_t>& cancel);
     /// Bytes received and not yet read.
     std::size_t pending() const { return rx_ready_.available(); }
     /// Bytes dropped because the receive ring was full.
@@ -54,6 +58,8 @@ private:
     void put_raw(char c);
     void drain_tx_locked();
     void receive_all();
+    /// Takes the oldest received byte (a unit of rx_ready_ was taken for it).
+    char take_byte();
 
     std::uintptr_t base_;
     unsigned stride_;

@@ -7,13 +7,15 @@
 ///
 ///     DiskRequest r{...};  r.op = DiskOp::Read; r.sector = s; r.bytes = n;
 ///     disk.acquire(r);
-///     while (!co_await disk.until(r, DiskWait::Until::Owns)) {}   // the device is ours
+///     for (bool owns = false; !owns;) owns = co_await disk.until(r, DiskWait::Until::Owns);
 ///     disk.submit(r);
-///     while (!co_await disk.until(r, DiskWait::Until::Done)) {}   // the interrupt ends it
+///     for (bool done = false; !done;) done = co_await disk.until(r, DiskWait::Until::Done);
 ///     ... copy from disk.buffer() ...
 ///     disk.release();                                             // the next one's turn
 ///
-/// (A stray wake resumes the coroutine early; the awaiter then says false.)
+/// (A stray wake resumes the coroutine early; the awaiter then says false. The result is
+/// stored in a variable, not tested in the `if`/`while` itself: GCC 12 miscompiled a
+/// `co_await` inside a condition in this kit, see docs/architecture.md.)
 ///
 /// Data goes through the bounce buffer, never straight into a process's frames, so a
 /// process that ends while its request is on the device loses nothing but the result.

@@ -43,21 +43,21 @@ struct CallListTag {};
 /// One call. On the caller's stack while it is tried on the spot; copied into a
 /// pooled record when it must wait.
 struct Call : lib::ListHook<CallListTag> {
-    proc::ProcessIo* io = nullptr;       ///< the caller's process
-    proc::UserThread* thread = nullptr;  ///< a sync caller's thread (it waits); nullptr: async
-    std::uint64_t user_cid = 0;          ///< an async caller's cid (echoed in the completion)
-    sched::Priority level{};             ///< the caller's level, clamped by the ceiling
-    CallKind kind = CallKind::Read;      ///< what it does
-    File* file = nullptr;                ///< the file (one reference held), or nullptr (sleep)
-    std::uint64_t buffer = 0;            ///< user address
-    std::uint64_t length = 0;            ///< bytes asked for
-    std::uint64_t done = 0;              ///< bytes written so far (write)
-    std::uint64_t deadline = 0;          ///< tick at which a sleep ends
-    std::int64_t result = 0;             ///< the result, once finished (held completions)
-    std::atomic<bool> cancelled{false};  ///< its process is ending: give up
-    unsigned woke = 0;                   ///< coroutines its attempts woke (waiting calls of others)
-    sched::Cid kernel_cid{};             ///< the kernel coroutine carrying it out
-    Call* next_free = nullptr;           ///< link in the pool's free list
+    proc::ProcessIo* io = nullptr;            ///< the caller's process
+    proc::UserThread* thread = nullptr;       ///< a sync caller's thread (it waits); nullptr: async
+    std::uint64_t user_cid = 0;               ///< an async caller's cid (echoed in the completion)
+    sched::Priority level{};                  ///< the caller's level, clamped by the ceiling
+    CallKind kind = CallKind::Read;           ///< what it does
+    File* file = nullptr;                     ///< the file (one reference held), or nullptr (sleep)
+    std::uint64_t buffer = 0;                 ///< user address
+    std::uint64_t length = 0;                 ///< bytes asked for
+    std::uint64_t done = 0;                   ///< bytes written so far (write)
+    std::uint64_t deadline = 0;               ///< tick at which a sleep ends
+    std::int64_t result = 0;                  ///< the result, once finished (held completions)
+    std::atomic<std::uint32_t> cancelled{0};  ///< non-zero: its process is ending, give up
+    unsigned woke = 0;                        ///< coroutines its attempts woke (waiting calls of others)
+    sched::Cid kernel_cid{};                  ///< the kernel coroutine carrying it out
+    Call* next_free = nullptr;                ///< link in the pool's free list
 };
 
 /// Checks a call's arguments and fills @p call (taking a reference on its file).

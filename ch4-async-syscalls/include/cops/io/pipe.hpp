@@ -60,7 +60,7 @@ public:
     /// Awaitable: blocks the calling coroutine until the pipe is ready for @p end (data
     /// or end of file for Read; room or no reader for Write), or @p cancelled is set
     /// and the coroutine is woken. Then the caller tries again.
-    PipeWait until_ready(PipeEnd end, const std::atomic<bool>& cancelled);
+    PipeWait until_ready(PipeEnd end, const std::atomic<std::uint32_t>& cancelled);
 
     /// Bytes buffered now.
     std::size_t buffered() const;
@@ -89,7 +89,7 @@ private:
 class [[nodiscard]] PipeWait : public sync::Waiter {
 public:
     /// A wait on @p pipe for @p end, given up when @p cancelled is set.
-    PipeWait(Pipe& pipe, PipeEnd end, const std::atomic<bool>& cancelled)
+    PipeWait(Pipe& pipe, PipeEnd end, const std::atomic<std::uint32_t>& cancelled)
         : pipe_(pipe), end_(end), cancelled_(cancelled) {}
     /// Always goes to await_suspend, which decides under the pipe's lock.
     bool await_ready() const noexcept { return false; }
@@ -107,10 +107,10 @@ private:
 
     Pipe& pipe_;
     PipeEnd end_;
-    const std::atomic<bool>& cancelled_;
+    const std::atomic<std::uint32_t>& cancelled_;
 };
 
-inline PipeWait Pipe::until_ready(PipeEnd end, const std::atomic<bool>& cancelled) {
+inline PipeWait Pipe::until_ready(PipeEnd end, const std::atomic<std::uint32_t>& cancelled) {
     return PipeWait{*this, end, cancelled};
 }
 
