@@ -51,19 +51,19 @@ std::uint64_t pointer() {
     const std::uint64_t pool[] = {
         0,
         1,
-        0x8020'0000,                       // the kernel image
-        0x8000'0000,                       // the firmware
-        0x1000'0000,                       // a device's registers
-        0x1'0000'0000 - 8,               // the last bytes below user space (4 GiB)
-        0x20'0000'0000,                    // user space, never mapped
-        ~std::uint64_t{0} - 15,            // wraps around
-        std::uint64_t{1} << 63,            // not canonical
-        mm::kGlobalViewAddress,            // mapped read-only
-        mm::kVdsoBase,                     // code: read and execute only
+        0x8020'0000,                             // the kernel image
+        0x8000'0000,                             // the firmware
+        0x1000'0000,                             // a device's registers
+        0x1'0000'0000 - 8,                       // the last bytes below user space (4 GiB)
+        0x20'0000'0000,                          // user space, never mapped
+        ~std::uint64_t{0} - 15,                  // wraps around
+        std::uint64_t{1} << 63,                  // not canonical
+        mm::kGlobalViewAddress,                  // mapped read-only
+        mm::kVdsoBase,                           // code: read and execute only
         reinterpret_cast<std::uint64_t>(&next),  // the program's own text
         good,
         good + 4096,
-        good + 8192 - 7,                   // unaligned
+        good + 8192 - 7,  // unaligned
     };
     return pool[next() % (sizeof pool / sizeof pool[0])];
 }
@@ -116,7 +116,9 @@ void one_call(Counts& n) {
         case 1: r = user::syscall(Sys::Read, fd(), pointer(), length(), 0, word(), fake_cid()); break;
         case 2: r = user::syscall(Sys::Write, 1, pointer(), next() % 2, 0, 0, 0); break;  // sync, to the console
         case 3: r = user::syscall(Sys::Yield); break;
-        case 4: r = user::syscall(Sys::Spawn, next() % 2 ? pointer() : reinterpret_cast<std::uint64_t>("no-such-program x"));
+        case 4:
+            r = user::syscall(Sys::Spawn,
+                              next() % 2 ? pointer() : reinterpret_cast<std::uint64_t>("no-such-program x"));
             break;
         case 5: r = user::syscall(Sys::Wait, pid(), pointer()); break;
         case 6: r = user::syscall(Sys::Sleep, next() % 3, 0, 0, 0, word(), next() % 2 ? fake_cid() : 0); break;
@@ -135,16 +137,15 @@ void one_call(Counts& n) {
         default: {
             // Any number at all, but the ones that would end or stop the fuzzer.
             const std::uint64_t number = next() % 200;
-            const bool harmful = number == static_cast<std::uint64_t>(Sys::Exit) ||
-                                 number == static_cast<std::uint64_t>(Sys::ThreadExit) ||
-                                 number == static_cast<std::uint64_t>(Sys::Park) ||
-                                 number == static_cast<std::uint64_t>(Sys::ThreadCreate) ||
-                                 number == static_cast<std::uint64_t>(Sys::ThreadJoin) ||
-                                 number == static_cast<std::uint64_t>(Sys::Kill) ||
-                                 number == static_cast<std::uint64_t>(Sys::Read) ||
-                                 number == static_cast<std::uint64_t>(Sys::Sleep) ||
-                                 number == static_cast<std::uint64_t>(Sys::Wait) ||
-                                 number == static_cast<std::uint64_t>(abi::kSysFsync);
+            const bool harmful =
+                number == static_cast<std::uint64_t>(Sys::Exit) ||
+                number == static_cast<std::uint64_t>(Sys::ThreadExit) ||
+                number == static_cast<std::uint64_t>(Sys::Park) ||
+                number == static_cast<std::uint64_t>(Sys::ThreadCreate) ||
+                number == static_cast<std::uint64_t>(Sys::ThreadJoin) ||
+                number == static_cast<std::uint64_t>(Sys::Kill) || number == static_cast<std::uint64_t>(Sys::Read) ||
+                number == static_cast<std::uint64_t>(Sys::Sleep) || number == static_cast<std::uint64_t>(Sys::Wait) ||
+                number == static_cast<std::uint64_t>(abi::kSysFsync);
             if (!harmful) {
                 r = user::syscall(static_cast<Sys>(number), word(), word(), word(), word(), word(), word());
             }
