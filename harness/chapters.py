@@ -29,16 +29,22 @@ def layer_dirs(root: str, chapter: int) -> list[str]:
     return [p for _, p in sorted(found)]
 
 
-def test_smp(root: str, chapter: int) -> int:
-    """Harts the chapter's test kernel boots with."""
-    smp = 1
+def layer_setting(root: str, chapter: int, name: str) -> int | None:
+    """The number a `NAME := n` line sets in the chapter.mk of chapters 1..@chapter (the
+    highest layer that says wins), or None."""
+    value = None
     for layer in layer_dirs(root, chapter):
         with open(os.path.join(layer, "chapter.mk"), encoding="utf-8") as f:
             for line in f:
-                m = re.match(r"^TEST_SMP\s*:?=\s*(\d+)\s*$", line)
+                m = re.match(rf"^{name}\s*:?=\s*(\d+)\s*$", line)
                 if m:
-                    smp = int(m.group(1))
-    return smp
+                    value = int(m.group(1))
+    return value
+
+
+def test_smp(root: str, chapter: int) -> int:
+    """Harts the chapter's test kernel boots with."""
+    return layer_setting(root, chapter, "TEST_SMP") or 1
 
 
 def serial_input(root: str, chapter: int) -> bytes | None:
@@ -64,14 +70,7 @@ def demo_expectations(root: str, chapter: int) -> str | None:
 
 def disk_mb(root: str, chapter: int) -> int:
     """MiB of the virtio-blk disk chapter @chapter's boots get (0: none)."""
-    mb = 0
-    for layer in layer_dirs(root, chapter):
-        with open(os.path.join(layer, "chapter.mk"), encoding="utf-8") as f:
-            for line in f:
-                m = re.match(r"^TEST_DISK_MB\s*:?=\s*(\d+)\s*$", line)
-                if m:
-                    mb = int(m.group(1))
-    return mb
+    return layer_setting(root, chapter, "TEST_DISK_MB") or 0
 
 
 def disk_args(image: str) -> list[str]:
