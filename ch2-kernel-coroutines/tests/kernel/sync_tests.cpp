@@ -49,10 +49,14 @@ namespace {
 sync::Semaphore g_irq_sem{0};
 std::atomic<int> g_sem_stage{0};
 arch::TrapHandler g_saved_ipi = nullptr;
+std::atomic<std::uint32_t> g_released{0};
 
 void release_from_interrupt(arch::TrapFrame& f) {
     g_saved_ipi(f);  // acknowledge as usual
-    g_irq_sem.release();
+    // Once only: while this handler is installed, other harts' wake-up IPIs run it too.
+    if (g_released.exchange(1) == 0) {
+        g_irq_sem.release();
+    }
 }
 
 sched::Task<void> wait_for_interrupt() {
@@ -64,6 +68,7 @@ sched::Task<void> wait_for_interrupt() {
 
 KTEST_BUDGET("sync/semaphore-released-by-an-interrupt-handler", 1'000'000'000) {
     g_sem_stage = 0;
+    g_released = 0;
     auto cid = sched::spawn(wait_for_interrupt(), sched::Priority{10});
     REQUIRE(cid.ok());
     sched::run_until([&] {
