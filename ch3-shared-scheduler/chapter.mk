@@ -10,6 +10,7 @@ LAYER_KERNEL := \
     kernel/proc/loader.cpp \
     kernel/proc/process.cpp \
     kernel/proc/process_hooks.cpp \
+    kernel/proc/user_trap_hooks.cpp \
     kernel/proc/user_thread.cpp \
     kernel/proc/syscall_table.cpp \
     kernel/proc/syscalls_process.cpp \

@@ -9,8 +9,10 @@ LAYER_KERNEL := \
     kernel/io/file.cpp \
     kernel/io/process_io.cpp \
     kernel/io/call.cpp \
-    kernel/io/syscalls_io.cpp \
-    kernel/io/first_program.cpp
+    kernel/io/syscalls_io.cpp
+
+# `make run` starts this chapter's demo program (the top layer's file wins).
+LAYER_FIRST_PROGRAM := kernel/io/first_program.cpp
 
 # Also compiled for the host unit tests.
 LAYER_PORTABLE := \

@@ -8,6 +8,8 @@
 #   LAYER_BENCH    benchmarks (BENCH) of this layer
 #   LAYER_UNIT     Catch2 host tests of this layer
 #   LAYER_DEMO     the file with app_main() for `make run` (the top layer's wins)
+#   LAYER_FIRST_PROGRAM  the file naming the first user program `make run` starts
+#                  (proc::first_program(); the top layer's wins, ch3's weak default else)
 #   STUDENT_FILES  files a student may change (for the grader)
 #   LAYER_USER_PROGRAMS  user programs (user/programs/<name>.cpp), embedded in every image
 #   LAYER_USER_LIB       the user library's sources (crt0, system-call wrappers, ...)
@@ -39,6 +41,7 @@ USER_LIB_SRCS :=
 USER_INCLUDE_DIRS :=
 VDSO_SRCS     :=
 DEMO_SRC      :=
+FIRST_PROGRAM_SRC :=
 ALL_STUDENT_FILES :=
 INCLUDE_DIRS  :=
 EXPECTED_PARENT :=
@@ -51,6 +54,7 @@ define load_layer
   LAYER_BENCH :=
   LAYER_UNIT :=
   LAYER_DEMO :=
+  LAYER_FIRST_PROGRAM :=
   LAYER_USER_PROGRAMS :=
   LAYER_USER_LIB :=
   LAYER_VDSO :=
@@ -74,5 +78,9 @@ define load_layer
   ifneq ($$(strip $$(LAYER_DEMO)),)
     DEMO_SRC := $(1)/$$(LAYER_DEMO)
   endif
+  ifneq ($$(strip $$(LAYER_FIRST_PROGRAM)),)
+    FIRST_PROGRAM_SRC := $(1)/$$(LAYER_FIRST_PROGRAM)
+  endif
 endef
 $(foreach l,$(LAYERS),$(eval $(call load_layer,$(l))))
+KERNEL_SRCS += $(FIRST_PROGRAM_SRC)

@@ -10,6 +10,7 @@
 #include "cops/mm/kernel_space.hpp"
 #include "cops/proc/global_view.hpp"
 #include "cops/proc/syscall.hpp"
+#include "cops/proc/user_trap_hooks.hpp"
 #include "cops/sched/kernel_executor.hpp"
 #include "cops/sched/preemption.hpp"
 #include "cops/sched/running_suspended.hpp"
@@ -33,7 +34,14 @@ void run_in_user(UserThread& t) {
     const std::uint64_t kernel_status = arch::sstatus.read();
     t.context.user.sstatus = (kernel_status & ~(kSstatusSpp | kSstatusSie | kSstatusSum | kSstatusFs)) | kSstatusSpie;
     mm::activate(t.process->space);
+    const UserTrapHooks& hooks = user_trap_hooks();
+    if (hooks.entering_user != nullptr) {
+        hooks.entering_user(t, t.context.user);  // ch5: deliver a pending user interrupt
+    }
     enter_user(&t.context);
+    if (hooks.left_user != nullptr) {
+        hooks.left_user(t);
+    }
     arch::sstatus.set(kernel_status & kSstatusFs);  // the kernel's FPU state bits again
     mm::activate_kernel_space();
     ++t.user_traps;
@@ -97,6 +105,9 @@ sched::Task<void> run_user_thread(UserThread& t) {
             continue;
         }
         arch::irq_enable();
+        if (const auto handled = user_trap_hooks().exception; handled != nullptr && handled(t, f)) {
+            continue;  // a later layer's (ch5: an emulated instruction)
+        }
         if (f.scause == static_cast<unsigned>(arch::Exception::UserEcall)) {
             const SyscallRequest call = decode_syscall(f);
             std::int64_t result = abi::error_return(abi::Errno::NoSys);

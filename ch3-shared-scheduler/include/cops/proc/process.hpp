@@ -51,6 +51,8 @@ class Process;
 /// A later layer's per-process I/O state (ch4: file descriptors, the completion ring,
 /// calls in flight); declared here so a process can point to it, defined by ch4.
 struct ProcessIo;
+/// A later layer's per-process user-interrupt state (ch5), defined there.
+struct ProcessUintr;
 
 /// Tag of the hook that queues a user thread while it waits for a CPU (global_view.hpp).
 struct CpuQueueTag {};
@@ -141,7 +143,8 @@ public:
     const std::uint8_t* executor_page = nullptr;          ///< its executor page, kernel address
     FoldCache fold_cache;                                 ///< the last fold, to skip an unchanged one
 
-    ProcessIo* io = nullptr;  ///< ch4's I/O state (process_hooks.hpp sets it up and frees it)
+    ProcessIo* io = nullptr;        ///< ch4's I/O state (process_hooks.hpp sets it up and frees it)
+    ProcessUintr* uintr = nullptr;  ///< ch5's user-interrupt state (set up and freed the same way)
 
     /// Ends the process with @p status unless it is already ending (false then), and
     /// wakes its blocked threads so that they see it. Threads finish at their next

@@ -7,6 +7,8 @@
 ///         interrupt    -> run its handler; yield to more urgent work (or to equal
 ///                         work at a tick: user threads of one priority share harts)
 ///         fault        -> report it and end the process with kStatusFault
+///     (a later layer joins at each return to user mode and each exception:
+///     user_trap_hooks.hpp; ch5 emulates user-interrupt instructions there)
 ///     thread_finished()
 #pragma once
 

@@ -1,0 +1,168 @@
+/// @file uintr_hooks.cpp
+/// @brief Where chapter 5 joins chapters 3 and 4: the backend chosen at boot, each
+/// process's two pages, delivery on the return to user mode, and the emulation of
+/// the user-interrupt instructions when they trap.
+#include <new>
+
+#include "cops/arch/trap.hpp"
+#include "cops/boot/boot_info.hpp"
+#include "cops/init/initcall.hpp"
+#include "cops/lib/console.hpp"
+#include "cops/mm/address_space.hpp"
+#include "cops/proc/process_hooks.hpp"
+#include "cops/proc/user_trap_hooks.hpp"
+#include "cops/smp/hart.hpp"
+#include "cops/uintr/emulate.hpp"
+#include "cops/uintr/process_uintr.hpp"
+
+extern "C" char uintr_vdso_emulated[];  // vdso_page.S
+extern "C" char uintr_vdso_native[];
+
+namespace cops::uintr {
+
+namespace u = abi::uintr;
+using proc::Process;
+using proc::ProcessUintr;
+using proc::UserThread;
+
+namespace {
+Backend g_backend = Backend::Emulated;
+std::atomic<unsigned> g_live_state{0};
+
+/// True if the base ISA letters of @p isa ("rv64imafdcn_zicsr...") include the N extension.
+bool isa_has_n(std::string_view isa) {
+    if (isa.size() < 5 || isa.substr(0, 2) != "rv") {
+        return false;
+    }
+    for (std::size_t i = 4; i < isa.size() && isa[i] != '_'; ++i) {
+        if (isa[i] == 'n') {
+            return true;
+        }
+    }
+    return false;
+}
+
+/// Chooses the backend from the device tree: native only with both the N extension
+/// on the CPUs and a user-interrupt controller node.
+void choose_backend() {
+    const lib::FdtReader& fdt = boot::fdt();
+    std::string_view isa;
+    if (auto cpu = fdt.find_device_type("cpu")) {
+        isa = fdt.property_string(cpu.value(), "riscv,isa").value_or("");
+    }
+    const bool controller = fdt.find_compatible("cops,uintc").ok();
+    g_backend = isa_has_n(isa) && controller ? Backend::Native : Backend::Emulated;
+    console::println("uintr: {} (riscv,isa {}; {})",
+                     g_backend == Backend::Native ? "native N extension and UINTC" : "emulated by the kernel",
+                     isa.empty() ? std::string_view{"?"} : isa, controller ? "a UINTC node" : "no UINTC node");
+}
+
+Status on_created(Process& p) {
+    auto* s = new (std::nothrow) ProcessUintr;
+    if (s == nullptr) {
+        return Error::OutOfMemory;
+    }
+    using mm::PteFlag;
+    const char* page = g_backend == Backend::Native ? uintr_vdso_native : uintr_vdso_emulated;
+    Status st = p.space.map_shared(u::kVdsoAddress, reinterpret_cast<std::uintptr_t>(page), 4096,
+                                   PteFlag::Read | PteFlag::Execute);
+    if (st) {
+        st = p.space.map_zeroed(u::kStateAddress, 4096, PteFlag::Read | PteFlag::Write);
+    }
+    if (!st) {
+        delete s;
+        return st;
+    }
+    s->process = &p;
+    s->slots = reinterpret_cast<u::Slot*>(static_cast<std::uintptr_t>(p.space.translate(u::kStateAddress)->physical));
+    for (unsigned i = 0; i < u::kSlots; ++i) {
+        s->on_hart[i].store(-1, std::memory_order_relaxed);
+        s->waiting[i].store(0, std::memory_order_relaxed);
+        s->receiver_of[i] = -1;
+    }
+    p.uintr = s;
+    g_live_state.fetch_add(1, std::memory_order_relaxed);
+    return {};
+}
+
+void on_ending(Process& p) { revoke(p); }
+
+void on_freed(Process& p) {
+    if (p.uintr != nullptr) {
+        delete p.uintr;
+        p.uintr = nullptr;
+        g_live_state.fetch_sub(1, std::memory_order_relaxed);
+    }
+}
+
+/// Just before `sret` (interrupts off): say where the thread runs, then deliver.
+void entering_user(UserThread& t, arch::TrapFrame& f) {
+    ProcessUintr* s = t.process->uintr;
+    if (s == nullptr || g_backend == Backend::Native) {
+        return;  // native: the hardware delivers
+    }
+    // Published before the look at USIP; a sender raises USIP before it looks here
+    // (receivers.cpp): one of the two sees the other, so no send waits for a tick.
+    s->on_hart[t.index].store(static_cast<int>(smp::this_hart().index), std::memory_order_seq_cst);
+    if (deliver(s->slots[t.index], f.sepc)) {
+        s->delivered.fetch_add(1, std::memory_order_relaxed);
+        s->slots[t.index].delivered.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void left_user(UserThread& t) {
+    if (ProcessUintr* s = t.process->uintr) {
+        s->on_hart[t.index].store(-1, std::memory_order_relaxed);
+    }
+}
+
+/// The emulated backend's two `ecall`s at known vDSO addresses, and the instructions
+/// QEMU does not have. Anything else is not ours.
+bool exception(UserThread& t, arch::TrapFrame& f) {
+    ProcessUintr* s = t.process->uintr;
+    if (s == nullptr || g_backend == Backend::Native) {
+        return false;
+    }
+    u::Slot& slot = s->slots[t.index];
+    if (f.scause == static_cast<unsigned>(arch::Exception::UserEcall)) {
+        if (f.sepc == u::vdso(u::VdsoEntry::Uret)) {
+            uret(slot, f.sepc);
+            return true;
+        }
+        if (f.sepc == u::vdso(u::VdsoEntry::Sync)) {
+            f.sepc += 4;  // delivery happens on the way back
+            return true;
+        }
+        return false;
+    }
+    if (f.scause != static_cast<unsigned>(arch::Exception::IllegalInstruction)) {
+        return false;
+    }
+    auto insn = static_cast<std::uint32_t>(f.stval);
+    if (insn == 0 && !mm::copy_in(t.process->space, &insn, f.sepc, sizeof insn)) {
+        return false;  // no stval and no readable instruction: a fault as before
+    }
+    const Emulation e = emulate(insn, slot, f.regs, f.sepc);
+    if (e.kind == Emulated::NotOurs) {
+        return false;
+    }
+    s->emulated.fetch_add(1, std::memory_order_relaxed);
+    if (e.kind == Emulated::Send) {
+        (void)send(*t.process, e.handle);  // like the UINTC: a send on a bad or revoked entry does nothing
+    }
+    return true;
+}
+
+void install() {
+    choose_backend();
+    proc::add_process_hooks({"ch5 user interrupts", on_created, on_ending, on_freed});
+    proc::set_user_trap_hooks({"ch5 user interrupts", entering_user, left_user, exception});
+}
+COPS_INITCALL(late, install);
+}  // namespace
+
+Backend backend() { return g_backend; }
+
+unsigned live_process_state() { return g_live_state.load(std::memory_order_relaxed); }
+
+}  // namespace cops::uintr
