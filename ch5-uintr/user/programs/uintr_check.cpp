@@ -444,23 +444,21 @@ int case_pingpong(std::uint64_t rounds) {
     g_ping_side = true;
     g_expect_vector = 7;
     const long rid = uintr::become_receiver(on_ball);
+    u::Slot* slot = uintr::my_slot();
+    // The child's first message is its receiver id as a vector: take it masked, before the game.
+    expect(uintr::disable(slot), "become_receiver enabled interrupts");
     char cmd[80];
     const long child = user::spawn(
         lib::format_buffer(cmd, sizeof cmd, "uintr_check pong {} {} {}", rid, user::getpid(), rounds).data());
     expect(child > 0 && uintr::allow_sender(rid, child) == 0, "spawn and allow the child", static_cast<std::uint64_t>(child));
-    // The child's first message is its receiver id as a vector: take it before the game.
-    g_expect_vector = 64;  // nothing matches: counted as bad below, then undone
-    while (uintr::my_slot()->pending.load() == 0) {
-        (void)user::yield();
+    while ((slot->uip.load() & u::kUsi) == 0) {
+        (void)uintr::wait();  // returns once USIP is raised, masked or not
     }
-    const bool was = uintr::disable(uintr::my_slot());
-    const std::uint64_t id_bits = uintr::take_pending(uintr::my_slot());
-    g_expect_vector = 7;
+    const std::uint64_t id_bits = uintr::take_pending(slot);
     const long child_rid = id_bits != 0 ? __builtin_ctzll(id_bits) : -1;
-    g_got.store(0);
-    g_bad.store(0);
+    expect(g_got.load() == 0, "nothing was delivered while masked", g_got.load());
     g_peer = uintr::register_sender(child_rid, 3);
-    expect(was && g_peer >= 0, "a handle for the child", static_cast<std::uint64_t>(g_peer));
+    expect(g_peer >= 0, "a handle for the child", static_cast<std::uint64_t>(g_peer));
     uintr::enable(uintr::my_slot());
     (void)uintr::send(g_peer);  // serve
     while (g_got.load() < rounds) {
