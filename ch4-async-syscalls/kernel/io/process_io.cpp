@@ -144,7 +144,14 @@ void on_freed(Process& p) {
     }
 }
 
-/// park()'s question: has the process completions it has not taken yet?
+void install_hooks() {
+    proc::add_process_hooks({"ch4 file descriptors and completion ring", on_created, on_ending, on_freed});
+    proc::set_pending_work_check(has_untaken_completions);
+}
+COPS_INITCALL(late, install_hooks);
+
+}  // namespace
+
 bool has_untaken_completions(const Process& p) {
     const ProcessIo* io = p.io;
     if (io == nullptr || p.ending.load(std::memory_order_acquire)) {
@@ -154,14 +161,6 @@ bool has_untaken_completions(const Process& p) {
     return io->held_count.load(std::memory_order_relaxed) != 0 ||
            (ring != nullptr && ring->head.load(std::memory_order_relaxed) != io->tail.load(std::memory_order_relaxed));
 }
-
-void install_hooks() {
-    proc::add_process_hooks({"ch4 file descriptors and completion ring", on_created, on_ending, on_freed});
-    proc::set_pending_work_check(has_untaken_completions);
-}
-COPS_INITCALL(late, install_hooks);
-
-}  // namespace
 
 File* take_file(ProcessIo& io, std::uint64_t fd) {
     sync::LockGuard g(io.lock);

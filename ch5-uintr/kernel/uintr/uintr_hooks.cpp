@@ -7,6 +7,8 @@
 #include "cops/arch/trap.hpp"
 #include "cops/boot/boot_info.hpp"
 #include "cops/init/initcall.hpp"
+#include "cops/io/process_io.hpp"
+#include "cops/proc/global_view.hpp"
 #include "cops/lib/console.hpp"
 #include "cops/mm/address_space.hpp"
 #include "cops/proc/process_hooks.hpp"
@@ -153,8 +155,20 @@ bool exception(UserThread& t, arch::TrapFrame& f) {
     return true;
 }
 
+/// park()'s question, for a process whose completions come by user interrupt: the
+/// ring's entries are its receiver's to take, so they do not keep the other threads
+/// from parking (they would spin beside it); anything else asks ch4.
+bool has_pending_work(const Process& p) {
+    if (p.uintr != nullptr && p.uintr->completion_receiver.load(std::memory_order_acquire) >= 0 &&
+        p.ending.load(std::memory_order_acquire) == 0) {
+        return false;
+    }
+    return io::has_untaken_completions(p);
+}
+
 void install() {
     choose_backend();
+    proc::set_pending_work_check(has_pending_work);  // after ch4's (link order in `late`)
     proc::add_process_hooks({"ch5 user interrupts", on_created, on_ending, on_freed});
     proc::set_user_trap_hooks({"ch5 user interrupts", entering_user, left_user, exception});
 }

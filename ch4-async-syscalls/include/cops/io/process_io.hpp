@@ -63,6 +63,10 @@ bool post_completion(Call& call, std::int64_t result);
 /// Moves held completions into the ring while it has room; returns how many moved.
 std::uint32_t take_held(proc::ProcessIo& io);
 
+/// park()'s question (proc::set_pending_work_check): has @p p completions it has not
+/// taken yet (in the ring, or held)? An ending process answers yes (do not park).
+bool has_untaken_completions(const proc::Process& p);
+
 /// The notifier new processes get (nullptr: proc::make_runnable). A later layer sets it
 /// at boot, or per process with set_completion_notifier().
 void set_default_completion_notifier(proc::CompletionNotifier notify);

@@ -37,7 +37,7 @@ struct ProcessUintr {
         std::uint8_t vector = 0;        ///< the bit it raises
     };
     Sender senders[abi::uintr::kMaxSenders];  ///< by handle
-    int completion_receiver = -1;             ///< ch4 completions raise a vector on it (-1: the default path)
+    std::atomic<int> completion_receiver{-1};  ///< ch4 completions raise a vector on it (-1: the default path)
     unsigned completion_vector = 0;           ///< that vector
     std::atomic<std::uint64_t> emulated{0};   ///< instructions emulated for it
     std::atomic<std::uint64_t> delivered{0};  ///< interrupts delivered to its threads
