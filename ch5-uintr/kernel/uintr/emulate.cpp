@@ -13,8 +13,10 @@ constexpr std::uint32_t field(std::uint32_t insn, unsigned lo, unsigned bits) {
     return (insn >> lo) & ((1U << bits) - 1);
 }
 
-/// utvec's WARL rule: modes 2 and 3 are reserved and read as direct.
-constexpr std::uint64_t legal_utvec(std::uint64_t v) { return (v & ~u::kUtvecModeMask) | (v & 1); }
+/// utvec's WARL rule: modes 2 and 3 are reserved and read as direct (0).
+constexpr std::uint64_t legal_utvec(std::uint64_t v) {
+    return (v & ~u::kUtvecModeMask) | ((v & u::kUtvecModeMask) == 1 ? 1 : 0);
+}
 
 /// Sets the bits of @p mask in @p word to @p value's, atomically (senders and the
 /// thread itself may change uip at once).

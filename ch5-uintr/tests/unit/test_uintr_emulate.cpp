@@ -39,7 +39,7 @@ TEST_CASE("uintr emulate: CSR reads and writes go through each register's mask")
         u::Csr csr;
         std::uint64_t reads_back;
     };
-    for (const Case c : {Case{u::Csr::Ustatus, 0x11}, Case{u::Csr::Uie, 0x111}, Case{u::Csr::Utvec, ~0ULL & ~2ULL},
+    for (const Case c : {Case{u::Csr::Ustatus, 0x11}, Case{u::Csr::Uie, 0x111}, Case{u::Csr::Utvec, ~3ULL},
                          Case{u::Csr::Uscratch, ~0ULL}, Case{u::Csr::Uepc, ~1ULL}, Case{u::Csr::Ucause, ~0ULL},
                          Case{u::Csr::Utval, ~0ULL}, Case{u::Csr::Uip, 0x1}}) {
         const unsigned csr = static_cast<unsigned>(c.csr);
