@@ -22,8 +22,7 @@ constexpr std::uint64_t legal_utvec(std::uint64_t v) {
 /// thread itself may change uip at once).
 void update_masked(std::atomic<std::uint64_t>& word, std::uint64_t mask, std::uint64_t value) {
     std::uint64_t old = word.load(std::memory_order_relaxed);
-    while (!word.compare_exchange_weak(old, (old & ~mask) | (value & mask), std::memory_order_acq_rel)) {
-    }
+    while (!word.compare_exchange_weak(old, (old & ~mask) | (value & mask), std::memory_order_acq_rel)) {}
 }
 
 Emulation emulate_csr(std::uint32_t insn, u::Slot& slot, std::uint64_t (&regs)[32], std::uint64_t& pc) {
@@ -60,9 +59,7 @@ Emulation emulate_uipi(std::uint32_t insn, u::Slot& slot, std::uint64_t (&regs)[
     const unsigned rd = field(insn, 7, 5);
     const unsigned rs1 = field(insn, 15, 5);
     switch (static_cast<u::UipiOp>(field(insn, 25, 7))) {
-        case u::UipiOp::Send:
-            pc += 4;
-            return {Emulated::Send, regs[rs1]};
+        case u::UipiOp::Send: pc += 4; return {Emulated::Send, regs[rs1]};
         case u::UipiOp::Read: {
             const std::uint64_t bits = slot.pending.exchange(0, std::memory_order_acq_rel);
             if (rd != 0) {
@@ -78,8 +75,7 @@ Emulation emulate_uipi(std::uint32_t insn, u::Slot& slot, std::uint64_t (&regs)[
             }
             pc += 4;
             return {Emulated::Done, 0};
-        default:
-            return {};  // activate/deactivate belong to the kernel; other funct7s are reserved
+        default: return {};  // activate/deactivate belong to the kernel; other funct7s are reserved
     }
 }
 }  // namespace
@@ -168,8 +164,7 @@ bool deliver(u::Slot& slot, std::uint64_t& pc) {
     slot.utval.store(0, std::memory_order_relaxed);
     std::uint64_t old = slot.ustatus.load(std::memory_order_relaxed);
     while (!slot.ustatus.compare_exchange_weak(old, (old & ~u::kUstatusMask) | u::kUstatusUpie,
-                                               std::memory_order_acq_rel)) {
-    }
+                                               std::memory_order_acq_rel)) {}
     const std::uint64_t vec = legal_utvec(slot.utvec.load(std::memory_order_relaxed));
     pc = (vec & ~u::kUtvecModeMask) + ((vec & 1) != 0 ? 4 * u::kCauseUserSoftware : 0);
     return true;

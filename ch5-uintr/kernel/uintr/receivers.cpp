@@ -9,6 +9,7 @@
 #include "cops/sync/spinlock.hpp"
 #include "cops/uintr/emulate.hpp"
 #include "cops/uintr/process_uintr.hpp"
+#include "cops/uintr/uintc.hpp"
 
 namespace cops::uintr {
 
@@ -21,9 +22,9 @@ using proc::ProcessUintr;
 namespace {
 /// A receiver: a thread of a process that senders may interrupt.
 struct Receiver {
-    Process* process = nullptr;      ///< nullptr: free
-    unsigned thread = 0;             ///< its thread index
-    std::uint32_t generation = 0;    ///< moves on each time the entry is freed
+    Process* process = nullptr;                  ///< nullptr: free
+    unsigned thread = 0;                         ///< its thread index
+    std::uint32_t generation = 0;                ///< moves on each time the entry is freed
     std::uint32_t allowed[u::kMaxAllowed] = {};  ///< pids that may make senders (0: unused)
 };
 
@@ -32,6 +33,10 @@ sync::SpinLock g_lock;
 Receiver g_receivers[u::kMaxReceivers];
 unsigned g_live = 0;
 std::uint64_t g_registered = 0;
+
+/// Native backend: ids are never reused (a stale hardware sender entry then names
+/// a dead, reset receiver); the next one to hand out.
+unsigned g_next_native_id = 0;
 
 constexpr std::int64_t kBadHandle = error_return(Errno::BadFd);
 constexpr std::int64_t kRevoked = error_return(abi::kErrBrokenPipe);
@@ -83,9 +88,14 @@ std::int64_t register_receiver(proc::UserThread& t) {
     if (p.uintr->receiver_of[t.index] >= 0) {
         return p.uintr->receiver_of[t.index];
     }
-    for (unsigned id = 0; id < u::kMaxReceivers; ++id) {
+    const bool native = backend() == Backend::Native;
+    for (unsigned id = native ? g_next_native_id : 0; id < u::kMaxReceivers; ++id) {
         Receiver& r = g_receivers[id];
         if (r.process == nullptr) {
+            if (native) {
+                g_next_native_id = id + 1;
+                uintc::Controller(controller_base()).reset(id);
+            }
             r.process = &p;
             r.thread = t.index;
             for (auto& a : r.allowed) {
@@ -146,6 +156,10 @@ std::int64_t register_sender(Process& p, std::uint64_t id, std::uint64_t vector)
         ProcessUintr::Sender& s = p.uintr->senders[h];
         if (!s.used) {
             s = {true, static_cast<std::uint16_t>(id), r.generation, static_cast<std::uint8_t>(vector)};
+            if (p.uintr->hardware_senders != nullptr) {
+                p.uintr->hardware_senders[h] =
+                    uintc::sender_entry(static_cast<unsigned>(id), static_cast<unsigned>(vector));
+            }
             return h;
         }
     }
@@ -205,6 +219,9 @@ void revoke(Process& p) {
     for (unsigned i = 0; i < u::kSlots; ++i) {
         const int id = p.uintr->receiver_of[i];
         if (id >= 0) {
+            if (backend() == Backend::Native) {
+                uintc::Controller(controller_base()).reset(static_cast<unsigned>(id));
+            }
             g_receivers[id].process = nullptr;
             ++g_receivers[id].generation;
             --g_live;
@@ -215,9 +232,17 @@ void revoke(Process& p) {
         }
     }
     p.uintr->completion_receiver = -1;
-    for (auto& s : p.uintr->senders) {
-        s.used = false;
+    for (unsigned h = 0; h < u::kMaxSenders; ++h) {
+        p.uintr->senders[h].used = false;
+        if (p.uintr->hardware_senders != nullptr) {
+            p.uintr->hardware_senders[h] = 0;
+        }
     }
+}
+
+int receiver_of(const Process& p, unsigned index) {
+    sync::LockGuard g(g_lock);
+    return p.uintr->receiver_of[index];
 }
 
 unsigned live_receivers() {

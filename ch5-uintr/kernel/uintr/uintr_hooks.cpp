@@ -8,14 +8,16 @@
 #include "cops/boot/boot_info.hpp"
 #include "cops/init/initcall.hpp"
 #include "cops/io/process_io.hpp"
-#include "cops/proc/global_view.hpp"
 #include "cops/lib/console.hpp"
 #include "cops/mm/address_space.hpp"
+#include "cops/mm/frame_allocator.hpp"
+#include "cops/proc/global_view.hpp"
 #include "cops/proc/process_hooks.hpp"
 #include "cops/proc/user_trap_hooks.hpp"
 #include "cops/smp/hart.hpp"
 #include "cops/uintr/emulate.hpp"
 #include "cops/uintr/process_uintr.hpp"
+#include "cops/uintr/uintc.hpp"
 
 extern "C" char uintr_vdso_emulated[];  // vdso_page.S
 extern "C" char uintr_vdso_native[];
@@ -29,6 +31,7 @@ using proc::UserThread;
 
 namespace {
 Backend g_backend = Backend::Emulated;
+volatile std::uint64_t* g_controller = nullptr;
 std::atomic<unsigned> g_live_state{0};
 
 /// True if the base ISA letters of @p isa ("rv64imafdcn_zicsr...") include the N extension.
@@ -52,8 +55,15 @@ void choose_backend() {
     if (auto cpu = fdt.find_device_type("cpu")) {
         isa = fdt.property_string(cpu.value(), "riscv,isa").value_or("");
     }
-    const bool controller = fdt.find_compatible("cops,uintc").ok();
-    g_backend = isa_has_n(isa) && controller ? Backend::Native : Backend::Emulated;
+    const auto node = fdt.find_compatible("cops,uintc");
+    const bool controller = static_cast<bool>(node);
+    if (controller && isa_has_n(isa)) {
+        if (const auto reg = fdt.reg(node.value())) {
+            // The low 4 GiB are identity-mapped for devices (kernel_space.cpp).
+            g_controller = reinterpret_cast<volatile std::uint64_t*>(static_cast<std::uintptr_t>(reg.value().address));
+            g_backend = Backend::Native;
+        }
+    }
     console::println("uintr: {} (riscv,isa {}; {})",
                      g_backend == Backend::Native ? "native N extension and UINTC" : "emulated by the kernel",
                      isa.empty() ? std::string_view{"?"} : isa, controller ? "a UINTC node" : "no UINTC node");
@@ -70,6 +80,16 @@ Status on_created(Process& p) {
                                    PteFlag::Read | PteFlag::Execute);
     if (st) {
         st = p.space.map_zeroed(u::kStateAddress, 4096, PteFlag::Read | PteFlag::Write);
+    }
+    if (st && g_backend == Backend::Native) {
+        const auto frame = mm::frames().allocate_frame();
+        st = frame ? Status{} : Status{frame.error()};
+        if (st) {
+            s->hardware_senders = static_cast<std::uint64_t*>(frame.value());
+            for (unsigned h = 0; h < 512; ++h) {
+                s->hardware_senders[h] = 0;  // no valid entry
+            }
+        }
     }
     if (!st) {
         delete s;
@@ -91,17 +111,37 @@ void on_ending(Process& p) { revoke(p); }
 
 void on_freed(Process& p) {
     if (p.uintr != nullptr) {
+        if (p.uintr->hardware_senders != nullptr) {
+            mm::frames().free_frame(p.uintr->hardware_senders);
+        }
         delete p.uintr;
         p.uintr = nullptr;
         g_live_state.fetch_sub(1, std::memory_order_relaxed);
     }
 }
 
+/// Native backend, just before `sret`: point this hart at the thread's sender table
+/// and receiver, and mark the receiver as running here (the controller then raises
+/// USIP on this hart). Never runs on QEMU.
+void enter_native(UserThread& t, ProcessUintr& s) {
+    const std::uint64_t table = reinterpret_cast<std::uintptr_t>(s.hardware_senders);
+    asm volatile("csrw 0x1b0, %0" ::"r"(uintc::suist_value(table >> 12, 1)));
+    const int rid = receiver_of(*t.process, t.index);
+    asm volatile("csrw 0x1b1, %0" ::"r"(uintc::suirs_value(rid >= 0 ? static_cast<unsigned>(rid) : 0, rid >= 0)));
+    if (rid >= 0) {
+        uintc::Controller(g_controller).bind(static_cast<unsigned>(rid), smp::this_hart().hart_id, true);
+    }
+}
+
 /// Just before `sret` (interrupts off): say where the thread runs, then deliver.
 void entering_user(UserThread& t, arch::TrapFrame& f) {
     ProcessUintr* s = t.process->uintr;
-    if (s == nullptr || g_backend == Backend::Native) {
-        return;  // native: the hardware delivers
+    if (s == nullptr) {
+        return;
+    }
+    if (g_backend == Backend::Native) {
+        enter_native(t, *s);  // the hardware delivers
+        return;
     }
     // Published before the look at USIP; a sender raises USIP before it looks here
     // (receivers.cpp): one of the two sees the other, so no send waits for a tick.
@@ -115,6 +155,11 @@ void entering_user(UserThread& t, arch::TrapFrame& f) {
 void left_user(UserThread& t) {
     if (ProcessUintr* s = t.process->uintr) {
         s->on_hart[t.index].store(-1, std::memory_order_relaxed);
+        if (g_backend == Backend::Native) {
+            if (const int rid = receiver_of(*t.process, t.index); rid >= 0) {
+                uintc::Controller(g_controller).bind(static_cast<unsigned>(rid), smp::this_hart().hart_id, false);
+            }
+        }
     }
 }
 
@@ -176,6 +221,8 @@ COPS_INITCALL(late, install);
 }  // namespace
 
 Backend backend() { return g_backend; }
+
+volatile std::uint64_t* controller_base() { return g_controller; }
 
 unsigned live_process_state() { return g_live_state.load(std::memory_order_relaxed); }
 

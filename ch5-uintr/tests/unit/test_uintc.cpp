@@ -15,7 +15,7 @@ TEST_CASE("uintc: receiver blocks are 32 bytes apart; each register at its offse
     c.send(3, 9);
     CHECK(window[3 * 0x20 / 8] == 9);  // SEND takes the vector number
     window[(511 * 0x20 + 0x10) / 8] = 0xf0;
-    CHECK(c.pending(511) == 0xf0);     // the last block
+    CHECK(c.pending(511) == 0xf0);  // the last block
     c.reset(3);
     CHECK(window[(3 * 0x20 + 0x08) / 8] == 0);
     CHECK(window[(3 * 0x20 + 0x10) / 8] == 0);
@@ -23,7 +23,7 @@ TEST_CASE("uintc: receiver blocks are 32 bytes apart; each register at its offse
 
 TEST_CASE("uintc: sender-table entries and the S-mode CSRs' values") {
     CHECK(sender_entry(0x1ff, 63) == ((0x1ffULL << 48) | (63ULL << 16) | 1));
-    CHECK(suist_value(0x80123, 1) == ((1ULL << 63) | 0x80123));      // one page: size field 0
+    CHECK(suist_value(0x80123, 1) == ((1ULL << 63) | 0x80123));  // one page: size field 0
     CHECK(suist_value(0x80123, 2) == ((1ULL << 63) | (1ULL << 44) | 0x80123));
     CHECK(suirs_value(7, true) == ((1ULL << 63) | 7));
     CHECK(suirs_value(7, false) == 7);

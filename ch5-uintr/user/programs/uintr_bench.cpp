@@ -169,7 +169,7 @@ sched::Task<void> split_reader() {
 sched::Task<void> split_writer() {
     const char c = 'w';
     for (;;) {
-        co_await sched::block();  // the reader wakes it before each read
+        co_await sched::block();             // the reader wakes it before each read
         (void)co_await async_sys::sleep(0);  // let the reader's read reach the kernel and wait
         (void)sys::write(g_pipe[1], &c, 1);  // completes the waiting read
         g_t2 = user::instructions();
@@ -234,8 +234,7 @@ void bench_xhart() {
         const std::uint64_t seen = g_seen.load();
         const std::uint64_t t0 = now_virtual_ns();
         (void)uintr::send(h);
-        while (g_seen.load() == seen) {
-        }
+        while (g_seen.load() == seen) {}
         total += g_handled_at.load() - t0;
     }
     g_done.store(true);
@@ -260,21 +259,25 @@ sched::Task<int> co_main(int argc, char** argv) {
     } else if (what == "self") {
         bench_self(g_mode == "raw");
     } else if (what == "blocking") {
-        if (user::pipe(g_pipe) != 0) co_return 3;
+        if (user::pipe(g_pipe) != 0)
+            co_return 3;
         bench_blocking();
     } else if (what == "xhart") {
         bench_xhart();
     } else if (what == "split") {
-        if (user::pipe(g_pipe) != 0) co_return 3;
+        if (user::pipe(g_pipe) != 0)
+            co_return 3;
         if (g_mode == "vdso") {
-            if (uintr::start_completion_receiver() != 0) co_return 5;
+            if (uintr::start_completion_receiver() != 0)
+                co_return 5;
             user::set_loop_hook(nullptr);
         } else if (g_mode == "raw") {
             (void)user::thread_create(raw_receiver_thread, nullptr);
             while (g_raw_ready.load() == 0) {
                 (void)user::yield();
             }
-            if (g_raw_ready.load() < 0) co_return 5;
+            if (g_raw_ready.load() < 0)
+                co_return 5;
             user::set_loop_hook(nullptr);
         }
         g_writer = sched::Cid{static_cast<std::uint64_t>(user::spawn(split_writer(), sched::Priority{34}))};

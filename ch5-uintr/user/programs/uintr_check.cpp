@@ -47,17 +47,17 @@ void expect(bool ok, std::string_view what, std::uint64_t got = 0) {
 constexpr long err(Errno e) { return abi::error_return(e); }
 
 // --- raw instructions -------------------------------------------------------------
-#define CSR_RW(csr, v)                                                     \
-    [](std::uint64_t x) {                                                  \
-        std::uint64_t old;                                                 \
+#define CSR_RW(csr, v)                                                          \
+    [](std::uint64_t x) {                                                       \
+        std::uint64_t old;                                                      \
         asm volatile("csrrw %0, " #csr ", %1" : "=r"(old) : "r"(x) : "memory"); \
-        return old;                                                        \
+        return old;                                                             \
     }(v)
-#define CSR_READ(csr)                                             \
-    [] {                                                          \
-        std::uint64_t v;                                          \
-        asm volatile("csrr %0, " #csr : "=r"(v)::"memory");       \
-        return v;                                                 \
+#define CSR_READ(csr)                                       \
+    [] {                                                    \
+        std::uint64_t v;                                    \
+        asm volatile("csrr %0, " #csr : "=r"(v)::"memory"); \
+        return v;                                           \
     }()
 #define CSR_SET(csr, v) asm volatile("csrs " #csr ", %0" ::"r"(std::uint64_t{v}) : "memory")
 #define CSR_CLEAR(csr, v) asm volatile("csrc " #csr ", %0" ::"r"(std::uint64_t{v}) : "memory")
@@ -225,11 +225,12 @@ int case_deliver() {
     for (const std::uint64_t mode : {0ULL, 1ULL}) {
         const std::uint64_t runs = g_raw_runs.load();
         (void)CSR_RW(0x005, reinterpret_cast<std::uint64_t>(&raw_handler) | mode);
-        expect(CSR_READ(0x005) == (reinterpret_cast<std::uint64_t>(&raw_handler) | mode), "utvec reads back with its mode");
+        expect(CSR_READ(0x005) == (reinterpret_cast<std::uint64_t>(&raw_handler) | mode),
+               "utvec reads back with its mode");
         std::uint64_t after_send = 0;
         asm volatile("lla %0, 1f\n.insn i 0x7b, 2, x0, %1, 0\n1:" : "=&r"(after_send) : "r"(h) : "memory");
-        expect(g_raw_runs.load() == runs + 1, mode ? "vectored: USI (cause 0) enters at the base" : "the raw handler ran",
-               g_raw_runs.load());
+        expect(g_raw_runs.load() == runs + 1,
+               mode ? "vectored: USI (cause 0) enters at the base" : "the raw handler ran", g_raw_runs.load());
         expect(g_raw_cause == u::kUcauseInterrupt, "raw: ucause", g_raw_cause);
         expect(g_raw_bits == (1ULL << 5), "raw: uipi_read gave vector 5", g_raw_bits);
         expect(g_raw_uepc == after_send, "raw: uepc is the instruction after uipi_send", g_raw_uepc);
@@ -333,7 +334,8 @@ int case_registers() {
     expect(g_saved[29] == kTarget, "t4 intact", g_saved[29]);
     expect(g_saved[30] >= kTarget, "t5 holds the last count read", g_saved[30]);
     expect(g_saved[31] == reinterpret_cast<std::uint64_t>(&g_runs), "t6 intact", g_saved[31]);
-    expect(sent >= static_cast<long>(kTarget), "the sender thread sent at least one per run", static_cast<std::uint64_t>(sent));
+    expect(sent >= static_cast<long>(kTarget), "the sender thread sent at least one per run",
+           static_cast<std::uint64_t>(sent));
     expect(g_bits.load() == (1ULL << 9), "only vector 9 came", g_bits.load());
     return g_failed;
 }
@@ -341,12 +343,12 @@ int case_registers() {
 // --- malformed --------------------------------------------------------------------
 [[noreturn]] void case_malformed(unsigned k) {
     switch (k) {
-        case 0: asm volatile(".insn i 0x7b, 2, x0, x0, 160"); break;    // uipi funct7 5: reserved
-        case 1: asm volatile(".insn i 0x7b, 2, x0, x0, 1"); break;      // uipi with rs2 != 0
-        case 2: asm volatile(".insn i 0x7b, 2, x0, x0, 96"); break;     // uipi_activate: the kernel's
-        case 3: asm volatile("csrr a0, 0x045" ::: "a0"); break;         // no such user CSR
+        case 0: asm volatile(".insn i 0x7b, 2, x0, x0, 160"); break;         // uipi funct7 5: reserved
+        case 1: asm volatile(".insn i 0x7b, 2, x0, x0, 1"); break;           // uipi with rs2 != 0
+        case 2: asm volatile(".insn i 0x7b, 2, x0, x0, 96"); break;          // uipi_activate: the kernel's
+        case 3: asm volatile("csrr a0, 0x045" ::: "a0"); break;              // no such user CSR
         case 4: asm volatile(".insn i 0x73, 4, a0, x0, 0" ::: "a0"); break;  // SYSTEM funct3 4: reserved
-        default: asm volatile(".word 0"); break;                        // not an instruction at all
+        default: asm volatile(".word 0"); break;                             // not an instruction at all
     }
     user::println("uintr_check malformed {}: FAIL the instruction was not refused", k);
     user::exit(1);
@@ -369,7 +371,8 @@ int case_rights() {
     expect(deny > 0 && user::wait(deny, &status) == deny && status == 0, "the refused child's checks",
            static_cast<std::uint64_t>(status));
     // A child it allows: the child sends its own receiver id as the vector.
-    const long child = user::spawn(lib::format_buffer(cmd, sizeof cmd, "uintr_check child {} {}", rid, user::getpid()).data());
+    const long child =
+        user::spawn(lib::format_buffer(cmd, sizeof cmd, "uintr_check child {} {}", rid, user::getpid()).data());
     expect(child > 0, "spawn the child", static_cast<std::uint64_t>(child));
     expect(uintr::allow_sender(rid, child) == 0, "allow the child");
     expect(uintr::allow_sender(rid, 0) == err(Errno::Invalid), "allow pid 0: EINVAL");
@@ -451,7 +454,8 @@ int case_pingpong(std::uint64_t rounds) {
     char cmd[80];
     const long child = user::spawn(
         lib::format_buffer(cmd, sizeof cmd, "uintr_check pong {} {} {}", rid, user::getpid(), rounds).data());
-    expect(child > 0 && uintr::allow_sender(rid, child) == 0, "spawn and allow the child", static_cast<std::uint64_t>(child));
+    expect(child > 0 && uintr::allow_sender(rid, child) == 0, "spawn and allow the child",
+           static_cast<std::uint64_t>(child));
     while ((slot->uip.load() & u::kUsi) == 0) {
         (void)uintr::wait();  // returns once USIP is raised, masked or not
     }
@@ -543,15 +547,24 @@ sched::Task<int> co_main(int argc, char** argv) {
     const auto arg = [&](int i, std::uint64_t fallback) {
         return argc > i ? lib::parse_u64(argv[i], fallback) : fallback;
     };
-    if (what == "csr") co_return case_csr();
-    if (what == "deliver") co_return case_deliver();
-    if (what == "registers") co_return case_registers();
-    if (what == "malformed") case_malformed(static_cast<unsigned>(arg(2, 0)));
-    if (what == "rights") co_return case_rights();
-    if (what == "deny") co_return case_deny(static_cast<long>(arg(2, 0)));
-    if (what == "child") co_return case_child(static_cast<long>(arg(2, 0)), static_cast<long>(arg(3, 0)));
-    if (what == "pingpong") co_return case_pingpong(arg(2, 1000));
-    if (what == "pong") co_return case_pong(static_cast<long>(arg(2, 0)), static_cast<long>(arg(3, 0)), arg(4, 1000));
+    if (what == "csr")
+        co_return case_csr();
+    if (what == "deliver")
+        co_return case_deliver();
+    if (what == "registers")
+        co_return case_registers();
+    if (what == "malformed")
+        case_malformed(static_cast<unsigned>(arg(2, 0)));
+    if (what == "rights")
+        co_return case_rights();
+    if (what == "deny")
+        co_return case_deny(static_cast<long>(arg(2, 0)));
+    if (what == "child")
+        co_return case_child(static_cast<long>(arg(2, 0)), static_cast<long>(arg(3, 0)));
+    if (what == "pingpong")
+        co_return case_pingpong(arg(2, 1000));
+    if (what == "pong")
+        co_return case_pong(static_cast<long>(arg(2, 0)), static_cast<long>(arg(3, 0)), arg(4, 1000));
     if (what == "kcuc") {
         if (case_kcuc(static_cast<unsigned>(arg(2, 16))) < 0) {
             co_await sched::block();  // the last reader exits with the verdict

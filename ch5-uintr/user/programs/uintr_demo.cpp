@@ -35,16 +35,14 @@ void on_interrupt(u::Slot* s) {
     g_runs.fetch_add(1);
 }
 
-long sender(void* handle) {
-    return uintr::send(reinterpret_cast<long>(handle));
-}
+long sender(void* handle) { return uintr::send(reinterpret_cast<long>(handle)); }
 
 int g_pipe[2];
 }  // namespace
 
 sched::Task<int> co_main(int, char**) {
     user::println("uintr_demo: backend: {}", uintr::backend() == 0 ? "emulated by the kernel (QEMU has no N extension)"
-                                                                     : "the native N extension");
+                                                                   : "the native N extension");
     // 1. Another thread sends; this one is interrupted while it waits.
     const long rid = uintr::become_receiver(on_interrupt);
     const long h = uintr::register_sender(rid, 5);

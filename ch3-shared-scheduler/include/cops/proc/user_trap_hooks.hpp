@@ -21,10 +21,10 @@ struct UserThread;
 
 /// The hooks; any may be nullptr.
 struct UserTrapHooks {
-    const char* layer = nullptr;                                 ///< who installed them, for messages
+    const char* layer = nullptr;                                     ///< who installed them, for messages
     void (*entering_user)(UserThread&, arch::TrapFrame&) = nullptr;  ///< may change the frame (e.g. sepc)
-    void (*left_user)(UserThread&) = nullptr;                    ///< right after the trap
-    bool (*exception)(UserThread&, arch::TrapFrame&) = nullptr;  ///< true: handled, do not report it
+    void (*left_user)(UserThread&) = nullptr;                        ///< right after the trap
+    bool (*exception)(UserThread&, arch::TrapFrame&) = nullptr;      ///< true: handled, do not report it
 };
 
 /// Installs @p hooks (from an init call, before any process runs). Panics if a layer

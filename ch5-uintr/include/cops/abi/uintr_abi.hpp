@@ -42,9 +42,9 @@ enum class Csr : std::uint16_t {
 inline constexpr std::uint64_t kUstatusUie = 1ULL << 0;   ///< interrupts enabled
 inline constexpr std::uint64_t kUstatusUpie = 1ULL << 4;  ///< UIE before the interrupt
 inline constexpr std::uint64_t kUstatusMask = kUstatusUie | kUstatusUpie;
-inline constexpr std::uint64_t kUsi = 1ULL << 0;                      ///< USIE / USIP
+inline constexpr std::uint64_t kUsi = 1ULL << 0;                                    ///< USIE / USIP
 inline constexpr std::uint64_t kUieMask = (1ULL << 0) | (1ULL << 4) | (1ULL << 8);  ///< USIE, UTIE, UEIE
-inline constexpr std::uint64_t kUipUserWritable = kUsi;              ///< only USIP is writable from U-mode
+inline constexpr std::uint64_t kUipUserWritable = kUsi;  ///< only USIP is writable from U-mode
 inline constexpr std::uint64_t kUcauseInterrupt = 1ULL << 63;
 inline constexpr std::uint64_t kCauseUserSoftware = 0;  ///< USI: what uipi_send raises
 inline constexpr std::uint64_t kUtvecModeMask = 3;      ///< 0 direct, 1 vectored (2, 3 reserved: read as 0)
@@ -75,16 +75,16 @@ constexpr std::uint32_t uipi_word(UipiOp op, unsigned rd, unsigned rs1) {
 /// (it is its own state); the kernel takes every value through the write masks
 /// above when it acts on it.
 struct Slot {
-    std::atomic<std::uint64_t> ustatus;   ///< +0
-    std::atomic<std::uint64_t> uie;       ///< +8
-    std::atomic<std::uint64_t> uip;       ///< +16
-    std::atomic<std::uint64_t> utvec;     ///< +24
-    std::atomic<std::uint64_t> uscratch;  ///< +32
-    std::atomic<std::uint64_t> uepc;      ///< +40
-    std::atomic<std::uint64_t> ucause;    ///< +48
-    std::atomic<std::uint64_t> utval;     ///< +56
-    std::atomic<std::uint64_t> pending;   ///< +64: the receiver's 64 pending vector bits
-    std::atomic<std::uint64_t> handler;   ///< +72: the vDSO trampoline calls handler(slot) (0: none)
+    std::atomic<std::uint64_t> ustatus;      ///< +0
+    std::atomic<std::uint64_t> uie;          ///< +8
+    std::atomic<std::uint64_t> uip;          ///< +16
+    std::atomic<std::uint64_t> utvec;        ///< +24
+    std::atomic<std::uint64_t> uscratch;     ///< +32
+    std::atomic<std::uint64_t> uepc;         ///< +40
+    std::atomic<std::uint64_t> ucause;       ///< +48
+    std::atomic<std::uint64_t> utval;        ///< +56
+    std::atomic<std::uint64_t> pending;      ///< +64: the receiver's 64 pending vector bits
+    std::atomic<std::uint64_t> handler;      ///< +72: the vDSO trampoline calls handler(slot) (0: none)
     std::atomic<std::uint64_t> handler_arg;  ///< +80: for the runtime's handler
     std::atomic<std::uint64_t> delivered;    ///< +88: interrupts the kernel delivered to this thread
     std::uint64_t reserved[4];               ///< to 128 bytes

@@ -24,21 +24,24 @@ namespace cops::proc {
 
 /// One process's user-interrupt state (Process::uintr).
 struct ProcessUintr {
-    Process* process = nullptr;           ///< the owner
-    abi::uintr::Slot* slots = nullptr;    ///< the state page, kernel address (slot i: thread index i)
-    std::atomic<int> on_hart[abi::uintr::kSlots];       ///< hart index while the thread is in user mode, else -1
-    std::atomic<std::uint32_t> waiting[abi::uintr::kSlots];///< blocked in wait() until USIP
-    int receiver_of[abi::uintr::kSlots];                ///< the thread's receiver id, or -1 (under the table lock)
+    Process* process = nullptr;                    ///< the owner
+    abi::uintr::Slot* slots = nullptr;             ///< the state page, kernel address (slot i: thread index i)
+    std::atomic<int> on_hart[abi::uintr::kSlots];  ///< hart index while the thread is in user mode, else -1
+    std::atomic<std::uint32_t> waiting[abi::uintr::kSlots];  ///< blocked in wait() until USIP
+    int receiver_of[abi::uintr::kSlots];                     ///< the thread's receiver id, or -1 (under the table lock)
     /// One sender handle (under the table lock).
     struct Sender {
-        bool used = false;              ///< made by register_sender()
-        std::uint16_t receiver = 0;     ///< the receiver id
-        std::uint32_t generation = 0;   ///< the receiver's generation when it was made
-        std::uint8_t vector = 0;        ///< the bit it raises
+        bool used = false;             ///< made by register_sender()
+        std::uint16_t receiver = 0;    ///< the receiver id
+        std::uint32_t generation = 0;  ///< the receiver's generation when it was made
+        std::uint8_t vector = 0;       ///< the bit it raises
     };
-    Sender senders[abi::uintr::kMaxSenders];  ///< by handle
+    Sender senders[abi::uintr::kMaxSenders];   ///< by handle
     std::atomic<int> completion_receiver{-1};  ///< ch4 completions raise a vector on it (-1: the default path)
-    unsigned completion_vector = 0;           ///< that vector
+    unsigned completion_vector = 0;            ///< that vector
+    /// Native backend only: the sender table the hardware reads (suist), one kernel
+    /// frame of kMaxSenders uintc::sender_entry() words, kept in step with senders[].
+    std::uint64_t* hardware_senders = nullptr;
     std::atomic<std::uint64_t> emulated{0};   ///< instructions emulated for it
     std::atomic<std::uint64_t> delivered{0};  ///< interrupts delivered to its threads
 };
@@ -54,6 +57,8 @@ enum class Backend : std::uint8_t {
 };
 /// The backend chosen at boot.
 Backend backend();
+/// Native backend: the controller's registers (nullptr otherwise).
+volatile std::uint64_t* controller_base();
 
 /// Makes @p thread a receiver (idempotent): its id, or -EAGAIN when the table is full.
 std::int64_t register_receiver(proc::UserThread& thread);
@@ -69,6 +74,8 @@ std::int64_t send(proc::Process& p, std::uint64_t handle);
 /// sure @p p is alive: the table lock, or ch4's I/O lock of an open process).
 void post(proc::Process& p, unsigned index, unsigned vector);
 
+/// The receiver id of thread @p index of @p p, or -1.
+int receiver_of(const proc::Process& p, unsigned index);
 /// Receivers alive in the system.
 unsigned live_receivers();
 /// Sender handles @p p holds.

@@ -20,8 +20,8 @@
 namespace cops::uintr::uintc {
 
 inline constexpr std::uint64_t kReceiverStride = 0x20;  ///< bytes per receiver block
-inline constexpr unsigned kMaxReceivers = 512;           ///< blocks a controller has
-inline constexpr std::uint64_t kSend = 0x00;             ///< offsets inside a block
+inline constexpr unsigned kMaxReceivers = 512;          ///< blocks a controller has
+inline constexpr std::uint64_t kSend = 0x00;            ///< offsets inside a block
 inline constexpr std::uint64_t kStatus = 0x08;
 inline constexpr std::uint64_t kPending = 0x10;
 inline constexpr std::uint64_t kActive = 0x18;

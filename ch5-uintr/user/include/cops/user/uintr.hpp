@@ -41,7 +41,9 @@ inline std::uint64_t take_pending(u::Slot* s) {
 /// uipi_send on @p handle: 0, or -EBADF / -EPIPE (emulated backend; native: always 0).
 inline long send(long handle) { return reinterpret_cast<long (*)(long)>(u::vdso(u::VdsoEntry::Send))(handle); }
 /// ucause of the interrupt being handled.
-inline std::uint64_t cause(u::Slot* s) { return reinterpret_cast<std::uint64_t (*)(u::Slot*)>(u::vdso(u::VdsoEntry::Cause))(s); }
+inline std::uint64_t cause(u::Slot* s) {
+    return reinterpret_cast<std::uint64_t (*)(u::Slot*)>(u::vdso(u::VdsoEntry::Cause))(s);
+}
 /// 0: the kernel emulates the N extension; 1: native.
 inline long backend() { return reinterpret_cast<long (*)()>(u::vdso(u::VdsoEntry::Backend))(); }
 
