@@ -62,10 +62,12 @@ build-tests: tools
 	@for c in $(TEST_CHAPTERS); do $(KMAKE) -j$(JOBS) CH=$$c test-kernel kernel || exit 1; done
 	@$(KMAKE) -j$(JOBS) CH=$(lastword $(TEST_CHAPTERS)) unit-tests
 	@$(KMAKE) -j$(JOBS) CH=1 BUILD=$(ROOT)/$(BUILD_DIR)/selftest selftest-kernel
+	@bash mk/fetch-lwip.sh && $(MAKE) --no-print-directory -f mk/lwip-unit.mk -j$(JOBS) || \
+	    echo "kit: lwIP's own unit tests are not built (the lines above say why); chapters 1-5 do not need lwIP"
 
 test: build-tests
 	@$(HARNESS) test --root $(ROOT) --chapters $(TEST_CHAPTERS) \
-	    --unit $(BUILD_DIR)/ch$(lastword $(TEST_CHAPTERS))/unit-tests
+	    --unit $(BUILD_DIR)/ch$(lastword $(TEST_CHAPTERS))/unit-tests --lwip $(BUILD_DIR)/lwip/lwip-unit-tests
 
 bench: tools
 	@$(KMAKE) -j$(JOBS) CH=$(CH) bench-kernel

@@ -15,6 +15,7 @@ from harness import chapters, qemu
 from harness.bench import run_bench
 from harness.demo import read_expectations, run_demo
 from harness.ktest import KernelRun, run_kernel_tests
+from harness.lwip import run_lwip_unit_tests
 from harness.report import print_result, print_summary
 from harness.results import Status, TestResult
 from harness.unit import run_unit_tests
@@ -90,6 +91,8 @@ def cmd_test(args) -> int:
 
     if args.unit:
         section(f"host unit tests ({args.unit})", run_unit_tests(args.unit, f"ch{args.chapters[-1]} unit"))
+    if args.lwip:
+        section(f"lwIP's own unit tests ({args.lwip})", run_lwip_unit_tests(args.lwip))
     section("harness and grader self-tests", run_harness_selftests(args.root))
     for ch in args.chapters:
         kernel = os.path.join(args.root, "build", f"ch{ch}", "test-kernel.elf")
@@ -131,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--root", default=os.getcwd())
     t.add_argument("--chapters", type=int, nargs="+", required=True)
     t.add_argument("--unit", help="Catch2 binary with the host unit tests")
+    t.add_argument("--lwip", help="lwIP's own unit-test binary (mk/lwip-unit.mk)")
     t.set_defaults(func=cmd_test)
 
     k = sub.add_parser("ktest", help="run one test kernel")

@@ -33,6 +33,8 @@ scan() {
   need_file "$OPENSBI" opensbi
   need_file "$PICOLIBC" picolibc-riscv64-unknown-elf
   need_file /usr/include/catch2/catch.hpp catch2
+  need_file /usr/include/check.h check                # lwIP's own unit tests (ch6)
+  need_cmd pkg-config pkg-config
   need_cmd g++ g++
   need_cmd make make
   need_cmd python3 python3
