@@ -39,22 +39,22 @@ enum class Csr : std::uint16_t {
     Utval = 0x043,     ///< 0 for interrupts
     Uip = 0x044,       ///< USIP bit 0 (the only bit user code may write), UTIP 4, UEIP 8
 };
-inline constexpr std::uint64_t kUstatusUie = 1ULL << 0;   ///< interrupts enabled
-inline constexpr std::uint64_t kUstatusUpie = 1ULL << 4;  ///< UIE before the interrupt
-inline constexpr std::uint64_t kUstatusMask = kUstatusUie | kUstatusUpie;
+inline constexpr std::uint64_t kUstatusUie = 1ULL << 0;                             ///< interrupts enabled
+inline constexpr std::uint64_t kUstatusUpie = 1ULL << 4;                            ///< UIE before the interrupt
+inline constexpr std::uint64_t kUstatusMask = kUstatusUie | kUstatusUpie;           ///< the bits of ustatus that exist
 inline constexpr std::uint64_t kUsi = 1ULL << 0;                                    ///< USIE / USIP
 inline constexpr std::uint64_t kUieMask = (1ULL << 0) | (1ULL << 4) | (1ULL << 8);  ///< USIE, UTIE, UEIE
-inline constexpr std::uint64_t kUipUserWritable = kUsi;  ///< only USIP is writable from U-mode
-inline constexpr std::uint64_t kUcauseInterrupt = 1ULL << 63;
-inline constexpr std::uint64_t kCauseUserSoftware = 0;  ///< USI: what uipi_send raises
-inline constexpr std::uint64_t kUtvecModeMask = 3;      ///< 0 direct, 1 vectored (2, 3 reserved: read as 0)
+inline constexpr std::uint64_t kUipUserWritable = kUsi;        ///< only USIP is writable from U-mode
+inline constexpr std::uint64_t kUcauseInterrupt = 1ULL << 63;  ///< ucause: an interrupt (not an exception)
+inline constexpr std::uint64_t kCauseUserSoftware = 0;         ///< USI: what uipi_send raises
+inline constexpr std::uint64_t kUtvecModeMask = 3;             ///< 0 direct, 1 vectored (2, 3 reserved: read as 0)
 
 // --- Instructions ---------------------------------------------------------------
 /// `uret`.
 inline constexpr std::uint32_t kUret = 0x00200073;
 /// The uipi instructions: opcode custom-3, funct3 010, rs2 = 0, funct7 = the operation.
-inline constexpr std::uint32_t kUipiOpcode = 0x7b;
-inline constexpr std::uint32_t kUipiFunct3 = 2;
+inline constexpr std::uint32_t kUipiOpcode = 0x7b;  ///< custom-3
+inline constexpr std::uint32_t kUipiFunct3 = 2;     ///< 010
 /// funct7 of a uipi instruction.
 enum class UipiOp : std::uint32_t {
     Send = 0,        ///< uipi_send rs1: rs1 = a sender-table index (handle)

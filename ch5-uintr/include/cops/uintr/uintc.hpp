@@ -22,12 +22,12 @@ namespace cops::uintr::uintc {
 inline constexpr std::uint64_t kReceiverStride = 0x20;  ///< bytes per receiver block
 inline constexpr unsigned kMaxReceivers = 512;          ///< blocks a controller has
 inline constexpr std::uint64_t kSend = 0x00;            ///< offsets inside a block
-inline constexpr std::uint64_t kStatus = 0x08;
-inline constexpr std::uint64_t kPending = 0x10;
-inline constexpr std::uint64_t kActive = 0x18;
-inline constexpr std::uint32_t kCsrSuist = 0x1b0;  ///< the sender table
-inline constexpr std::uint32_t kCsrSuirs = 0x1b1;  ///< the receiver on this hart
-inline constexpr std::uint32_t kCsrSuicfg = 0x1b2;
+inline constexpr std::uint64_t kStatus = 0x08;          ///< active, mode, hart id
+inline constexpr std::uint64_t kPending = 0x10;         ///< the 64 pending bits
+inline constexpr std::uint64_t kActive = 0x18;          ///< the active bit the hart's port reads
+inline constexpr std::uint32_t kCsrSuist = 0x1b0;       ///< the sender table
+inline constexpr std::uint32_t kCsrSuirs = 0x1b1;       ///< the receiver on this hart
+inline constexpr std::uint32_t kCsrSuicfg = 0x1b2;      ///< the controller's configuration
 
 /// A sender-table entry for @p receiver and @p vector (valid).
 constexpr std::uint64_t sender_entry(unsigned receiver, unsigned vector) {
