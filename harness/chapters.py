@@ -29,6 +29,11 @@ def layer_dirs(root: str, chapter: int) -> list[str]:
     return [p for _, p in sorted(found)]
 
 
+def folder(root: str, chapter: int) -> str:
+    """The folder name of chapter @chapter itself (e.g. "ch2-kernel-coroutines")."""
+    return os.path.basename(layer_dirs(root, chapter)[-1])
+
+
 def layer_setting(root: str, chapter: int, name: str) -> int | None:
     """The number a `NAME := n` line sets in the chapter.mk of chapters 1..@chapter (the
     highest layer that says wins), or None."""

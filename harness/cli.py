@@ -97,8 +97,12 @@ def cmd_test(args) -> int:
     for ch in args.chapters:
         kernel = os.path.join(args.root, "build", f"ch{ch}", "test-kernel.elf")
         config = qemu.QemuConfig(smp=chapters.test_smp(args.root, ch), extra=chapters.devices(args.root, ch))
-        section(f"chapter {ch} kernel tests ({kernel}, {config.smp} hart(s))",
-                run_kernel_tests(KernelRun(kernel=kernel, suite=f"ch{ch} kernel", config=config,
+        # Every test runs in the newest kernel; an earlier chapter's kernel runs only its
+        # own layer's tests (the lower layers' ran in their own kernels already).
+        layer = chapters.folder(args.root, ch) if ch != args.chapters[-1] else None
+        which = f"its layer's tests, {config.smp} hart(s)" if layer else f"every layer's tests, {config.smp} hart(s)"
+        section(f"chapter {ch} kernel tests ({kernel}, {which})",
+                run_kernel_tests(KernelRun(kernel=kernel, suite=f"ch{ch} kernel", config=config, layer=layer,
                                            serial_input=chapters.serial_input(args.root, ch))))
         section(f"chapter {ch} demo (build/ch{ch}/kernel.elf, as `make run` boots it)", demo_results(args.root, ch))
     print()

@@ -35,6 +35,7 @@ class KernelRun:
     wall_timeout: float = 180.0         # per boot
     output_cap: int = 1 << 20           # bytes per boot
     only: str | None = None             # run one test by name
+    layer: str | None = None            # keep only the tests of this chapter folder (ktest.layer)
     extra_args: str = ""                # more kernel command line
     serial_input: bytes | None = None   # typed into the console at boot (see chapters.py)
 
@@ -74,6 +75,8 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
         append = f"nonce={run.nonce} ktest.from={start_from} ktest.budget={run.budget_scale}"
         if run.only:
             append += f" ktest.only={run.only}"
+        if run.layer:
+            append += f" ktest.layer={run.layer}"
         if run.extra_args:
             append += " " + run.extra_args
         outcome = qemu.run(run.config.argv(run.kernel, append), run.wall_timeout, run.output_cap,

@@ -6,6 +6,9 @@
 ///   ktest.from=<k>    start at test k (1-based): the runner resumes after a crash
 ///   ktest.only=<name> run just this test
 ///   ktest.budget=<n>  multiply every budget by n (for slow student code, by the grader)
+///   ktest.layer=<dir> keep only the tests defined under a path containing "/<dir>/"
+///                     (numbered 1..M among themselves; `make test` runs each earlier
+///                     chapter's kernel with its own layer's tests only)
 /// Protocol on the console:
 ///   TAP version 13
 ///   1..N
@@ -74,6 +77,24 @@ bool before(const TestCase& a, const TestCase& b) {
     return fa != fb ? fa < fb : a.line < b.line;
 }
 
+/// Keeps only the tests whose file lies under "/<layer>/" (all of them for an empty one).
+void keep_layer(std::string_view layer) {
+    if (layer.empty()) {
+        return;
+    }
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < g_sorted_count; ++i) {
+        const std::string_view file(g_sorted[i]->file);
+        const std::size_t at = file.find(layer);
+        const bool inside = at != std::string_view::npos && at > 0 && file[at - 1] == '/' &&
+                            at + layer.size() < file.size() && file[at + layer.size()] == '/';
+        if (inside) {
+            g_sorted[kept++] = g_sorted[i];
+        }
+    }
+    g_sorted_count = kept;
+}
+
 void sort_tests() {
     const std::size_t n = static_cast<std::size_t>(__ktest_end - __ktest_start);
     g_sorted_count = n < kMaxTests ? n : kMaxTests;
@@ -103,6 +124,7 @@ void app_main() {
     using namespace cops;
     using namespace cops::test;
     sort_tests();
+    keep_layer(boot::bootarg("ktest.layer").value_or(""));
     const std::span<const TestCase* const> tests(g_sorted, g_sorted_count);
     g_run.nonce = boot::bootarg("nonce").value_or("none");
     const std::uint64_t from = boot::bootarg_u64("ktest.from", 1);

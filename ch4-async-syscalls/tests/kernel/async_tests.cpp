@@ -57,6 +57,32 @@ void settle(std::uint32_t calls) {
         return s.in_use == calls && s.frames_in_use == calls;
     });
 }
+
+bool operator==(const Resources& a, const Resources& b) {
+    return a.calls == b.calls && a.frames_in_pool == b.frames_in_pool && a.free_frames == b.free_frames &&
+           a.process_io == b.process_io && a.pipes == b.pipes && a.heap_bytes == b.heap_bytes;
+}
+
+/// The resources once the work of earlier tests has wound down: no pool record or
+/// frame in use (a cancelled call finishes on its own kernel coroutine, a process's
+/// last frames go a little after it is reaped), waiting at most about 200 ticks.
+Resources quiet_start() {
+    const std::uint64_t until = dev::timer::now_ticks() + 200;
+    sched::run_until([&] {
+        const auto s = io::call_pool_stats();
+        return (s.in_use == 0 && s.frames_in_use == 0) || dev::timer::now_ticks() >= until;
+    });
+    return Resources::now();
+}
+
+/// Checks that everything is back to @p before, after letting the harts run until it
+/// is (or about 200 ticks have passed: then the check names what is missing).
+void expect_back(const Resources& before, const char* file, int line) {
+    settle(before.calls);
+    const std::uint64_t until = dev::timer::now_ticks() + 200;
+    sched::run_until([&] { return Resources::now() == before || dev::timer::now_ticks() >= until; });
+    check_back(before, Resources::now(), file, line);
+}
 }  // namespace
 
 KTEST_BUDGET("async/a-blocked-read-does-not-stop-its-siblings", kMultiHart) {
@@ -75,14 +101,13 @@ KTEST_BUDGET("async/a-writer-on-a-full-pipe-resumes-when-a-reader-drains-it", kM
 }
 
 KTEST_BUDGET("async/a-full-completion-ring-loses-nothing", kMultiHart) {
-    const Resources before = Resources::now();
+    const Resources before = quiet_start();
     CHECK_EQ(run_program("async_check ring 100").value_or(-100), 0);  // 100 > kRingEntries (64)
-    settle(before.calls);
-    check_back(before, Resources::now(), __FILE__, __LINE__);
+    expect_back(before, __FILE__, __LINE__);
 }
 
 KTEST_BUDGET("async/1000-concurrent-reads-across-10-processes-complete-once-each", 4 * kMultiHart) {
-    const Resources before = Resources::now();
+    const Resources before = quiet_start();
     proc::Pid pids[10];
     for (auto& pid : pids) {
         const auto p = proc::spawn("async_check many 100");
@@ -100,8 +125,7 @@ KTEST_BUDGET("async/1000-concurrent-reads-across-10-processes-complete-once-each
     for (const auto& pid : pids) {
         CHECK_EQ(proc::reap(pid).value_or(-100), 0);
     }
-    settle(before.calls);
-    check_back(before, Resources::now(), __FILE__, __LINE__);
+    expect_back(before, __FILE__, __LINE__);
 }
 
 KTEST_BUDGET("async/a-completion-before-the-coroutine-blocks-is-not-lost", kMultiHart) {
@@ -109,7 +133,7 @@ KTEST_BUDGET("async/a-completion-before-the-coroutine-blocks-is-not-lost", kMult
 }
 
 KTEST_BUDGET("async/exit-with-calls-in-flight-100-times-frees-everything", 8 * kMultiHart) {
-    const Resources before = Resources::now();
+    const Resources before = quiet_start();
     for (int i = 0; i < 100; ++i) {
         const auto status = run_program("async_check inflight").value_or(-100);
         if (status != 0) {
@@ -117,12 +141,11 @@ KTEST_BUDGET("async/exit-with-calls-in-flight-100-times-frees-everything", 8 * k
             break;
         }
     }
-    settle(before.calls);
-    check_back(before, Resources::now(), __FILE__, __LINE__);
+    expect_back(before, __FILE__, __LINE__);
 }
 
 KTEST_BUDGET("async/a-process-whose-coroutines-all-wait-costs-no-cpu", kMultiHart) {
-    const Resources before = Resources::now();
+    const Resources before = quiet_start();
     const auto pid = proc::spawn("async_check waiter");
     REQUIRE(pid.ok());
     // Five reads in flight (four coroutines and main), then the process parks.
@@ -137,12 +160,11 @@ KTEST_BUDGET("async/a-process-whose-coroutines-all-wait-costs-no-cpu", kMultiHar
     REQUIRE(proc::kill(pid.value()).ok());
     sched::run_until([&] { return proc::has_ended(pid.value()); });
     CHECK_EQ(proc::reap(pid.value()).value_or(-100), abi::kStatusKilled);
-    settle(before.calls);
-    check_back(before, Resources::now(), __FILE__, __LINE__);
+    expect_back(before, __FILE__, __LINE__);
 }
 
 KTEST_BUDGET("async/a-full-pool-is-eagain", 4 * kMultiHart) {
-    const Resources before = Resources::now();
+    const Resources before = quiet_start();
     REQUIRE(before.calls == 0);
     const std::uint64_t refused = io::call_pool_stats().refused;
     // Eleven processes each ask for 120 calls: each may hold abi::kMaxCallsPerProcess
@@ -176,15 +198,13 @@ KTEST_BUDGET("async/a-full-pool-is-eagain", 4 * kMultiHart) {
         sched::run_until([&] { return proc::has_ended(pid); });
         CHECK_EQ(proc::reap(pid).value_or(-100), abi::kStatusKilled);
     }
-    settle(before.calls);
-    check_back(before, Resources::now(), __FILE__, __LINE__);
+    expect_back(before, __FILE__, __LINE__);
 }
 
 KTEST_BUDGET("async/disk-read-after-write-flush-and-errors-in-both-forms", kMultiHart) {
-    const Resources before = Resources::now();
+    const Resources before = quiet_start();
     CHECK_EQ(run_program("async_check disk").value_or(-100), 0);
-    settle(before.calls);
-    check_back(before, Resources::now(), __FILE__, __LINE__);
+    expect_back(before, __FILE__, __LINE__);
 }
 
 KTEST_BUDGET("async/console-input-reaches-an-async-read", 5 * kMultiHart) {
