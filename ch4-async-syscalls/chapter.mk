@@ -7,6 +7,7 @@ LAYER_KERNEL := \
     kernel/dev/virtio_mmio.cpp \
     kernel/dev/virtio_blk.cpp \
     kernel/io/file.cpp \
+    kernel/io/readiness.cpp \
     kernel/io/process_io.cpp \
     kernel/io/call.cpp \
     kernel/io/syscalls_io.cpp

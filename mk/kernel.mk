@@ -16,13 +16,16 @@ INCLUDE_FLAGS := $(addprefix -I,$(INCLUDE_DIRS))
 obj = $(patsubst %,$(BUILD)/obj/%.o,$(1))
 hostobj = $(patsubst %,$(BUILD)/host/%.o,$(1))
 
+include $(ROOT)/mk/lwip-kernel.mk
 include $(ROOT)/mk/vdso.mk
 include $(ROOT)/mk/user.mk
 
 # Sources built into the shared scheduler blob are not linked into the kernel again.
 CORE_OBJS  := $(call obj,$(filter-out $(VDSO_SRCS),$(KERNEL_SRCS) $(PORTABLE_SRCS))) $(USER_EMBED_OBJ) \
-              $(VDSO_KERNEL_OBJ)
+              $(VDSO_KERNEL_OBJ) $(LWIP_OBJS)
 DEMO_OBJS  := $(call obj,$(DEMO_SRC))
+# Every kernel source may include lwIP's headers once it is in the chapter.
+$(call obj,$(KERNEL_SRCS) $(PORTABLE_SRCS) $(DEMO_SRC) $(KTEST_SRCS) $(BENCH_SRCS)): | $(LWIP_ORDER)
 KTEST_OBJS := $(call obj,$(KTEST_SRCS) $(EXTRA_KTEST_SRCS))
 BENCH_OBJS := $(call obj,$(BENCH_SRCS))
 UNIT_OBJS  := $(call hostobj,$(PORTABLE_SRCS) $(UNIT_SRCS))

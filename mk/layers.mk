@@ -13,6 +13,8 @@
 #   STUDENT_FILES  files a student may change (for the grader)
 #   LAYER_USER_PROGRAMS  user programs (user/programs/<name>.cpp), embedded in every image
 #   LAYER_USER_LIB       the user library's sources (crt0, system-call wrappers, ...)
+#   LAYER_LWIP     lwIP sources (relative to lwIP's src/) this layer links into the kernel
+#   LAYER_LWIP_PORT  the folder with its lwipopts.h and arch/cc.h (the top layer's wins)
 #   LAYER_VDSO     sources, named from the kit's root, that from this layer on are
 #                  built as the shared scheduler blob (the vDSO) instead of into the
 #                  kernel; the kernel and every process call the blob (mk/vdso.mk)
@@ -42,6 +44,8 @@ USER_INCLUDE_DIRS :=
 VDSO_SRCS     :=
 DEMO_SRC      :=
 FIRST_PROGRAM_SRC :=
+LWIP_SRCS     :=
+LWIP_PORT_DIR :=
 ALL_STUDENT_FILES :=
 INCLUDE_DIRS  :=
 EXPECTED_PARENT :=
@@ -58,6 +62,8 @@ define load_layer
   LAYER_USER_PROGRAMS :=
   LAYER_USER_LIB :=
   LAYER_VDSO :=
+  LAYER_LWIP :=
+  LAYER_LWIP_PORT :=
   STUDENT_FILES :=
   include $(ROOT)/$(1)/chapter.mk
   ifneq ($$(strip $$(PARENT)),$$(strip $$(EXPECTED_PARENT)))
@@ -73,6 +79,10 @@ define load_layer
   USER_PROGRAM_SRCS += $$(addprefix $(1)/,$$(LAYER_USER_PROGRAMS))
   USER_LIB_SRCS += $$(addprefix $(1)/,$$(LAYER_USER_LIB))
   VDSO_SRCS     += $$(LAYER_VDSO)
+  LWIP_SRCS     += $$(LAYER_LWIP)
+  ifneq ($$(strip $$(LAYER_LWIP_PORT)),)
+    LWIP_PORT_DIR := $(ROOT)/$(1)/$$(LAYER_LWIP_PORT)
+  endif
   INCLUDE_DIRS  += $(ROOT)/$(1)/include
   USER_INCLUDE_DIRS += $(ROOT)/$(1)/include $(wildcard $(ROOT)/$(1)/user/include)
   ifneq ($$(strip $$(LAYER_DEMO)),)

@@ -14,14 +14,21 @@ namespace {
 constexpr std::uint32_t kMagic = 0x74726976;  // "virt"
 constexpr std::uint32_t kPage = 4096;
 
+/// Most virtio-mmio slots looked at (QEMU virt has 8).
+constexpr unsigned kMaxSlots = 16;
+
 struct Search {
-    DeviceType type;
-    Result<Found> found = Error::NotFound;
+    DeviceType type = DeviceType::Network;
+    Found devices[kMaxSlots];
+    unsigned count = 0;
+    Error error = Error::NotFound;  // kept if no device is found
+    bool malformed = false;
 };
 }  // namespace
 
-Result<Found> find_device(DeviceType type) {
-    Search s{type};
+Result<Found> find_device(DeviceType type, unsigned nth) {
+    Search s;
+    s.type = type;
     const lib::FdtReader& fdt = boot::fdt();
     const Status walked = fdt.walk(
         [](const lib::FdtNode& n, void* ctx) {
@@ -33,21 +40,41 @@ Result<Found> find_device(DeviceType type) {
             const auto reg = fdt.reg(n);
             const auto irq = fdt.property_u32(n, "interrupts");
             if (!reg || !irq) {
-                s.found = Error::Malformed;
+                s.malformed = true;
                 return false;
             }
             const Mmio m{static_cast<std::uintptr_t>(reg.value().address)};
             if (m.read(Reg::Magic) != kMagic || m.read(Reg::DeviceId) != static_cast<std::uint32_t>(s.type)) {
                 return true;  // an empty slot (DeviceID 0) or another kind of device
             }
-            s.found = m.read(Reg::Version) == 1 ? Result<Found>{Found{m, *irq}} : Result<Found>{Error::BadState};
-            return false;
+            if (m.read(Reg::Version) != 1) {
+                s.error = Error::BadState;  // the modern interface: not driven here
+                return true;
+            }
+            if (s.count < kMaxSlots) {
+                s.devices[s.count++] = Found{m, *irq};
+            }
+            return true;
         },
         &s);
     if (!walked) {
         return walked.error();
     }
-    return s.found;
+    if (s.malformed) {
+        return Error::Malformed;
+    }
+    // Highest address first: the order of QEMU's -device options.
+    for (unsigned i = 1; i < s.count; ++i) {
+        for (unsigned j = i; j > 0 && s.devices[j - 1].regs.base() < s.devices[j].regs.base(); --j) {
+            const Found t = s.devices[j];
+            s.devices[j] = s.devices[j - 1];
+            s.devices[j - 1] = t;
+        }
+    }
+    if (nth < s.count) {
+        return s.devices[nth];
+    }
+    return s.count > 0 ? Error::NotFound : s.error;
 }
 
 Status SplitQueue::setup(const Mmio& regs, std::uint32_t index, std::uint16_t size) {

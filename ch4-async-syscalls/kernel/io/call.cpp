@@ -10,6 +10,7 @@
 #include "cops/dev/virtio_blk.hpp"
 #include "cops/init/initcall.hpp"
 #include "cops/io/process_io.hpp"
+#include "cops/io/readiness.hpp"
 #include "cops/lib/console.hpp"
 #include "cops/lib/panic.hpp"
 #include "cops/mm/address_space.hpp"
@@ -70,8 +71,12 @@ void count_refused() {
     ++g_pool.stats.refused;
 }
 
-bool readable(FileKind k) { return k == FileKind::ConsoleIn || k == FileKind::PipeRead || k == FileKind::Disk; }
-bool writable(FileKind k) { return k == FileKind::ConsoleOut || k == FileKind::PipeWrite || k == FileKind::Disk; }
+bool readable(FileKind k) {
+    return k == FileKind::ConsoleIn || k == FileKind::PipeRead || k == FileKind::Disk || k == FileKind::Extension;
+}
+bool writable(FileKind k) {
+    return k == FileKind::ConsoleOut || k == FileKind::PipeWrite || k == FileKind::Disk || k == FileKind::Extension;
+}
 
 /// Writes to the console at once (it never makes a caller wait for long).
 std::int64_t write_console(const mm::AddressSpace& space, std::uint64_t buffer, std::uint64_t length) {
@@ -211,10 +216,18 @@ sched::Task<void> carry_out(sched::FramePool& frames, Call& c) {
             result = abi::error_return(abi::kErrInterrupted);
             break;
         }
+        if (c.file != nullptr && c.file->kind == FileKind::Extension) {
+            // A later layer's file: wait for its event count to move past the value
+            // read before the last try (attempt() recorded it), then try again.
+            co_await c.file->ops->readiness(*c.file).changed_since(c.seen, c.cancelled);
+            result = attempt(c);
+            continue;
+        }
         switch (c.kind) {
             case CallKind::Read: co_await c.file->pipe->until_ready(PipeEnd::Read, c.cancelled); break;
             case CallKind::Write: co_await c.file->pipe->until_ready(PipeEnd::Write, c.cancelled); break;
-            case CallKind::Flush: break;  // disk only: done above
+            case CallKind::Flush: break;      // disk only: done above
+            case CallKind::Extension: break;  // extension files only: done above
             case CallKind::Sleep: {
                 const std::uint64_t now = dev::timer::now_ticks();
                 if (now < c.deadline) {
@@ -239,6 +252,20 @@ std::int64_t prepare(ProcessIo& io, CallKind kind, const proc::SyscallArgs& args
         return 0;
     }
     File* f = take_file(io, args[0]);
+    if (kind == CallKind::Extension) {
+        // A later layer's own call: the file must be of its kind; its attempt checks
+        // the other arguments (and reaches user memory only through copy_*_caller).
+        if (f == nullptr || f->kind != FileKind::Extension) {
+            if (f != nullptr) {
+                release(*f);
+            }
+            return abi::error_return(Errno::BadFd);
+        }
+        call.file = f;
+        call.buffer = args[1];
+        call.length = args[2];
+        return 0;
+    }
     if (kind == CallKind::Flush) {
         if (f == nullptr) {
             return abi::error_return(Errno::BadFd);
@@ -283,6 +310,10 @@ std::int64_t attempt(Call& c) {
     if (c.file->kind == FileKind::Disk) {
         return c.length == 0 && c.kind != CallKind::Flush ? 0 : kWouldBlock;  // the device always takes a while
     }
+    if (c.file->kind == FileKind::Extension) {
+        c.seen = c.file->ops->readiness(*c.file).sequence();  // before the try: no lost wake-up
+        return c.file->ops->attempt(c);
+    }
     sync::LockGuard g(c.io->lock);
     if (c.io->closed) {
         return abi::error_return(abi::kErrInterrupted);
@@ -291,6 +322,7 @@ std::int64_t attempt(Call& c) {
     switch (c.file->kind) {
         case FileKind::ConsoleIn: return c.length == 0 ? 0 : kWouldBlock;  // carry_out reads it
         case FileKind::Disk: return kWouldBlock;                           // handled above
+        case FileKind::Extension: return kWouldBlock;                      // handled above
         case FileKind::ConsoleOut: return write_console(space, c.buffer, c.length);
         case FileKind::PipeRead: return c.file->pipe->read(space, c.buffer, c.length, &c.woke);
         case FileKind::PipeWrite:
@@ -324,6 +356,8 @@ std::int64_t start(const Call& call) {
         c->length = call.length;
         c->done = call.done;
         c->deadline = call.deadline;
+        c->op = call.op;
+        c->seen = call.seen;
         c->result = 0;
         c->cancelled.store(0, std::memory_order_relaxed);
         c->kernel_cid = sched::Cid{};
@@ -391,6 +425,16 @@ void finish_on_the_spot(Call& call) {
         call.file = nullptr;
     }
     g_on_the_spot.fetch_add(1, std::memory_order_relaxed);  // no lock on the fast path
+}
+
+bool copy_to_caller(Call& call, std::uint64_t to, const void* from, std::size_t n) {
+    sync::LockGuard g(call.io->lock);
+    return !call.io->closed && mm::copy_out(call.io->process->space, to, from, n);
+}
+
+bool copy_from_caller(Call& call, void* to, std::uint64_t from, std::size_t n) {
+    sync::LockGuard g(call.io->lock);
+    return !call.io->closed && mm::copy_in(call.io->process->space, to, from, n);
 }
 
 void free_call(Call& c) {

@@ -1,5 +1,5 @@
 /// @file file.cpp
-/// @brief Open files: the console's two, and pipe ends.
+/// @brief Open files: the console's two, pipe ends, the disk, later layers' kinds.
 #include "cops/io/file.hpp"
 
 #include <new>
@@ -38,6 +38,11 @@ Status open_disk_file(File** f) {
     return *f != nullptr ? Status{} : Status{Error::OutOfMemory};
 }
 
+Status open_extension_file(const FileOps& ops, void* object, File** f) {
+    *f = new (std::nothrow) File{FileKind::Extension, nullptr, {1}, {0}, &ops, object};
+    return *f != nullptr ? Status{} : Status{Error::OutOfMemory};
+}
+
 void retain(File& f) {
     if (!is_console(f)) {
         f.refs.fetch_add(1, std::memory_order_relaxed);
@@ -46,6 +51,11 @@ void retain(File& f) {
 
 void release(File& f) {
     if (is_console(f) || f.refs.fetch_sub(1, std::memory_order_acq_rel) != 1) {
+        return;
+    }
+    if (f.kind == FileKind::Extension) {
+        f.ops->close(f);
+        delete &f;
         return;
     }
     if (f.kind == FileKind::Disk) {

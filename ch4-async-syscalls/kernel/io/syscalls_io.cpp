@@ -25,11 +25,13 @@ sched::Priority clamp_level(const Process& p, std::uint64_t asked) {
     return level.more_urgent_than(p.ceiling) ? p.ceiling : level;
 }
 
-/// The one kernel entry of read, write and sleep, for both forms.
-std::int64_t io_entry(SyscallContext& c, io::CallKind kind) {
+}  // namespace
+
+std::int64_t io_entry(SyscallContext& c, io::CallKind kind, std::uint32_t op) {
     ProcessIo& pio = *c.thread.process->io;
     const std::uint64_t cid = c.args[abi::kAsyncCidArg];
     io::Call call;
+    call.op = op;
     // LAB(ch4): one entry, two forms
     // 1. prepare(): check the fd and the whole buffer; an error returns at once, the
     //    same for both forms.
@@ -71,6 +73,7 @@ std::int64_t io_entry(SyscallContext& c, io::CallKind kind) {
     // END-LAB
 }
 
+namespace {
 std::int64_t sys_read(SyscallContext& c) { return io_entry(c, io::CallKind::Read); }
 std::int64_t sys_write(SyscallContext& c) { return io_entry(c, io::CallKind::Write); }
 std::int64_t sys_sleep(SyscallContext& c) { return io_entry(c, io::CallKind::Sleep); }

@@ -80,10 +80,12 @@ struct Found {
     unsigned irq = 0;  ///< its PLIC interrupt
 };
 
-/// The first virtio-mmio device of type @p type in the device tree whose slot is not
-/// empty. Errors: NotFound (none), Malformed (bad node), BadState (not the legacy
-/// interface: QEMU with `-global virtio-mmio.force-legacy=false`).
-Result<Found> find_device(DeviceType type);
+/// The virtio-mmio device of type @p type at the highest address but @p nth (0: the
+/// highest) among the slots that are not empty. QEMU fills slots from the top, so
+/// this is the order of the `-device` options. Errors: NotFound (none), Malformed
+/// (bad node), BadState (not the legacy interface: QEMU with
+/// `-global virtio-mmio.force-legacy=false`).
+Result<Found> find_device(DeviceType type, unsigned nth = 0);
 
 /// Descriptor flags.
 inline constexpr std::uint16_t kDescNext = 1;   ///< another descriptor follows (in `next`)

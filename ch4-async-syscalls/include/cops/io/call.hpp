@@ -14,6 +14,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "cops/io/file.hpp"
@@ -35,6 +36,7 @@ enum class CallKind : std::uint8_t {
     Write,  ///< write(fd, buf, len)
     Sleep,  ///< sleep(ticks)
     Flush,  ///< fsync(fd): the disk's written sectors to stable storage
+    Extension,  ///< a later layer's call on its kind of file (Call::op says which; file_ops.hpp)
 };
 
 /// Tag of the hook that lists a call in its process's ProcessIo (in flight, or held).
@@ -56,6 +58,8 @@ struct Call : lib::ListHook<CallListTag> {
     std::int64_t result = 0;                  ///< the result, once finished (held completions)
     std::atomic<std::uint32_t> cancelled{0};  ///< non-zero: its process is ending, give up
     unsigned woke = 0;                        ///< coroutines its attempts woke (waiting calls of others)
+    std::uint32_t op = 0;                     ///< which Extension call (the layer's own numbering)
+    std::uint32_t seen = 0;                   ///< the file's readiness sequence before the last try
     sched::Cid kernel_cid{};                  ///< the kernel coroutine carrying it out
     Call* next_free = nullptr;                ///< link in the pool's free list
 };
@@ -73,6 +77,12 @@ std::int64_t attempt(Call& call);
 std::int64_t start(const Call& call);
 /// Drops the file reference of a call that finished on the spot.
 void finish_on_the_spot(Call& call);
+
+/// Copies @p n bytes from @p from to the caller's user address @p to, if its process
+/// is not ending (under its I/O lock). False: a bad address, or the process ends.
+bool copy_to_caller(Call& call, std::uint64_t to, const void* from, std::size_t n);
+/// Copies @p n bytes from the caller's user address @p from to @p to, likewise.
+bool copy_from_caller(Call& call, void* to, std::uint64_t from, std::size_t n);
 
 /// Returns a held record to the pool (its completion was posted or dropped).
 void free_call(Call& call);
@@ -93,3 +103,11 @@ CallPoolStats call_pool_stats();
 inline constexpr std::uint32_t kCallPoolSize = 1024;
 
 }  // namespace cops::io
+
+namespace cops::proc {
+struct SyscallContext;
+/// The one kernel entry of every call that may wait, for both forms (sync: a5 == 0;
+/// async: a5 = cid, a4 = level): prepare, one try on the spot, else start() and either
+/// wait (sync) or return kInProgress (async). @p op names an Extension call.
+std::int64_t io_entry(SyscallContext& c, io::CallKind kind, std::uint32_t op = 0);
+}  // namespace cops::proc
