@@ -9,6 +9,9 @@
   the highest layer that has one wins.
 * `TEST_DISK_MB := n` in a layer's chapter.mk: boots of the chapter (tests, demo,
   `make run`) get a virtio-blk disk of n MiB, zeroed (devices()).
+* `TEST_NICS := n` in a layer's chapter.mk: boots of the chapter get n virtio-net
+  NICs on one QEMU hub (the repeatable setup: frames cross the guest's own driver
+  both ways and nothing leaves QEMU; devices()).
 """
 from __future__ import annotations
 
@@ -83,17 +86,45 @@ def disk_args(image: str) -> list[str]:
     return ["-drive", f"file={image},format=raw,if=none,id=disk0", "-device", "virtio-blk-device,drive=disk0"]
 
 
+def nic_count(root: str, chapter: int) -> int:
+    """virtio-net NICs chapter @chapter's boots get (0: none)."""
+    return layer_setting(root, chapter, "TEST_NICS") or 0
+
+
+def hub_nic_args(count: int) -> list[str]:
+    """QEMU arguments for @count virtio-net NICs on hub 0 (MACs 52:54:00:12:34:56 + i)."""
+    args: list[str] = []
+    for i in range(count):
+        args += ["-netdev", f"hubport,id=nic{i},hubid=0",
+                 "-device", f"virtio-net-device,netdev=nic{i},mac=52:54:00:12:34:{0x56 + i:02x}"]
+    return args
+
+
+def user_net_args(host_port: int, guest_port: int = 80, pcap: str | None = None) -> list[str]:
+    """QEMU arguments for one virtio-net NIC on QEMU's user networking, with
+    127.0.0.1:@host_port on the host forwarded to the guest's @guest_port; its
+    traffic recorded in @pcap if given."""
+    args = ["-netdev", f"user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:{host_port}-:{guest_port}",
+            "-device", "virtio-net-device,netdev=net0,mac=52:54:00:12:34:56"]
+    if pcap:
+        args += ["-object", f"filter-dump,id=dump0,netdev=net0,file={pcap}"]
+    return args
+
+
 def devices(root: str, chapter: int, image: str | None = None) -> list[str]:
-    """Extra QEMU arguments for chapter @chapter's boots: a fresh zeroed disk image at
-    @image (default: a temporary file, removed when the harness exits), if the
-    chapter asks for one."""
+    """Extra QEMU arguments for chapter @chapter's boots: the NICs on a hub if the
+    chapter asks for them (before the disk: QEMU fills virtio slots from the top in
+    option order, and the kernel numbers NICs the same way), and a fresh zeroed disk
+    image at @image (default: a temporary file, removed when the harness exits), if
+    the chapter asks for one."""
+    nics = hub_nic_args(nic_count(root, chapter))
     mb = disk_mb(root, chapter)
     if mb == 0:
-        return []
+        return nics
     if image is None:
         fd, image = tempfile.mkstemp(prefix=f"cops-ch{chapter}-disk-", suffix=".img")
         os.close(fd)
         atexit.register(lambda path=image: os.path.exists(path) and os.remove(path))
     with open(image, "wb") as f:
         f.truncate(mb << 20)
-    return disk_args(image)
+    return nics + disk_args(image)

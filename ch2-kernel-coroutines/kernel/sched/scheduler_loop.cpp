@@ -11,27 +11,57 @@
 #include "cops/sched/switch.hpp"
 #include "cops/sched/thread_pool.hpp"
 #include "cops/smp/ipi.hpp"
+#include "cops/sync/spinlock.hpp"
 
 namespace cops::sched {
 
 namespace {
 
 /// The one thread that may wait in run_until() (the boot hart's), and its condition.
+/// The condition is evaluated only under `checking`, and the thread is claimed under
+/// it too: once one hart has claimed the thread (which then returns from run_until
+/// and its condition's captures go out of scope), no other hart is still inside the
+/// condition or can start evaluating it.
 struct ParkedWaiter {
     bool (*done)(void*) = nullptr;
     void* arg = nullptr;
     std::atomic<Thread*> parked{nullptr};  // published: any hart may continue it
+    sync::SpinLock checking;               // held while a hart evaluates `done`
 };
 ParkedWaiter g_waiter;
+
+/// What a look at the parked waiter found.
+enum class WaiterCheck : std::uint8_t {
+    Nothing,  ///< no thread parked, or its condition is false
+    Busy,     ///< another hart is looking right now
+    Done,     ///< the condition holds (the thread is claimed if asked)
+};
+
+WaiterCheck check_waiter(bool claim, Thread** claimed) {
+    if (g_waiter.parked.load(std::memory_order_acquire) == nullptr) {
+        return WaiterCheck::Nothing;
+    }
+    if (!g_waiter.checking.try_lock()) {
+        return WaiterCheck::Busy;
+    }
+    WaiterCheck found = WaiterCheck::Nothing;
+    Thread* t = g_waiter.parked.load(std::memory_order_acquire);
+    if (t != nullptr && g_waiter.done(g_waiter.arg)) {
+        found = WaiterCheck::Done;
+        if (claim) {
+            g_waiter.parked.store(nullptr, std::memory_order_release);
+            *claimed = t;
+        }
+    }
+    g_waiter.checking.unlock();
+    return found;
+}
 
 }  // namespace
 
 Thread* claim_finished_waiter() {
-    Thread* t = g_waiter.parked.load(std::memory_order_acquire);
-    if (t == nullptr || !g_waiter.done(g_waiter.arg)) {
-        return nullptr;
-    }
-    return g_waiter.parked.compare_exchange_strong(t, nullptr, std::memory_order_acq_rel) ? t : nullptr;
+    Thread* t = nullptr;
+    return check_waiter(true, &t) == WaiterCheck::Done ? t : nullptr;
 }
 
 namespace {
@@ -52,8 +82,7 @@ bool has_work(Executor& ex) {
     if (ex.best_ready() || running_suspended_count() != 0) {
         return true;
     }
-    Thread* t = g_waiter.parked.load(std::memory_order_acquire);
-    return t != nullptr && g_waiter.done(g_waiter.arg);
+    return check_waiter(false, nullptr) != WaiterCheck::Nothing;  // Busy: look again soon
 }
 
 /// Sleeps in `wfi` until an interrupt, unless there is work. Interrupts stay off until
@@ -148,8 +177,11 @@ void run_until(bool (*done)(void*), void* arg) {
     if (loop == nullptr) {
         panic("run_until: no free kernel stack to run the executor loop on");
     }
-    g_waiter.done = done;
-    g_waiter.arg = arg;
+    {
+        sync::LockGuard g(g_waiter.checking);
+        g_waiter.done = done;
+        g_waiter.arg = arg;
+    }
     switch_to(*loop, smp::AfterSwitch::Park);
 }
 

@@ -11,6 +11,7 @@
 extern "C" {
 #include "lwip/ip_addr.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
 }
 
@@ -377,6 +378,14 @@ std::int64_t bind(Socket& s, std::uint32_t address, std::uint16_t port) {
     }
     ip_addr_t at;
     ip_addr_set_ip4_u32(&at, lwip_htonl(address));
+    // SOF_REUSEADDR lets a port be bound while old connections on it sit in
+    // TIME_WAIT; a port someone listens on stays taken (as on Linux).
+    for (const tcp_pcb_listen* l = tcp_listen_pcbs.listen_pcbs; port != 0 && l != nullptr; l = l->next) {
+        if (l->local_port == port &&
+            (ip_addr_isany(&l->local_ip) || ip_addr_isany(&at) || ip_addr_cmp(&l->local_ip, &at))) {
+            return fail(abi::kErrAddressInUse);
+        }
+    }
     const err_t err = tcp_bind(s.pcb, &at, port);
     return err == ERR_OK ? 0 : fail(errno_of(err, false));
 }

@@ -256,7 +256,12 @@ NetCounters counters() {
     c.sockets = g_sockets.load(std::memory_order_relaxed);
     c.nics = g_nic_count;
     c.wakeups = g_wakeups.load(std::memory_order_relaxed);
-    StackGuard g;
+    // The bare lock, not a StackGuard: reading counters moves no packets (a test's
+    // run_until condition calls this from any hart's scheduler loop).
+    if (g_lock.held_here()) {
+        panic("net: counters() called with the stack lock held");
+    }
+    g_lock.lock();
     c.tcp_pcbs = lwip_stats.memp[MEMP_TCP_PCB]->used + lwip_stats.memp[MEMP_TCP_PCB_LISTEN]->used;
     c.time_wait = list_length(tcp_tw_pcbs);
     c.pbufs = lwip_stats.memp[MEMP_PBUF_POOL]->used + lwip_stats.memp[MEMP_PBUF]->used;
@@ -268,6 +273,7 @@ NetCounters counters() {
     }
     c.lwip_dropped = std::uint64_t{lwip_stats.link.drop} + lwip_stats.etharp.drop + lwip_stats.ip.drop +
                      lwip_stats.icmp.drop + lwip_stats.tcp.drop + lwip_stats.udp.drop;
+    g_lock.unlock();
     return c;
 }
 
