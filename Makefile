@@ -1,6 +1,7 @@
 # COPS lab kit — the commands students and instructors use.
 #
-#   make run   [CH=N] [SMP=n] [INTERACTIVE=1] [INIT=prog,arg]  build chapter N's kernel and boot it
+#   make run   [CH=N] [SMP=n] [INTERACTIVE=1] [INIT=prog,arg] [NET=hub|user|none] [PCAP=file]
+#                                  build chapter N's kernel and boot it
 #   make test  [CH=N]              build and run every test (host + kernel); ends "N passed, N failed"
 #   make bench [CH=N]              instruction-count benchmarks under qemu -icount shift=0
 #   make fuzz  [CALLS=n] [SEED=s]  the seeded system-call fuzzer, on 1 and 4 harts (ch4 on)
@@ -35,7 +36,7 @@ HARNESS := PYTHONPATH=$(ROOT) $(PYTHON) -m harness
 .PHONY: help tools run test bench gdb docs clean build-tests grade handout gradescope format format-check fuzz
 GRADER := PYTHONPATH=$(ROOT) $(PYTHON) -m grader --root $(ROOT)
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
 
 tools:
 	@CROSS_COMPILE=$(CROSS_COMPILE) QEMU=$(QEMU) OPENSBI=$(OPENSBI) PICOLIBC=$(PICOLIBC_LIB) bash mk/check-tools.sh --quiet
@@ -52,11 +53,42 @@ DISK_CHAPTER_OK = $(shell for f in ch*-*/chapter.mk; do n=$${f#ch}; n=$${n%%-*};
 DISK_IMAGE := $(BUILD_DIR)/ch$(CH)/disk.img
 comma := ,
 DISK_ARGS = $(if $(DISK_CHAPTER_OK),-drive file=$(DISK_IMAGE)$(comma)format=raw$(comma)if=none$(comma)id=disk0 -device virtio-blk-device$(comma)drive=disk0)
+# A chapter whose chapter.mk says TEST_NICS := n (ch6 on) boots with virtio-net NICs:
+#   NET=hub   (default) n NICs on one QEMU hub: the guest talks to itself over the wire,
+#             repeatably; nothing leaves QEMU
+#   NET=user  one NIC on QEMU's user networking; 127.0.0.1:HOST_PORT on this host is
+#             forwarded to the guest's port 80, and the demo serves HTTP there
+#   NET=none  no NIC (the stack runs on its loopback interface only)
+#   PCAP=file records the first NIC's traffic as a pcap (tcpdump -r file)
+NET ?= hub
+HOST_PORT ?= 8080
+NICS = $(shell sed -n 's/^TEST_NICS[[:space:]]*:*=[[:space:]]*\([0-9]*\)[[:space:]]*$$/\1/p' $(wildcard ch*-*/chapter.mk) /dev/null | tail -1)
+NET_CHAPTER_OK = $(shell for f in ch*-*/chapter.mk; do n=$${f#ch}; n=$${n%%-*}; [ $$n -le $(CH) ] && grep -q '^TEST_NICS' $$f && echo yes; done | head -1)
+ifeq ($(filter $(NET),hub user none),)
+  $(error NET=$(NET): choose hub (NICs on one QEMU hub), user (host-reachable) or none)
+endif
+ifneq ($(shell [ "$(HOST_PORT)" -ge 1 ] 2>/dev/null && [ "$(HOST_PORT)" -le 65535 ] 2>/dev/null && echo ok),ok)
+  $(error HOST_PORT=$(HOST_PORT): choose a TCP port between 1 and 65535)
+endif
+PCAP_ARGS = $(if $(PCAP),-object filter-dump$(comma)id=dump0$(comma)netdev=nic0$(comma)file=$(abspath $(PCAP)))
+HUB_ARGS = $(foreach i,$(shell seq 0 $$(( $(NICS) - 1 ))),-netdev hubport$(comma)id=nic$(i)$(comma)hubid=0 \
+    -device virtio-net-device$(comma)netdev=nic$(i)$(comma)mac=52:54:00:12:34:5$(shell printf %x $$(( 6 + $(i) )))) $(PCAP_ARGS)
+USER_NET_ARGS = -netdev user$(comma)id=nic0$(comma)restrict=on$(comma)hostfwd=tcp:127.0.0.1:$(HOST_PORT)-:80 \
+    -device virtio-net-device$(comma)netdev=nic0$(comma)mac=52:54:00:12:34:56 $(PCAP_ARGS)
+NET_ARGS = $(if $(NET_CHAPTER_OK),$(if $(filter hub,$(NET)),$(HUB_ARGS),$(if $(filter user,$(NET)),$(USER_NET_ARGS))))
+# With NET=user the demo serves HTTP (unless INIT says otherwise).
+ifeq ($(NET),user)
+  ifeq ($(value INIT),)
+    RUN_ARGS := $(strip $(RUN_ARGS) $(if $(NET_CHAPTER_OK),init=net_demo$(comma)http$(comma)5))
+    RUN_APPEND := $(if $(RUN_ARGS),-append '$(subst ','\'',$(RUN_ARGS))')
+  endif
+endif
 run: tools
 	@$(KMAKE) -j$(JOBS) CH=$(CH) kernel
 	@$(if $(DISK_CHAPTER_OK),[ -f $(DISK_IMAGE) ] || truncate -s $(DISK_MB)M $(DISK_IMAGE))
 	@echo "kit: booting chapter $(CH) (QEMU exits when the kernel powers off; Ctrl-C to stop it)$(if $(DISK_CHAPTER_OK), with the disk $(DISK_IMAGE))"
-	@$(QEMU) $(QEMU_FLAGS) -kernel $(BUILD_DIR)/ch$(CH)/kernel.elf $(DISK_ARGS) $(RUN_APPEND)
+	@$(if $(NET_CHAPTER_OK),echo "kit: network: $(if $(filter hub,$(NET)),$(NICS) NICs on one QEMU hub (NET=user: reachable from this host),$(if $(filter user,$(NET)),QEMU user networking; the guest's port 80 is http://127.0.0.1:$(HOST_PORT)/ here (try: curl http://127.0.0.1:$(HOST_PORT)/),none (NET=none)))$(if $(PCAP),; traffic recorded in $(PCAP))")
+	@$(QEMU) $(QEMU_FLAGS) -kernel $(BUILD_DIR)/ch$(CH)/kernel.elf $(NET_ARGS) $(DISK_ARGS) $(RUN_APPEND)
 
 # lwIP's own unit tests come with chapter 6's host port (a handout without ch6 skips them).
 LWIP_TESTS := $(wildcard ch6-tcpserver/lwip/host-port/arch/cc.h)
@@ -95,7 +127,7 @@ gdb: tools
 	    "$(abspath $(GDB_ELF))" > .gdbinit
 	@echo "kit: starting QEMU paused (GDB server on :1234); quit gdb to stop it"
 	@$(if $(DISK_CHAPTER_OK),[ -f $(DISK_IMAGE) ] || truncate -s $(DISK_MB)M $(DISK_IMAGE))
-	@$(QEMU) $(QEMU_FLAGS) -kernel $(GDB_ELF) $(DISK_ARGS) $(if $(KTEST),-append "nonce=gdb ktest.only=$(KTEST)") -s -S & qemu=$$!; \
+	@$(QEMU) $(QEMU_FLAGS) -kernel $(GDB_ELF) $(NET_ARGS) $(DISK_ARGS) $(if $(KTEST),-append "nonce=gdb ktest.only=$(KTEST)") -s -S & qemu=$$!; \
 	    gdb-multiarch -q -x .gdbinit; kill $$qemu 2>/dev/null; wait $$qemu 2>/dev/null; true
 
 # make fuzz [CALLS=n] [SEED=s]: the seeded system-call fuzzer (chapter 4 on), on 1 hart and

@@ -16,6 +16,7 @@ from harness.bench import run_bench
 from harness.demo import read_expectations, run_demo
 from harness.ktest import KernelRun, run_kernel_tests
 from harness.lwip import run_lwip_unit_tests
+from harness.net import host_network_results
 from harness.report import print_result, print_summary
 from harness.results import Status, TestResult
 from harness.unit import run_unit_tests
@@ -105,6 +106,9 @@ def cmd_test(args) -> int:
                 run_kernel_tests(KernelRun(kernel=kernel, suite=f"ch{ch} kernel", config=config, layer=layer,
                                            serial_input=chapters.serial_input(args.root, ch))))
         section(f"chapter {ch} demo (build/ch{ch}/kernel.elf, as `make run` boots it)", demo_results(args.root, ch))
+        if chapters.nic_count(args.root, ch) > 0 and layer is None:  # the newest chapter's kernel only
+            section(f"chapter {ch} from the host (QEMU user networking, a forwarded port, a pcap)",
+                    host_network_results(args.root, ch))
     print()
     print_summary(results)
     return 0 if all(r.passed for r in results) else 1

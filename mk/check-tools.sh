@@ -34,6 +34,8 @@ scan() {
   need_file "$PICOLIBC" picolibc-riscv64-unknown-elf
   need_file /usr/include/catch2/catch.hpp catch2
   need_file /usr/include/check.h check                # lwIP's own unit tests (ch6)
+  need_cmd tcpdump tcpdump                            # ch6: decodes the guest's pcap in a test
+  need_cmd curl curl                                  # ch6: the host's HTTP client in a test
   need_cmd pkg-config pkg-config
   need_cmd g++ g++
   need_cmd make make

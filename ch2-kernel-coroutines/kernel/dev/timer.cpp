@@ -2,6 +2,8 @@
 /// @brief The periodic tick on every hart.
 #include "cops/dev/timer.hpp"
 
+#include <atomic>
+
 #include <string_view>
 
 #include "cops/arch/csr.hpp"
@@ -30,11 +32,18 @@ void program(std::uint64_t deadline) {
 /// The next tick boundary after now: all harts tick at the same instants.
 std::uint64_t next_tick() { return (arch::read_time() / g_period + 1) * g_period; }
 
+TickHook g_hooks[kMaxTickHooks] = {};
+std::atomic<unsigned> g_hook_count{0};
+
 void on_tick(arch::TrapFrame& frame) {
     ++smp::this_hart().stats.ticks;
     program(next_tick());  // also acknowledges the interrupt (STIP clears)
     arch::watchdog::check(frame);
-    time::expire_sleepers(now_ticks());
+    const std::uint64_t now = now_ticks();
+    time::expire_sleepers(now);
+    for (unsigned i = 0, n = g_hook_count.load(std::memory_order_acquire); i < n; ++i) {
+        g_hooks[i](now);
+    }
 }
 
 // The tick owns the timer: the watchdog's deadline is checked at each tick instead.
@@ -52,6 +61,16 @@ void init() {
     }
     arch::set_interrupt_handler(arch::Interrupt::Timer, on_tick);
     arch::watchdog::set_timer_backend({watchdog_arm, watchdog_disarm});
+}
+
+bool add_tick_hook(TickHook hook) {
+    const unsigned n = g_hook_count.load(std::memory_order_relaxed);
+    if (n >= kMaxTickHooks) {
+        return false;
+    }
+    g_hooks[n] = hook;
+    g_hook_count.store(n + 1, std::memory_order_release);
+    return true;
 }
 
 void start_on_this_hart() {

@@ -15,7 +15,7 @@
 #include "cops/net/virtio_net.hpp"
 #include "cops/sched/kernel_executor.hpp"
 #include "cops/smp/hart.hpp"
-#include "cops/time/sleep.hpp"
+#include "cops/io/readiness.hpp"
 
 extern "C" {
 #include "lwip/etharp.h"
@@ -43,8 +43,6 @@ struct Interface {
 StackLock g_lock;
 Interface* g_interfaces[kMaxNics] = {};
 unsigned g_nic_count = 0;
-sched::Cid g_network_cid{};
-std::atomic<bool> g_started{false};
 std::atomic<std::uint32_t> g_sockets{0};
 std::atomic<std::uint64_t> g_wakeups{0};
 
@@ -122,10 +120,26 @@ std::uint64_t ticks_for_ms(std::uint32_t ms) {
     return t == 0 ? 1 : t;
 }
 
-/// The network coroutine: frames in, timers, loopback; then sleep until the next
-/// lwIP timeout or a NIC's interrupt (kick() wakes it early).
+/// What wakes the network coroutine: kick() signals it (a NIC's interrupt, a tick
+/// past lwIP's next timeout, a loopback queue left over).
+io::Readiness g_wake;
+/// The tick at which lwIP's next timeout is due (~0: none); the tick hook kicks then.
+std::atomic<std::uint64_t> g_due_tick{~std::uint64_t{0}};
+const std::atomic<std::uint32_t> g_never_cancelled{0};
+
+void on_tick(std::uint64_t now) {
+    std::uint64_t due = g_due_tick.load(std::memory_order_relaxed);
+    if (now >= due && g_due_tick.compare_exchange_strong(due, ~std::uint64_t{0}, std::memory_order_acq_rel)) {
+        kick();
+    }
+}
+
+/// The network coroutine: frames in, timers, loopback; then wait until the next
+/// lwIP timeout is due or a NIC's interrupt kicks it. (It waits on an event, not in
+/// the timer queue: the sleepers ch2's tests count are theirs alone.)
 sched::Task<void> network_loop() {
     for (;;) {
+        const std::uint32_t seen = g_wake.sequence();  // before looking: no kick is lost
         std::uint32_t sleep_ms;
         {
             StackGuard g;
@@ -136,16 +150,11 @@ sched::Task<void> network_loop() {
             sys_check_timeouts();
             sleep_ms = sys_timeouts_sleeptime();
         }
-        verify_not_holding("the network coroutine's sleep");
-        bool pending = false;
-        for (unsigned i = 0; i < g_nic_count; ++i) {
-            pending = pending || g_interfaces[i]->nic.pending();
+        verify_not_holding("the network coroutine's wait");
+        if (sleep_ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE) {
+            g_due_tick.store(dev::timer::now_ticks() + ticks_for_ms(sleep_ms), std::memory_order_release);
         }
-        if (pending) {
-            continue;
-        }
-        const std::uint64_t ticks = sleep_ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? 1000 : ticks_for_ms(sleep_ms);
-        (void)co_await time::sleep_for(ticks);  // kick() ends it early
+        co_await g_wake.changed_since(seen, g_never_cancelled);
     }
 }
 
@@ -195,12 +204,12 @@ void start_stack() {
         lwip_init();  // also brings up the loopback interface, 127.0.0.1
     }
     add_nics();
-    auto cid = sched::spawn(network_loop(), sched::Priority::highest());
-    if (!cid) {
+    if (const auto cid = sched::spawn(network_loop(), sched::Priority::highest()); !cid) {
         panic("net: cannot start the network coroutine: {}", error_name(cid.error()));
     }
-    g_network_cid = cid.value();
-    g_started.store(true, std::memory_order_release);
+    if (!dev::timer::add_tick_hook(on_tick)) {
+        panic("net: no tick hook left for lwIP's timeouts");
+    }
 }
 COPS_INITCALL(late, start_stack);
 
@@ -245,11 +254,7 @@ void verify_not_holding(const char* where) {
     }
 }
 
-void kick() {
-    if (g_started.load(std::memory_order_acquire)) {
-        (void)sched::kernel_executor().wake(g_network_cid);
-    }
-}
+void kick() { (void)g_wake.signal(); }
 
 NetCounters counters() {
     NetCounters c;

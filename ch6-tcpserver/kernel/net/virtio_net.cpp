@@ -60,7 +60,6 @@ Status Nic::start(const dev::virtio::Found& where) {
 }
 
 unsigned Nic::receive(FrameSink sink, void* context) {
-    pending_ = false;  // before looking: an interrupt from now on is seen next round
     reclaim_sent();
     unsigned seen = 0;
     std::uint16_t head;
@@ -145,7 +144,6 @@ void Nic::on_interrupt(void* self) {
     auto& nic = *static_cast<Nic*>(self);
     nic.regs_.write(Reg::InterruptAck, nic.regs_.read(Reg::InterruptStatus) & 3U);
     ++nic.counters_.interrupts;
-    nic.pending_ = true;
     kick();
 }
 

@@ -27,4 +27,12 @@ std::uint64_t now_ticks();
 /// True when the hart's timer is programmed through Sstc rather than SBI.
 bool uses_sstc();
 
+/// A check a later layer runs at every tick, on every hart, with the tick count
+/// (chapter 6: lwIP's next timeout). It runs in the interrupt handler: keep it short.
+using TickHook = void (*)(std::uint64_t now_ticks);
+/// Most tick hooks.
+inline constexpr unsigned kMaxTickHooks = 4;
+/// Adds @p hook (at boot, before the harts tick). False when kMaxTickHooks are taken.
+bool add_tick_hook(TickHook hook);
+
 }  // namespace cops::dev::timer

@@ -73,8 +73,6 @@ public:
     std::uint8_t* send_buffer();
     /// Offers the buffer send_buffer() gave, holding @p length bytes of frame.
     void submit(std::size_t length);
-    /// True if the device finished something since the last look (an interrupt came).
-    bool pending() const { return pending_; }
     /// The interrupt handler: acknowledges the device and wakes the network coroutine.
     static void on_interrupt(void* self);
     /// Its counters.
@@ -93,7 +91,6 @@ private:
     std::uint16_t tx_free_[kQueueEntries] = {};  // free send buffers (a stack)
     std::uint16_t tx_free_count_ = 0;
     std::uint8_t mac_[6] = {};
-    volatile bool pending_ = false;
     NicCounters counters_;
 };
 
