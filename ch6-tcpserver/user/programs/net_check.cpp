@@ -16,6 +16,14 @@
 ///                        bytes blocks only its coroutine, then finishes once it reads
 ///     errors             bad fds, calls in the wrong state, bad arguments: clean errors
 ///     http PORT N        answers N HTTP/1.1 requests on PORT (the host's test client)
+///     bulk N             N bytes one way from NIC 0 to NIC 1 in large writes: full-size
+///                        frames, far more of them than the receive queue has buffers
+///     eof N              N bytes in small writes (Nagle off: one segment each), then
+///                        shutdown; the reader gets them in order, then end of file
+///     accept-order N     N connections wait in the backlog; accept() takes them first
+///                        come, first served
+///     accept-waits       an async accept blocks only its coroutine until a client comes
+///     accept-full        accept() with the fd table full: EMFILE, the connection freed
 ///     (server PORT FORM: the other half of echo)
 #include <cstdint>
 #include <cstring>
@@ -527,6 +535,206 @@ sched::Task<int> case_http(std::uint16_t port, unsigned n) {
     user::close(static_cast<int>(l));
     co_return g_failed;
 }
+// --- the lab regions' own cases -----------------------------------------------------
+
+sched::Task<void> bulk_sender(std::uint16_t port, std::uint64_t n) {
+    const long fd = user::socket();
+    (void)user::bind(static_cast<int>(fd), abi::nic_address(0), 0);
+    const long c = co_await async_sys::connect(static_cast<int>(fd), abi::nic_address(1), port);
+    expect(c == 0, "connect across the NICs", c);
+    static char data[16384];
+    for (std::uint64_t sent = 0; c == 0 && sent < n;) {
+        const std::uint64_t k = n - sent < sizeof data ? n - sent : sizeof data;
+        for (std::uint64_t i = 0; i < k; ++i) {
+            data[i] = pattern(sent + i);
+        }
+        const long w = co_await async_sys::send(static_cast<int>(fd), data, k);
+        if (w != static_cast<long>(k)) {
+            expect(false, "send", w);
+            break;
+        }
+        sent += k;
+    }
+    user::close(static_cast<int>(fd));
+}
+
+sched::Task<int> case_bulk(std::uint64_t n) {
+    constexpr std::uint16_t kPort = 7600;
+    const long in_before = user::net_info(abi::NetInfo::FramesIn);
+    const long dropped_before = user::net_info(abi::NetInfo::FramesDropped);
+    const long l = listen_on(kPort);
+    expect(l >= 0, "listen", l);
+    user::spawn(bulk_sender(kPort, n), sched::Priority{30});
+    const long s = co_await async_sys::accept(static_cast<int>(l));
+    expect(s >= 0, "accept", s);
+    static char in[8192];
+    std::uint64_t got = 0;
+    bool intact = true;
+    for (;;) {
+        const long r = co_await async_sys::recv(static_cast<int>(s), in, sizeof in);
+        if (r <= 0) {
+            expect(r == 0, "recv", r);
+            break;
+        }
+        for (long i = 0; i < r; ++i) {
+            intact = intact && in[i] == pattern(got + static_cast<std::uint64_t>(i));
+        }
+        got += static_cast<std::uint64_t>(r);
+    }
+    expect(got == n && intact, "every byte, in order", static_cast<long>(got));
+    const long frames = user::net_info(abi::NetInfo::FramesIn) - in_before;
+    expect(frames > static_cast<long>(n / 1460), "at least one frame per full segment came in", frames);
+    expect(user::net_info(abi::NetInfo::FramesDropped) == dropped_before, "no frame dropped",
+           user::net_info(abi::NetInfo::FramesDropped) - dropped_before);
+    user::close(static_cast<int>(s));
+    user::close(static_cast<int>(l));
+    co_return g_failed;
+}
+
+sched::Task<void> eof_writer(std::uint16_t port, std::uint64_t n) {
+    const long fd = user::socket();
+    const long c = co_await async_sys::connect(static_cast<int>(fd), abi::kLoopback, port);
+    expect(c == 0, "connect", c);
+    (void)user::set_no_delay(static_cast<int>(fd), true);
+    for (std::uint64_t sent = 0; c == 0 && sent < n;) {
+        char piece[7];
+        const std::uint64_t k = n - sent < sizeof piece ? n - sent : 1 + sent % sizeof piece;
+        for (std::uint64_t i = 0; i < k; ++i) {
+            piece[i] = pattern(sent + i);
+        }
+        const long w = co_await async_sys::send(static_cast<int>(fd), piece, k);
+        if (w != static_cast<long>(k)) {
+            expect(false, "send", w);
+            break;
+        }
+        sent += k;
+    }
+    expect(user::shutdown(static_cast<int>(fd)) == 0, "shutdown");
+    char b;
+    const long end = co_await async_sys::recv(static_cast<int>(fd), &b, 1);  // the reader closes too
+    expect(end == 0, "the reader's end of file", end);
+    user::close(static_cast<int>(fd));
+}
+
+sched::Task<int> case_eof(std::uint64_t n) {
+    constexpr std::uint16_t kPort = 7650;
+    const long l = listen_on(kPort);
+    user::spawn(eof_writer(kPort, n), sched::Priority{30});
+    const long s = co_await async_sys::accept(static_cast<int>(l));
+    expect(s >= 0, "accept", s);
+    std::uint64_t got = 0;
+    bool intact = true;
+    long last = 0;
+    for (;;) {
+        char in[512];
+        last = co_await async_sys::recv(static_cast<int>(s), in, sizeof in);
+        if (last <= 0) {
+            break;
+        }
+        for (long i = 0; i < last; ++i) {
+            intact = intact && in[i] == pattern(got + static_cast<std::uint64_t>(i));
+        }
+        got += static_cast<std::uint64_t>(last);
+    }
+    expect(last == 0, "end of file after the peer's shutdown", last);
+    expect(got == n && intact, "every small segment, in order", static_cast<long>(got));
+    user::close(static_cast<int>(s));
+    user::close(static_cast<int>(l));
+    for (int i = 0; i < 100 && user::net_info(abi::NetInfo::Sockets) > 0; ++i) {
+        (void)co_await async_sys::sleep(1);
+    }
+    co_return g_failed;
+}
+
+sched::Task<int> case_accept_order(unsigned n) {
+    constexpr std::uint16_t kPort = 7700;
+    n = n < 8 ? n : 8;
+    const long l = listen_on(kPort, 8);
+    long clients[8] = {};
+    long ports[8] = {};
+    for (unsigned i = 0; i < n; ++i) {
+        clients[i] = user::socket();
+        const long c = co_await async_sys::connect(static_cast<int>(clients[i]), abi::kLoopback, kPort);
+        expect(c == 0, "connect", c);
+        ports[i] = user::local_port(static_cast<int>(clients[i]));
+    }
+    for (unsigned i = 0; i < n; ++i) {
+        const long s = co_await async_sys::accept(static_cast<int>(l));
+        expect(s >= 0, "accept", s);
+        const long peer_port = user::syscall(abi::kSysSocketAddress, static_cast<std::uint64_t>(s), 3);
+        expect(peer_port == ports[i], "the oldest waiting connection first", peer_port);
+        user::close(static_cast<int>(s));
+    }
+    for (unsigned i = 0; i < n; ++i) {
+        user::close(static_cast<int>(clients[i]));
+    }
+    user::close(static_cast<int>(l));
+    co_return g_failed;
+}
+
+bool g_accepted = false;
+int g_steps_before_accept = 0;
+int g_steps = 0;
+
+sched::Task<void> waiting_acceptor(int l) {
+    const long s = co_await async_sys::accept(l);
+    g_steps_before_accept = g_steps;
+    g_accepted = s >= 0;
+    if (s >= 0) {
+        user::close(static_cast<int>(s));
+    }
+}
+
+sched::Task<int> case_accept_waits() {
+    constexpr std::uint16_t kPort = 7750;
+    const long l = listen_on(kPort);
+    user::spawn(waiting_acceptor(static_cast<int>(l)), sched::Priority{20});
+    for (; g_steps < 10; ++g_steps) {
+        (void)co_await async_sys::sleep(1);  // the acceptor waits; this coroutine runs on
+    }
+    expect(!g_accepted, "no connection yet: the accept still waits");
+    const long fd = user::socket();
+    const long c = co_await async_sys::connect(static_cast<int>(fd), abi::kLoopback, kPort);
+    expect(c == 0, "connect", c);
+    for (int i = 0; i < 100 && !g_accepted; ++i) {
+        (void)co_await async_sys::sleep(1);
+    }
+    expect(g_accepted && g_steps_before_accept == 10, "the accept finished once the client came",
+           g_steps_before_accept);
+    user::close(static_cast<int>(fd));
+    user::close(static_cast<int>(l));
+    co_return g_failed;
+}
+
+sched::Task<int> case_accept_full() {
+    constexpr std::uint16_t kPort = 7800;
+    const long l = listen_on(kPort);
+    const long fd = user::socket();
+    const long c = co_await async_sys::connect(static_cast<int>(fd), abi::kLoopback, kPort);
+    expect(c == 0, "connect", c);
+    const long sockets_with_it = user::net_info(abi::NetInfo::Sockets);
+    long filler[abi::kMaxFds];
+    unsigned taken = 0;
+    for (; taken < abi::kMaxFds; ++taken) {
+        filler[taken] = user::dup(1);
+        if (filler[taken] < 0) {
+            break;
+        }
+    }
+    const long s = sys::accept(static_cast<int>(l));
+    expect(s == err(abi::kErrTooManyFiles), "accept with every fd taken: EMFILE", s);
+    expect(user::net_info(abi::NetInfo::Sockets) == sockets_with_it - 1, "the connection it took is freed",
+           user::net_info(abi::NetInfo::Sockets));
+    for (unsigned i = 0; i < taken; ++i) {
+        user::close(static_cast<int>(filler[i]));
+    }
+    char b;
+    const long r = co_await async_sys::recv(static_cast<int>(fd), &b, 1);
+    expect(r == 0 || r == err(abi::kErrConnReset), "the client sees its connection end", r);
+    user::close(static_cast<int>(fd));
+    user::close(static_cast<int>(l));
+    co_return g_failed;
+}
 }  // namespace
 
 sched::Task<int> co_main(int argc, char** argv) {
@@ -553,6 +761,16 @@ sched::Task<int> co_main(int argc, char** argv) {
         co_return co_await case_errors();
     if (what == "http")
         co_return co_await case_http(static_cast<std::uint16_t>(arg(2, 80)), static_cast<unsigned>(arg(3, 1)));
+    if (what == "bulk")
+        co_return co_await case_bulk(arg(2, 262144));
+    if (what == "eof")
+        co_return co_await case_eof(arg(2, 4096));
+    if (what == "accept-order")
+        co_return co_await case_accept_order(static_cast<unsigned>(arg(2, 5)));
+    if (what == "accept-waits")
+        co_return co_await case_accept_waits();
+    if (what == "accept-full")
+        co_return co_await case_accept_full();
     user::println("net_check: unknown case '{}'", what);
     co_return 100;
 }
