@@ -29,6 +29,8 @@ endif
 TEST_CHAPTERS := $(if $(filter command line,$(origin CH)),$(CH),$(CHAPTER_NUMS))
 
 BUILD_DIR := build
+# Copies of the kit (grading, handout checks) reuse this kit's lwIP tarball (mk/fetch-lwip.sh).
+export COPS_LWIP_CACHE ?= $(ROOT)/third_party/cache
 KMAKE := $(MAKE) --no-print-directory -f mk/kernel.mk
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 HARNESS := PYTHONPATH=$(ROOT) $(PYTHON) -m harness

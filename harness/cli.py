@@ -7,8 +7,13 @@
 from __future__ import annotations
 
 import argparse
+import glob
+import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import unittest
 
 from harness import chapters, qemu
@@ -51,17 +56,73 @@ class _Collector(unittest.TextTestResult):
         self.collected.append(TestResult("harness", self._name(test), Status.FAIL, f"skipped: {reason}"))
 
 
-def run_harness_selftests(root: str) -> list[TestResult]:
-    """The harness's own tests (harness/tests), run in-process."""
+def selftest_files(root: str) -> list[str]:
+    """The file names of the harness's and the grader's own tests."""
+    names = []
+    for folder in ("harness", "grader"):
+        names += sorted(os.path.basename(p) for p in glob.glob(os.path.join(root, folder, "tests", "test*.py")))
+    return names
+
+
+def run_harness_selftests(root: str, files: list[str] | None = None) -> list[TestResult]:
+    """The harness's and the grader's own tests (harness/tests, grader/tests), only those
+    in @files (file names) if given, run in-process."""
     os.environ["COPS_ROOT"] = root
     suite = unittest.TestSuite()
     for folder in ("harness", "grader"):
         tests = os.path.join(root, folder, "tests")
-        if os.path.isdir(tests):
-            suite.addTests(unittest.defaultTestLoader.discover(tests, top_level_dir=root))
+        for path in sorted(glob.glob(os.path.join(tests, "test*.py"))):
+            if files is None or os.path.basename(path) in files:
+                suite.addTests(unittest.defaultTestLoader.discover(tests, pattern=os.path.basename(path),
+                                                                   top_level_dir=root))
     with open(os.devnull, "w", encoding="utf-8") as devnull:
         result = unittest.TextTestRunner(stream=devnull, resultclass=_Collector, verbosity=0).run(suite)
     return result.collected
+
+
+# The self-tests that grade or build whole kits run in processes of their own, beside
+# the kernel tests (each QEMU run takes one core), so `make test` ends sooner.
+SLOW_SELFTESTS = ("test_submissions.py", "test_labs.py")
+
+
+class SelftestsInBackground:
+    """Runs the self-tests in other processes: one per slow file, one for the rest."""
+
+    def __init__(self, root: str):
+        self.tmp = tempfile.mkdtemp(prefix="cops-selftests-")
+        rest = [f for f in selftest_files(root) if f not in SLOW_SELFTESTS]
+        self.runs = []
+        for i, files in enumerate([[f] for f in SLOW_SELFTESTS] + [rest]):
+            out = os.path.join(self.tmp, f"{i}.json")
+            argv = [sys.executable, "-m", "harness", "selftest", "--root", root, "--out", out, "--files", *files]
+            log = open(os.path.join(self.tmp, f"{i}.log"), "w", encoding="utf-8")
+            proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=root,
+                                    env=dict(os.environ, PYTHONPATH=root))
+            self.runs.append((proc, out, log, files))
+
+    def results(self) -> list[TestResult]:
+        """Waits for every run; their results (a run that crashed is one failed result)."""
+        found: list[TestResult] = []
+        for proc, out, log, files in self.runs:
+            code = proc.wait()
+            log.close()
+            try:
+                with open(out, encoding="utf-8") as f:
+                    found += [TestResult.from_json(d) for d in json.load(f)]
+            except (OSError, ValueError):
+                with open(log.name, encoding="utf-8") as f:
+                    tail = f.read().splitlines()[-12:]
+                found.append(TestResult("harness", " ".join(files), Status.CRASH,
+                                        f"the self-test process ended with status {code} and no results", tail))
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return found
+
+
+def cmd_selftest(args) -> int:
+    results = run_harness_selftests(args.root, args.files)
+    with open(args.out, "w", encoding="utf-8") as f:
+        json.dump([r.to_json() for r in results], f)
+    return 0 if all(r.passed for r in results) else 1
 
 
 def demo_results(root: str, ch: int) -> list[TestResult]:
@@ -90,11 +151,11 @@ def cmd_test(args) -> int:
         sys.stdout.flush()
         results.extend(found)
 
+    selftests = SelftestsInBackground(args.root)  # beside everything below; reported last
     if args.unit:
         section(f"host unit tests ({args.unit})", run_unit_tests(args.unit, f"ch{args.chapters[-1]} unit"))
     if args.lwip:
         section(f"lwIP's own unit tests ({args.lwip})", run_lwip_unit_tests(args.lwip))
-    section("harness and grader self-tests", run_harness_selftests(args.root))
     for ch in args.chapters:
         kernel = os.path.join(args.root, "build", f"ch{ch}", "test-kernel.elf")
         config = qemu.QemuConfig(smp=chapters.test_smp(args.root, ch), extra=chapters.devices(args.root, ch))
@@ -109,6 +170,7 @@ def cmd_test(args) -> int:
         if chapters.nic_count(args.root, ch) > 0 and layer is None:  # the newest chapter's kernel only
             section(f"chapter {ch} from the host (QEMU user networking, a forwarded port, a pcap)",
                     host_network_results(args.root, ch))
+    section("harness and grader self-tests (run beside the sections above)", selftests.results())
     print()
     print_summary(results)
     return 0 if all(r.passed for r in results) else 1
@@ -144,6 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--unit", help="Catch2 binary with the host unit tests")
     t.add_argument("--lwip", help="lwIP's own unit-test binary (mk/lwip-unit.mk)")
     t.set_defaults(func=cmd_test)
+
+    st = sub.add_parser("selftest", help="run the harness's and the grader's own tests; results as JSON")
+    st.add_argument("--root", default=os.getcwd())
+    st.add_argument("--out", required=True, help="file for the results (JSON)")
+    st.add_argument("--files", nargs="*", help="only these test files (names, e.g. test_labs.py)")
+    st.set_defaults(func=cmd_selftest)
 
     k = sub.add_parser("ktest", help="run one test kernel")
     k.add_argument("kernel")

@@ -38,6 +38,17 @@ class TestResult:
     def passed(self) -> bool:
         return self.status.passed
 
+    def to_json(self) -> dict:
+        """The result as plain JSON values (a run in another process sends it back)."""
+        return {"suite": self.suite, "name": self.name, "status": self.status.value, "message": self.message,
+                "details": self.details, "checks": list(self.checks) if self.checks else None, "file": self.file}
+
+    @staticmethod
+    def from_json(d: dict) -> "TestResult":
+        """The inverse of to_json()."""
+        return TestResult(d["suite"], d["name"], Status(d["status"]), d.get("message", ""), d.get("details", []),
+                          tuple(d["checks"]) if d.get("checks") else None, d.get("file"))
+
 
 def summary_line(results: list[TestResult]) -> str:
     """The closing line every run ends with: 'N passed, N failed'."""

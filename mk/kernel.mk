@@ -26,7 +26,7 @@ CORE_OBJS  := $(call obj,$(filter-out $(VDSO_SRCS),$(KERNEL_SRCS) $(PORTABLE_SRC
 DEMO_OBJS  := $(call obj,$(DEMO_SRC))
 # Every kernel source may include lwIP's headers once it is in the chapter.
 $(call obj,$(KERNEL_SRCS) $(PORTABLE_SRCS) $(DEMO_SRC) $(KTEST_SRCS) $(BENCH_SRCS)): | $(LWIP_ORDER)
-KTEST_OBJS := $(call obj,$(KTEST_SRCS) $(EXTRA_KTEST_SRCS))
+KTEST_OBJS := $(call obj,$(KTEST_SRCS) $(EXTRA_KTEST_SRCS)) $(LWIP_TEST_OBJS)
 BENCH_OBJS := $(call obj,$(BENCH_SRCS))
 UNIT_OBJS  := $(call hostobj,$(PORTABLE_SRCS) $(UNIT_SRCS))
 

@@ -3,7 +3,6 @@
 #include "cops/dev/timer.hpp"
 
 #include <atomic>
-
 #include <string_view>
 
 #include "cops/arch/csr.hpp"

@@ -116,9 +116,8 @@ err_t on_accept(void* arg, tcp_pcb* pcb, err_t err) {
     if (err != ERR_OK || pcb == nullptr) {
         return ERR_VAL;
     }
-    Socket* child = listener != nullptr && listener->backlog_count < listener->backlog_limit
-                        ? new (std::nothrow) Socket
-                        : nullptr;
+    Socket* child =
+        listener != nullptr && listener->backlog_count < listener->backlog_limit ? new (std::nothrow) Socket : nullptr;
     if (child == nullptr) {
         tcp_abort(pcb);  // the backlog is full (or no memory): the peer sees a reset
         return ERR_ABRT;

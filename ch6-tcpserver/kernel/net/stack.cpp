@@ -10,12 +10,12 @@
 #include "cops/dev/plic.hpp"
 #include "cops/dev/timer.hpp"
 #include "cops/init/initcall.hpp"
+#include "cops/io/readiness.hpp"
 #include "cops/lib/console.hpp"
 #include "cops/lib/panic.hpp"
 #include "cops/net/virtio_net.hpp"
 #include "cops/sched/kernel_executor.hpp"
 #include "cops/smp/hart.hpp"
-#include "cops/io/readiness.hpp"
 
 extern "C" {
 #include "lwip/etharp.h"

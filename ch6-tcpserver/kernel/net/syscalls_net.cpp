@@ -62,9 +62,8 @@ std::int64_t sys_shutdown(SyscallContext& c) {
 }
 
 std::int64_t sys_socket_option(SyscallContext& c) {
-    return on_socket(c, [&](net::Socket& s) {
-        return net::set_option(s, static_cast<abi::SocketOption>(c.args[1]), c.args[2]);
-    });
+    return on_socket(
+        c, [&](net::Socket& s) { return net::set_option(s, static_cast<abi::SocketOption>(c.args[1]), c.args[2]); });
 }
 
 std::int64_t sys_socket_address(SyscallContext& c) {

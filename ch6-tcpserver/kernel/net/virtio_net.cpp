@@ -33,8 +33,8 @@ Status Nic::start(const dev::virtio::Found& where) {
         regs_.set_status(StatusBit::Failed);
         return s;
     }
-    rx_area_ = static_cast<std::uint8_t*>(::operator new(std::size_t{kQueueEntries} * kBufferBytes, std::nothrow));
-    tx_area_ = static_cast<std::uint8_t*>(::operator new(std::size_t{kQueueEntries} * kBufferBytes, std::nothrow));
+    rx_area_ = static_cast<std::uint8_t*>(::operator new (std::size_t{kQueueEntries} * kBufferBytes, std::nothrow));
+    tx_area_ = static_cast<std::uint8_t*>(::operator new (std::size_t{kQueueEntries} * kBufferBytes, std::nothrow));
     if (rx_area_ == nullptr || tx_area_ == nullptr) {
         regs_.set_status(StatusBit::Failed);
         return Error::OutOfMemory;

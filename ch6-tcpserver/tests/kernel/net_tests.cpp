@@ -54,8 +54,7 @@ void check_back(const Resources& before, const Resources& after, const char* fil
 Resources quiet_start() {
     const std::uint64_t until = dev::timer::now_ticks() + 200;
     sched::run_until([&] {
-        return (io::call_pool_stats().in_use == 0 && net::counters().sockets == 0) ||
-               dev::timer::now_ticks() >= until;
+        return (io::call_pool_stats().in_use == 0 && net::counters().sockets == 0) || dev::timer::now_ticks() >= until;
     });
     return Resources::now();
 }
@@ -154,6 +153,10 @@ KTEST_BUDGET("net/killing-a-process-blocked-in-accept-frees-its-sockets", kMulti
     CHECK_BACK(before);
 }
 
+/// lwIP's own sample frames (its test/fuzz/inputs: ARP, ICMP, IPv6, TCP, UDP), linked
+/// into the test kernel by mk/lwip-kernel.mk: begin/end pairs, then a null pair.
+extern "C" const std::uint8_t* const cops_lwip_fuzz_inputs[];
+
 namespace {
 /// A frame of @p length bytes: Ethernet to NIC 1's MAC from NIC 0's, then @p type.
 std::size_t frame(std::uint8_t* out, std::size_t length, std::uint16_t type) {
@@ -191,7 +194,8 @@ void ipv4_header(std::uint8_t* ip, std::uint8_t protocol, std::uint16_t total) {
 }
 }  // namespace
 
-KTEST_BUDGET("net/malformed-frames-are-dropped-and-counted-and-the-stack-keeps-working", 2 * kMultiHart) {
+KTEST_BUDGET("net/malformed-frames-and-lwips-fuzz-inputs-are-dropped-and-counted-the-stack-keeps-working",
+             2 * kMultiHart) {
     const Resources before = quiet_start();
     const net::NetCounters start = net::counters();
     static std::uint8_t f[2048];
@@ -244,6 +248,21 @@ KTEST_BUDGET("net/malformed-frames-are-dropped-and-counted-and-the-stack-keeps-w
         }
         CHECK(net::inject_frame(1, f, n));
     }
+    // lwIP's sample frames, whole and cut at every length, as sent and readdressed to NIC 1.
+    unsigned samples = 0;
+    for (; cops_lwip_fuzz_inputs[2 * samples] != nullptr; ++samples) {
+        const std::uint8_t* begin = cops_lwip_fuzz_inputs[2 * samples];
+        const auto n = static_cast<std::size_t>(cops_lwip_fuzz_inputs[2 * samples + 1] - begin);
+        for (std::size_t cut = 0; cut <= n && cut <= sizeof f; ++cut) {
+            CHECK(net::inject_frame(1, begin, cut));
+            frame(f, cut < 6 ? cut : 6, 0);  // the destination: NIC 1's MAC
+            for (std::size_t i = 6; i < cut; ++i) {
+                f[i] = begin[i];
+            }
+            CHECK(net::inject_frame(1, f, cut));
+        }
+    }
+    CHECK_EQ(samples, 6U);  // arp, icmp, 2 × ipv6, tcp, udp
     const net::NetCounters after = net::counters();
     CHECK(after.frames_dropped >= start.frames_dropped + refused_by_driver);
     CHECK(after.lwip_dropped > start.lwip_dropped);

@@ -37,9 +37,9 @@ bool g_done = false;
 /// Echoes one connection, then ends.
 sched::Task<void> echo_server(std::uint32_t address) {
     const long l = user::socket();
-    expect(l >= 0 && user::bind(static_cast<int>(l), address, kEchoPort) == 0 &&
-               user::listen(static_cast<int>(l), 4) == 0,
-           "the server listens");
+    expect(
+        l >= 0 && user::bind(static_cast<int>(l), address, kEchoPort) == 0 && user::listen(static_cast<int>(l), 4) == 0,
+        "the server listens");
     g_server_ready = true;
     const long c = co_await async_sys::accept(static_cast<int>(l));
     expect(c >= 0, "the server accepts");
@@ -137,7 +137,8 @@ sched::Task<int> co_main(int argc, char** argv) {
     const bool loop_ok = co_await echo_round("loopback 127.0.0.1", 0, abi::kLoopback);
     expect(loop_ok, "the loopback echo");
     if (nics >= 2) {
-        const bool wire_ok = co_await echo_round("NIC 0 -> NIC 1 over the wire", abi::nic_address(0), abi::nic_address(1));
+        const bool wire_ok =
+            co_await echo_round("NIC 0 -> NIC 1 over the wire", abi::nic_address(0), abi::nic_address(1));
         expect(wire_ok, "the echo across the NICs");
         user::println("net_demo: frames: {} sent, {} received, {} dropped", user::net_info(abi::NetInfo::FramesOut),
                       user::net_info(abi::NetInfo::FramesIn), user::net_info(abi::NetInfo::FramesDropped));

@@ -32,10 +32,10 @@ namespace cops::io {
 
 /// The calls that may wait.
 enum class CallKind : std::uint8_t {
-    Read,   ///< read(fd, buf, len)
-    Write,  ///< write(fd, buf, len)
-    Sleep,  ///< sleep(ticks)
-    Flush,  ///< fsync(fd): the disk's written sectors to stable storage
+    Read,       ///< read(fd, buf, len)
+    Write,      ///< write(fd, buf, len)
+    Sleep,      ///< sleep(ticks)
+    Flush,      ///< fsync(fd): the disk's written sectors to stable storage
     Extension,  ///< a later layer's call on its kind of file (Call::op says which; file_ops.hpp)
 };
 

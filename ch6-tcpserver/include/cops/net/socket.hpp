@@ -46,18 +46,18 @@ enum class SocketOp : std::uint32_t {
 
 /// One TCP socket.
 struct Socket {
-    tcp_pcb* pcb = nullptr;                   ///< lwIP's control block, or nullptr (Failed, Closed)
-    SocketState state = SocketState::Fresh;   ///< see SocketState
-    abi::Errno error{};                       ///< why it failed (Failed)
-    pbuf* received = nullptr;                 ///< data not read yet (a pbuf chain)
-    std::uint16_t received_offset = 0;        ///< bytes of the first pbuf read already
-    bool peer_closed = false;                 ///< the peer sends no more: read() returns 0 when empty
-    bool write_shut = false;                  ///< shutdown(): this side sends no more
-    Socket* backlog[abi::kMaxBacklog] = {};   ///< connections accepted by lwIP, not yet by accept()
-    std::uint8_t backlog_head = 0;            ///< first of them
-    std::uint8_t backlog_count = 0;           ///< how many
-    std::uint8_t backlog_limit = 0;           ///< listen()'s backlog
-    io::Readiness ready;                      ///< signalled at every change
+    tcp_pcb* pcb = nullptr;                  ///< lwIP's control block, or nullptr (Failed, Closed)
+    SocketState state = SocketState::Fresh;  ///< see SocketState
+    abi::Errno error{};                      ///< why it failed (Failed)
+    pbuf* received = nullptr;                ///< data not read yet (a pbuf chain)
+    std::uint16_t received_offset = 0;       ///< bytes of the first pbuf read already
+    bool peer_closed = false;                ///< the peer sends no more: read() returns 0 when empty
+    bool write_shut = false;                 ///< shutdown(): this side sends no more
+    Socket* backlog[abi::kMaxBacklog] = {};  ///< connections accepted by lwIP, not yet by accept()
+    std::uint8_t backlog_head = 0;           ///< first of them
+    std::uint8_t backlog_count = 0;          ///< how many
+    std::uint8_t backlog_limit = 0;          ///< listen()'s backlog
+    io::Readiness ready;                     ///< signalled at every change
 };
 
 /// Opens a new socket with its lwIP pcb: a File with one reference in *@p f.
