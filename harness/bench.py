@@ -19,14 +19,16 @@ def parse_bench(lines: list[str]) -> list[tuple[str, str, float, str]]:
     return [(m.group(1), m.group(2), float(m.group(3)), m.group(4)) for line in lines if (m := _LINE.match(line))]
 
 
-def run_bench(kernel: str, csv_path: str, smp: int = 1, wall_timeout: float = 600.0) -> int:
-    """Boots the bench kernel, prints a table, writes @csv_path. Returns an exit status."""
+def run_bench(kernel: str, csv_path: str, smp: int = 1, wall_timeout: float = 600.0,
+              extra: list[str] | None = None) -> int:
+    """Boots the bench kernel (with the QEMU devices @extra: the chapter's disk and NICs),
+    prints a table, writes @csv_path. Returns an exit status."""
     if not os.path.exists(kernel):
         print(f"bench: {kernel} was not built (run `make bench`)")
         return 1
     # sleep=off: time spent idle jumps to the next timer instead of following the wall
     # clock, so multi-hart figures repeat from run to run (benchmarks read no input).
-    outcome = qemu.run(qemu.QemuConfig(smp=smp, icount_sleep=False).argv(kernel), wall_timeout)
+    outcome = qemu.run(qemu.QemuConfig(smp=smp, icount_sleep=False, extra=extra or []).argv(kernel), wall_timeout)
     rows = parse_bench(outcome.lines)
     if outcome.stopped != "exited" or outcome.exit_code != 0 or "# bench done" not in outcome.output:
         print("\n".join(outcome.lines[-20:]))

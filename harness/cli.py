@@ -193,7 +193,8 @@ def cmd_ktest(args) -> int:
 
 def cmd_bench(args) -> int:
     kernel = os.path.join(args.root, "build", f"ch{args.chapter}", "bench-kernel.elf")
-    return run_bench(kernel, args.csv, smp=args.smp or chapters.test_smp(args.root, args.chapter))
+    return run_bench(kernel, args.csv, smp=args.smp or chapters.test_smp(args.root, args.chapter),
+                     extra=chapters.devices(args.root, args.chapter))
 
 
 def main(argv: list[str] | None = None) -> int:
