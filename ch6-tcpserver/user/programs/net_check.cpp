@@ -290,6 +290,7 @@ sched::Task<void> many_server(unsigned n) {
 sched::Task<int> case_many(unsigned n) {
     constexpr std::uint16_t kPort = 7100;
     const long sockets_before = user::net_info(abi::NetInfo::Sockets);
+    const long fds_before = user::io_info(2);
     const long l = listen_on(kPort, 16);
     expect(l >= 0, "listen", l);
     if (l < 0) {
@@ -329,6 +330,7 @@ sched::Task<int> case_many(unsigned n) {
     user::close(g_listener);
     expect(user::net_info(abi::NetInfo::Sockets) == sockets_before, "sockets back at the start",
            user::net_info(abi::NetInfo::Sockets));
+    expect(user::io_info(2) == fds_before, "open fds back at the start", user::io_info(2));
     user::println("net_check many: {} connections; {} TCP pcbs in use, {} in TIME_WAIT", g_served,
                   user::net_info(abi::NetInfo::TcpPcbs), user::net_info(abi::NetInfo::TimeWait));
     co_return g_failed;
