@@ -28,6 +28,9 @@ LAYER_BENCH := $(patsubst $(ROOT)/ch6-tcpserver/%,%,$(wildcard $(ROOT)/ch6-tcpse
 LAYER_UNIT := $(patsubst $(ROOT)/ch6-tcpserver/%,%,$(wildcard $(ROOT)/ch6-tcpserver/tests/unit/*.cpp))
 
 LAYER_USER_PROGRAMS := $(patsubst $(ROOT)/ch6-tcpserver/%,%,$(wildcard $(ROOT)/ch6-tcpserver/user/programs/*.cpp))
+# ch2's semaphore (under its channel) in the user library too: the server's per-connection
+# queues are user-space coroutine channels.
+LAYER_USER_SHARED := ch2-kernel-coroutines/kernel/sync/semaphore.cpp
 
 # The test kernel boots with four harts (the harness reads this line).
 TEST_SMP := 4

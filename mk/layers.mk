@@ -13,6 +13,8 @@
 #   STUDENT_FILES  files a student may change (for the grader)
 #   LAYER_USER_PROGRAMS  user programs (user/programs/<name>.cpp), embedded in every image
 #   LAYER_USER_LIB       the user library's sources (crt0, system-call wrappers, ...)
+#   LAYER_USER_SHARED  kernel sources, named from the kit's root, that the user library
+#                  compiles too (portable code: ch6 reuses ch2's semaphore for channels)
 #   LAYER_LWIP     lwIP sources (relative to lwIP's src/) this layer links into the kernel
 #   LAYER_LWIP_PORT  the folder with its lwipopts.h and arch/cc.h (the top layer's wins)
 #   LAYER_VDSO     sources, named from the kit's root, that from this layer on are
@@ -46,6 +48,7 @@ DEMO_SRC      :=
 FIRST_PROGRAM_SRC :=
 LWIP_SRCS     :=
 LWIP_PORT_DIR :=
+LAYER_USER_SHARED_SRCS :=
 ALL_STUDENT_FILES :=
 INCLUDE_DIRS  :=
 EXPECTED_PARENT :=
@@ -64,6 +67,7 @@ define load_layer
   LAYER_VDSO :=
   LAYER_LWIP :=
   LAYER_LWIP_PORT :=
+  LAYER_USER_SHARED :=
   STUDENT_FILES :=
   include $(ROOT)/$(1)/chapter.mk
   ifneq ($$(strip $$(PARENT)),$$(strip $$(EXPECTED_PARENT)))
@@ -80,6 +84,7 @@ define load_layer
   USER_LIB_SRCS += $$(addprefix $(1)/,$$(LAYER_USER_LIB))
   VDSO_SRCS     += $$(LAYER_VDSO)
   LWIP_SRCS     += $$(LAYER_LWIP)
+  LAYER_USER_SHARED_SRCS += $$(LAYER_USER_SHARED)
   ifneq ($$(strip $$(LAYER_LWIP_PORT)),)
     LWIP_PORT_DIR := $(ROOT)/$(1)/$$(LAYER_LWIP_PORT)
   endif

@@ -21,7 +21,8 @@ USER_INCLUDE_FLAGS := $(addprefix -I,$(USER_INCLUDE_DIRS))
 # with the shared scheduler, the executor's constructor and frame counters (its
 # operations are the blob's, bound through $(VDSO_USER_SYMS)).
 USER_SHARED_SRCS := ch1-executor/kernel/lib/format.cpp ch1-executor/kernel/mm/size_class_heap.cpp \
-    $(if $(VDSO_SRCS),ch1-executor/kernel/sched/executor_lifetime.cpp ch1-executor/kernel/sched/frame_stats.cpp)
+    $(if $(VDSO_SRCS),ch1-executor/kernel/sched/executor_lifetime.cpp ch1-executor/kernel/sched/frame_stats.cpp) \
+    $(LAYER_USER_SHARED_SRCS)
 
 userobj = $(patsubst %,$(USER_BUILD)/obj/%.o,$(1))
 USER_LIB_OBJS := $(call userobj,$(USER_LIB_SRCS) $(USER_SHARED_SRCS))

@@ -20,6 +20,11 @@ mm::SizeClassHeap& heap() { return g_heap; }
 
 }  // namespace cops::user
 
+namespace std {
+/// The tag of `new (std::nothrow) T`, which returns nullptr when the heap is full.
+const nothrow_t nothrow{};
+}  // namespace std
+
 void* operator new(std::size_t bytes) {
     void* p = cops::user::heap().allocate(bytes);
     if (p == nullptr) {

@@ -1,0 +1,33 @@
+/// @file server_tests.cpp
+/// @brief Chapter 6: the paper's matrix server (KCUC) under the guest's own load
+/// client, over the loopback interface and across the two NICs.
+#include "cops/abi/syscall_numbers.hpp"
+#include "cops/net/stack.hpp"
+#include "cops/proc/process.hpp"
+#include "cops/proc/run_program.hpp"
+#include "cops/sched/run_until.hpp"
+#include "cops/test/ktest.hpp"
+
+using namespace cops;
+
+namespace {
+constexpr std::uint64_t kBudget = 4'000'000'000;
+
+/// Runs `matrix_server kcuc PORT CONNECTIONS` and then @p client; both must exit 0.
+void serve_and_load(const char* server, const char* client) {
+    const auto pid = proc::spawn(server);
+    REQUIRE(pid.ok());
+    sched::run_until([] { return net::counters().sockets > 0; });  // it listens
+    CHECK_EQ(proc::run_program(client).value_or(-100), 0);         // every answer right
+    sched::run_until([&] { return proc::has_ended(pid.value()); });
+    CHECK_EQ(proc::reap(pid.value()).value_or(-100), 0);  // every request well formed
+}
+}  // namespace
+
+KTEST_BUDGET("server/kcuc-answers-every-15x15-request-of-4-connections-over-loopback", kBudget) {
+    serve_and_load("matrix_server kcuc 8000 4", "matrix_client 4 15 20 200 4 8000");
+}
+
+KTEST_BUDGET("server/kcuc-answers-8-connections-in-8-priorities-across-the-nics", kBudget) {
+    serve_and_load("matrix_server kcuc 8001 8", "matrix_client 8 15 10 200 8 8001 nics");
+}
