@@ -1,5 +1,5 @@
 /// @file server_tests.cpp
-/// @brief Chapter 6: the paper's matrix server (KCUC) under the guest's own load
+/// @brief Chapter 6: the paper's matrix server (KCUC and KCUT) under the guest's own load
 /// client, over the loopback interface and across the two NICs.
 #include "cops/abi/syscall_numbers.hpp"
 #include "cops/net/stack.hpp"
@@ -13,7 +13,7 @@ using namespace cops;
 namespace {
 constexpr std::uint64_t kBudget = 4'000'000'000;
 
-/// Runs `matrix_server kcuc PORT CONNECTIONS` and then @p client; both must exit 0.
+/// Runs @p server (`matrix_server MODEL PORT CONNECTIONS`), then @p client; both must exit 0.
 void serve_and_load(const char* server, const char* client) {
     const auto pid = proc::spawn(server);
     REQUIRE(pid.ok());
@@ -30,4 +30,8 @@ KTEST_BUDGET("server/kcuc-answers-every-15x15-request-of-4-connections-over-loop
 
 KTEST_BUDGET("server/kcuc-answers-8-connections-in-8-priorities-across-the-nics", kBudget) {
     serve_and_load("matrix_server kcuc 8001 8", "matrix_client 8 15 10 200 8 8001 nics");
+}
+
+KTEST_BUDGET("server/kcut-answers-8-connections-with-a-thread-each-across-the-nics", kBudget) {
+    serve_and_load("matrix_server kcut 8002 8", "matrix_client 8 15 10 200 8 8002 nics");
 }

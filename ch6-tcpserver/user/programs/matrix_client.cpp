@@ -226,7 +226,9 @@ sched::Task<int> co_main(int argc, char** argv) {
     // (it resolves the server's address), then start the clock for all of them.
     g_running = connections;
     for (unsigned i = 0; i < connections; ++i) {
-        user::spawn(connection(i), sched::Priority{static_cast<std::uint8_t>(16 + i % s.levels)});
+        // All at one level: the client must not favour any priority itself (the
+        // paper's client ran on another machine); only the server may.
+        user::spawn(connection(i), sched::Priority{16});
         while (i == 0 && g_connected == 0) {
             (void)co_await async_sys::sleep(1);
         }

@@ -1,7 +1,8 @@
 /// @file matrix_server.cpp
-/// @brief `matrix_server kcuc PORT CONNECTIONS`: the COPS paper's server (§5), in the
-/// KCUC model: kernel coroutines carry the calls that wait (ch4), user coroutines
-/// serve the connections.
+/// @brief `matrix_server kcuc|kcut PORT CONNECTIONS`: the COPS paper's server (§5).
+///
+/// **KCUC** (kernel coroutines, user coroutines): kernel coroutines carry the calls
+/// that wait (ch4); user coroutines serve the connections.
 ///
 /// Per connection three coroutines at the connection's priority (from its handshake),
 /// joined by two user-space channels (ch2's sync::Channel, built into the user
@@ -10,10 +11,13 @@
 ///     receiver: co_await recv -> lines -> matrices ─▶ requests ─▶ worker: A × A
 ///     sender:   co_await send <─ lines <─ responses <─────────────┘
 ///
+/// **KCUT** (kernel coroutines, user threads): one user thread per connection makes
+/// sync calls (the thread blocks; the kernel side is the same coroutine) and does
+/// receive → multiply → send in turn. Threads have no per-connection priority.
+///
 /// It accepts CONNECTIONS connections, serves each until its client closes, prints
 /// what it served per priority, and exits with the number of malformed requests.
-/// (The other models of the paper — KCUT, KTUT, KTUC — come with chapter 6's second
-/// part.)
+/// (The paper's KTUT and KTUC, and a sleeping-kernel-thread baseline, come next.)
 #include <cstdint>
 #include <new>
 #include <string_view>
@@ -25,6 +29,7 @@
 #include "cops/user/matrix_protocol.hpp"
 #include "cops/user/net.hpp"
 #include "cops/user/print.hpp"
+#include "cops/user/thread.hpp"
 
 using namespace cops;
 namespace async_sys = cops::user::async_sys;
@@ -195,17 +200,121 @@ sched::Task<int> serve(std::uint16_t port, unsigned connections) {
                   g_malformed);
     co_return static_cast<int>(g_malformed);
 }
+// --- KCUT: a user thread per connection, sync calls (each carried by a kernel coroutine) ---
+
+/// One connection of the KCUT model: handshake, then request → square → answer, in
+/// turn, with the calling thread blocked in each call.
+struct ThreadConnection {
+    int fd = -1;
+    matrix::LineReader reader;
+    matrix::Matrix request;
+    matrix::Matrix answer;
+    char out[matrix::kMaxLine] = {};
+    std::uint64_t served = 0;
+    unsigned priority = 0;
+    bool malformed = false;
+};
+
+/// The next whole line (sync calls); false at the end of the connection.
+bool read_line_sync(ThreadConnection& c, std::string_view* line) {
+    for (;;) {
+        bool too_long = false;
+        if (c.reader.next_line(line, &too_long)) {
+            return true;
+        }
+        if (too_long) {
+            c.malformed = true;
+            return false;
+        }
+        const long n = user::sys::recv(c.fd, c.reader.space(), c.reader.room());
+        if (n <= 0) {
+            return false;
+        }
+        c.reader.took(static_cast<std::size_t>(n));
+    }
+}
+
+long serve_thread(void* arg) {
+    auto& c = *static_cast<ThreadConnection*>(arg);
+    std::string_view line;
+    const bool hello = read_line_sync(c, &line) && line.size() > 6 && line.substr(0, 6) == "HELLO ";
+    c.priority = hello ? static_cast<unsigned>(lib::parse_u64(line.substr(6), 0)) : matrix::kLevels;
+    if (c.priority >= matrix::kLevels) {
+        c.malformed = true;
+        return 0;
+    }
+    (void)user::set_no_delay(c.fd, true);
+    (void)user::sys::send(c.fd, "OK\n", 3);
+    while (read_line_sync(c, &line)) {
+        if (!matrix::parse(line, c.request)) {
+            c.malformed = true;
+            break;
+        }
+        matrix::square(c.request, c.answer);
+        const std::size_t n = matrix::format(c.answer, c.out);
+        if (user::sys::send(c.fd, c.out, n) != static_cast<long>(n)) {
+            break;
+        }
+        ++c.served;
+    }
+    return 0;
+}
+
+int serve_threads(std::uint16_t port, unsigned connections) {
+    constexpr unsigned kMaxThreads = 64;
+    const long l = user::socket();
+    if (connections > kMaxThreads || l < 0 || user::bind(static_cast<int>(l), 0, port) != 0 ||
+        user::listen(static_cast<int>(l), 64) != 0) {
+        user::println("matrix_server: cannot listen on port {} for {} connections", port, connections);
+        return 1;
+    }
+    user::println("matrix_server: KCUT on port {}, waiting for {} connections", port, connections);
+    ThreadConnection* conns[kMaxThreads] = {};
+    long tids[kMaxThreads] = {};
+    unsigned started = 0;
+    for (; started < connections; ++started) {
+        const long fd = user::sys::accept(static_cast<int>(l));
+        conns[started] = fd >= 0 ? new (std::nothrow) ThreadConnection : nullptr;
+        if (conns[started] == nullptr) {
+            user::println("matrix_server: accept failed ({}) or no memory", fd);
+            break;
+        }
+        conns[started]->fd = static_cast<int>(fd);
+        tids[started] = user::thread_create(serve_thread, conns[started]);
+        if (tids[started] < 0) {
+            user::println("matrix_server: no thread for connection {}: {}", started, tids[started]);
+            user::close(static_cast<int>(fd));
+            delete conns[started];
+            break;
+        }
+    }
+    user::close(static_cast<int>(l));
+    int malformed = 0;
+    for (unsigned i = 0; i < started; ++i) {
+        (void)user::thread_join(tids[i]);
+        g_served[conns[i]->priority < matrix::kLevels ? conns[i]->priority : 0] += conns[i]->served;
+        malformed += conns[i]->malformed ? 1 : 0;
+        user::close(conns[i]->fd);
+        delete conns[i];
+    }
+    std::uint64_t total = 0;
+    for (unsigned p = 0; p < matrix::kLevels; ++p) {
+        total += g_served[p];
+    }
+    user::println("matrix_server: {} responses to {} connections; {} malformed", total, started, malformed);
+    return started == connections ? malformed : 1;
+}
 }  // namespace
 
 sched::Task<int> co_main(int argc, char** argv) {
     const std::string_view model = argc > 1 ? argv[1] : "";
     const auto port = static_cast<std::uint16_t>(lib::parse_u64(argc > 2 ? argv[2] : "", 8000));
     const auto connections = static_cast<unsigned>(lib::parse_u64(argc > 3 ? argv[3] : "", 1));
+    if (model == "kcut") {
+        co_return serve_threads(port, connections);
+    }
     if (model != "kcuc") {
-        user::println(
-            "matrix_server: model '{}': this part of the kit has kcuc only (usage: matrix_server kcuc "
-            "PORT CONNECTIONS)",
-            model);
+        user::println("matrix_server: unknown model '{}' (usage: matrix_server kcuc|kcut PORT CONNECTIONS)", model);
         co_return 2;
     }
     co_return co_await serve(port, connections);
