@@ -175,7 +175,8 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
         result.build_ok, result.build_output = ok, output
         if not ok:
             # Nothing can run: every test the rubric would have counted scores 0.
-            result.tests = [TestScore(1, "build", chapter, "build error", 0.0, 1.0, "visible",
+            # The score is out of the chapter's real total (the rubric's max_points).
+            result.tests = [TestScore(1, "build", chapter, "build error", 0.0, rubric.max_points or 1.0, "visible",
                                       "the submission does not compile:\n" + first_compiler_error(output))]
         else:
             run = KernelRun(kernel=elf, suite=f"ch{chapter}", config=qemu.QemuConfig(smp=chapters.test_smp(kit, chapter),

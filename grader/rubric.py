@@ -23,6 +23,7 @@ class Rubric:
     default_points: float = 1.0
     regression_weight: float = 1.0
     rules: list[Rule] = field(default_factory=list)
+    max_points: float | None = None  # the chapter's total with every test passing (shown when a build fails)
 
     def rule_for(self, name: str) -> Rule:
         """The first rule whose pattern matches @name, else the default."""
@@ -55,5 +56,9 @@ def load_rubric(path: str) -> Rubric:
         if vis not in VISIBILITIES:
             raise RubricError(f"{path}: rule {i + 1}: visibility must be one of {', '.join(VISIBILITIES)}")
         rules.append(Rule(r["pattern"], float(r["points"]), vis))
+    max_points = data.get("max_points")
+    if max_points is not None and (not isinstance(max_points, (int, float)) or max_points <= 0):
+        raise RubricError(f"{path}: `max_points` must be a positive number (the chapter's total)")
     return Rubric(data["chapter"], float(data.get("default_points", 1.0)),
-                  float(data.get("regression_weight", 1.0)), rules)
+                  float(data.get("regression_weight", 1.0)), rules,
+                  float(max_points) if max_points is not None else None)

@@ -122,6 +122,8 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
                 else:
                     timeout = any(d.startswith("timeout:") for d in diags)
                     message = next((d for d in diags if d), "failed")
+                    if timeout:  # the status says "timeout" already: the message says the rest once
+                        message = next(d for d in diags if d.startswith("timeout:")).removeprefix("timeout:").strip()
                     shown = diags + (["last console lines of the test:"] + console[-8:] if console else [])
                     results[event.number] = TestResult(run.suite, event.name,
                                                        Status.TIMEOUT if timeout else Status.FAIL, message, shown,

@@ -36,7 +36,7 @@ class RubricTest(unittest.TestCase):
     def test_bad_rubrics_explain_themselves(self):
         for text, words in [("chapter = 'x'", "chapter"), ("chapter = 1\n[[rule]]\npoints = 1", "pattern"),
                             ("chapter = 1\n[[rule]]\npattern='*'\npoints=1\nvisibility='secret'", "visibility"),
-                            ("chapter = = 1", "TOML")]:
+                            ("chapter = = 1", "TOML"), ("chapter = 1\nmax_points = -3", "max_points")]:
             with self.assertRaises(RubricError) as cm:
                 load_rubric(write(text))
             self.assertIn(words, str(cm.exception))

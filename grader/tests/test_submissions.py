@@ -14,6 +14,7 @@ import unittest
 
 from grader.cli import main as grader_main
 from grader.grade import grade
+from grader.rubric import load_rubric
 
 ROOT = os.environ.get("COPS_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
 BITMAP = "ch1-executor/include/cops/sched/priority_bitmap.hpp"
@@ -63,6 +64,8 @@ class SubmissionsTest(unittest.TestCase):
                 self.assertTrue(g.build_ok, g.build_output[-2000:])
                 self.assertGreater(g.max_score, 0)
                 self.assertEqual(g.score, g.max_score, [t.output for t in g.tests if t.score < t.max_score])
+                rubric = load_rubric(os.path.join(ROOT, "grader", "rubric", f"ch{chapter}.toml"))
+                self.assertEqual(rubric.max_points, g.max_score, "the rubric's max_points is the reference's total")
                 hidden = sum(1 for t in g.tests if t.name.startswith("hidden/"))
                 public = sum(1 for t in g.tests if not t.name.startswith("hidden/") and t.chapter == chapter)
                 self.assertGreaterEqual(hidden, public, "fewer hidden tests than public ones")
@@ -117,6 +120,7 @@ class SubmissionsTest(unittest.TestCase):
         g = grade(ROOT, 1, submission(self.tmp, "broken", {EXECUTOR: (PICK, "    int x = ;\n" + PICK)}))
         self.assertFalse(g.build_ok)
         self.assertEqual(g.score, 0)
+        self.assertEqual(g.max_score, 87)  # out of the chapter's real total, not 1
         self.assertIn("error:", g.tests[0].output)
         self.assertIn("executor.cpp", g.tests[0].output)
 
