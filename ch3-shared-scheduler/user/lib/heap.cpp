@@ -14,7 +14,14 @@ alignas(16) unsigned char g_arena[kHeapBytes];
 constinit mm::SizeClassHeap g_heap;
 }  // namespace
 
-void init_heap() { g_heap.init(g_arena, sizeof g_arena); }
+}  // namespace cops::user
+
+/// The default arena; a program's COPS_USER_HEAP_BYTES defines the strong one instead.
+extern "C" [[gnu::weak]] const cops::user::HeapArena cops_user_heap_arena{cops::user::g_arena, cops::user::kHeapBytes};
+
+namespace cops::user {
+
+void init_heap() { g_heap.init(cops_user_heap_arena.bytes, cops_user_heap_arena.size); }
 
 mm::SizeClassHeap& heap() { return g_heap; }
 
@@ -28,8 +35,10 @@ const nothrow_t nothrow{};
 void* operator new(std::size_t bytes) {
     void* p = cops::user::heap().allocate(bytes);
     if (p == nullptr) {
-        cops::user::println("user heap: out of memory allocating {} bytes (the heap has {} bytes)", bytes,
-                            cops::user::kHeapBytes);
+        cops::user::println(
+            "user heap: out of memory allocating {} bytes (the heap has {} bytes; "
+            "COPS_USER_HEAP_BYTES gives a program more)",
+            bytes, cops_user_heap_arena.size);
         cops::user::exit(static_cast<int>(cops::abi::Errno::NoMemory));
     }
     return p;

@@ -35,3 +35,7 @@ KTEST_BUDGET("server/kcuc-answers-8-connections-in-8-priorities-across-the-nics"
 KTEST_BUDGET("server/kcut-answers-8-connections-with-a-thread-each-across-the-nics", kBudget) {
     serve_and_load("matrix_server kcut 8002 8", "matrix_client 8 15 10 200 8 8002 nics");
 }
+
+KTEST_BUDGET("server/kcuc-answers-32-connections-over-loopback-with-a-1-mib-heap", kBudget) {
+    serve_and_load("matrix_server kcuc 8003 32", "matrix_client 32 15 20 150 8 8003");
+}

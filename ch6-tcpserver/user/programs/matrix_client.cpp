@@ -21,11 +21,15 @@
 #include "cops/lib/parse.hpp"
 #include "cops/user/async_sys.hpp"
 #include "cops/user/coro.hpp"
+#include "cops/user/heap.hpp"
 #include "cops/user/matrix_protocol.hpp"
 #include "cops/user/net.hpp"
 #include "cops/user/print.hpp"
 
 using namespace cops;
+
+// Many connections, a few KiB each: a heap of 1 MiB instead of the default 128 KiB.
+COPS_USER_HEAP_BYTES(1 << 20);
 namespace async_sys = cops::user::async_sys;
 namespace matrix = cops::user::matrix;
 
