@@ -51,6 +51,16 @@ class _Collector(unittest.TextTestResult):
         self.collected.append(TestResult("harness", self._name(test), Status.CRASH, repr(err[1]),
                                          self._exc_info_to_string(err, test).splitlines()[-12:]))
 
+    def addSubTest(self, test, subtest, err):
+        # A failing subtest fails its test, and unittest then never calls addSuccess:
+        # without this the test would vanish from the results instead of failing.
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            status = Status.FAIL if issubclass(err[0], test.failureException) else Status.CRASH
+            self.collected.append(TestResult("harness", f"{self._name(test)} {subtest._subDescription()}", status,
+                                             str(err[1]).splitlines()[0] if str(err[1]) else repr(err[1]),
+                                             self._exc_info_to_string(err, test).splitlines()[-12:]))
+
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
         self.collected.append(TestResult("harness", self._name(test), Status.FAIL, f"skipped: {reason}"))

@@ -32,7 +32,7 @@ class KernelRun:
     config: qemu.QemuConfig = field(default_factory=qemu.QemuConfig)
     nonce: str = field(default_factory=lambda: secrets.token_hex(8))
     budget_scale: int = 1               # multiplies every KTEST budget
-    wall_timeout: float = 180.0         # per boot
+    wall_timeout: float = 180.0         # per boot, without console output (qemu.run's idle backstop)
     output_cap: int = 1 << 20           # bytes per boot
     only: str | None = None             # run one test by name
     layer: str | None = None            # keep only the tests of this chapter folder (ktest.layer)
@@ -80,7 +80,7 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
         if run.extra_args:
             append += " " + run.extra_args
         outcome = qemu.run(run.config.argv(run.kernel, append), run.wall_timeout, run.output_cap,
-                           type_on=(TYPE_REQUEST, run.serial_input) if run.serial_input else None)
+                           type_on=(TYPE_REQUEST, run.serial_input) if run.serial_input else None, idle=True)
         lines = outcome.lines
         in_flight: tap.Start | None = None
         diags: list[str] = []
