@@ -8,7 +8,8 @@ LAYER_KERNEL := \
     kernel/net/virtio_net.cpp \
     kernel/net/stack.cpp \
     kernel/net/socket.cpp \
-    kernel/net/syscalls_net.cpp
+    kernel/net/syscalls_net.cpp \
+    kernel/net/io_models.cpp
 
 # `make run` starts this chapter's demo program (the top layer's file wins).
 LAYER_FIRST_PROGRAM := kernel/net/first_program.cpp

@@ -115,6 +115,18 @@ sched::Task<void> run_user_thread(UserThread& t) {
                 SyscallContext ctx{t, call.args};
                 t.call_done.store(false, std::memory_order_relaxed);
                 result = call.entry->immediate(ctx);
+                while (ctx.retry_after_yield) {  // ch6's KTUT: try again after a turn of the others
+                    ctx.retry_after_yield = false;
+                    co_await wait_for_cpu(t);
+                    result = abi::error_return(abi::Errno::Again);  // (never seen: the process ends)
+                    if (!p.ending.load(std::memory_order_acquire)) {
+                        result = call.entry->immediate(ctx);
+                    }
+                }
+                const bool went_on = ctx.then.valid();
+                if (went_on) {  // the call goes on in this thread's own coroutine
+                    result = co_await ctx.then;
+                }
                 if (ctx.wait_for_call) {  // it finishes elsewhere (ch4): block until finish_call()
                     while (!t.call_done.load(std::memory_order_acquire)) {
                         co_await sched::block();  // a stray wake only loops
@@ -125,7 +137,7 @@ sched::Task<void> run_user_thread(UserThread& t) {
                 if (ctx.kernel_work_first) {
                     co_await sched::yield();  // the woken kernel coroutine runs, then this thread goes on
                 }
-                if (ctx.wait_for_call) {
+                if (ctx.wait_for_call || went_on) {
                     co_await wait_for_cpu(t);  // it slept: back in line for a CPU
                 } else if (ctx.park_after) {
                     co_await park(t);

@@ -219,7 +219,7 @@ sched::Task<void> carry_out(sched::FramePool& frames, Call& c) {
         if (c.file != nullptr && c.file->kind == FileKind::Extension) {
             // A later layer's file: wait for its event count to move past the value
             // read before the last try (attempt() recorded it), then try again.
-            co_await c.file->ops->readiness(*c.file).changed_since(c.seen, c.cancelled);
+            co_await c.file->ops->readiness(c).changed_since(c.seen, c.cancelled);
             result = attempt(c);
             continue;
         }
@@ -311,7 +311,7 @@ std::int64_t attempt(Call& c) {
         return c.length == 0 && c.kind != CallKind::Flush ? 0 : kWouldBlock;  // the device always takes a while
     }
     if (c.file->kind == FileKind::Extension) {
-        c.seen = c.file->ops->readiness(*c.file).sequence();  // before the try: no lost wake-up
+        c.seen = c.file->ops->readiness(c).sequence();  // before the try: no lost wake-up
         return c.file->ops->attempt(c);
     }
     sync::LockGuard g(c.io->lock);

@@ -74,10 +74,23 @@ std::int64_t io_entry(SyscallContext& c, io::CallKind kind, std::uint32_t op) {
 }
 
 namespace {
-std::int64_t sys_read(SyscallContext& c) { return io_entry(c, io::CallKind::Read); }
-std::int64_t sys_write(SyscallContext& c) { return io_entry(c, io::CallKind::Write); }
-std::int64_t sys_sleep(SyscallContext& c) { return io_entry(c, io::CallKind::Sleep); }
-std::int64_t sys_fsync(SyscallContext& c) { return io_entry(c, io::CallKind::Flush); }
+WaitModelEntry g_wait_model_entry = nullptr;
+}  // namespace
+
+void set_wait_model_entry(WaitModelEntry entry) { g_wait_model_entry = entry; }
+
+std::int64_t io_call(SyscallContext& c, io::CallKind kind, std::uint32_t op) {
+    if (g_wait_model_entry != nullptr && c.thread.process->io->wait_model.load(std::memory_order_relaxed) != 0) {
+        return g_wait_model_entry(c, kind, op);
+    }
+    return io_entry(c, kind, op);
+}
+
+namespace {
+std::int64_t sys_read(SyscallContext& c) { return io_call(c, io::CallKind::Read); }
+std::int64_t sys_write(SyscallContext& c) { return io_call(c, io::CallKind::Write); }
+std::int64_t sys_sleep(SyscallContext& c) { return io_call(c, io::CallKind::Sleep); }
+std::int64_t sys_fsync(SyscallContext& c) { return io_call(c, io::CallKind::Flush); }
 
 std::int64_t sys_open_disk(SyscallContext& c) {
     if (dev::disk() == nullptr) {

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "cops/io/process_io.hpp"
+#include "cops/net/io_models.hpp"
 #include "cops/net/stack.hpp"
 
 extern "C" {
@@ -284,7 +285,14 @@ std::int64_t attempt(io::Call& c) {
     return fail(Errno::Invalid);
 }
 
-io::Readiness& readiness(io::File& f) { return static_cast<Socket*>(f.object)->ready; }
+io::Readiness& readiness(io::Call& c) {
+    // A process in the polling model (KTUC, io_models.hpp) waits for the poller's next
+    // sweep instead of this socket's own signal.
+    if (c.io->wait_model.load(std::memory_order_relaxed) == static_cast<std::uint8_t>(abi::IoModel::Polled)) {
+        return polled_sweep();
+    }
+    return static_cast<Socket*>(c.file->object)->ready;
+}
 
 void close(io::File& f) {
     auto* s = static_cast<Socket*>(f.object);

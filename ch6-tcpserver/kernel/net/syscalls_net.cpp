@@ -5,6 +5,7 @@
 #include "cops/init/initcall.hpp"
 #include "cops/io/call.hpp"
 #include "cops/io/process_io.hpp"
+#include "cops/net/io_models.hpp"
 #include "cops/net/socket.hpp"
 #include "cops/net/stack.hpp"
 #include "cops/proc/syscall.hpp"
@@ -51,10 +52,10 @@ std::int64_t sys_listen(SyscallContext& c) {
 
 // accept and connect may wait: ch4's one entry gives them both forms.
 std::int64_t sys_accept(SyscallContext& c) {
-    return io_entry(c, io::CallKind::Extension, static_cast<std::uint32_t>(net::SocketOp::Accept));
+    return io_call(c, io::CallKind::Extension, static_cast<std::uint32_t>(net::SocketOp::Accept));
 }
 std::int64_t sys_connect(SyscallContext& c) {
-    return io_entry(c, io::CallKind::Extension, static_cast<std::uint32_t>(net::SocketOp::Connect));
+    return io_call(c, io::CallKind::Extension, static_cast<std::uint32_t>(net::SocketOp::Connect));
 }
 
 std::int64_t sys_shutdown(SyscallContext& c) {
@@ -82,6 +83,8 @@ std::int64_t sys_net_info(SyscallContext& c) {
         case abi::NetInfo::FramesIn: return static_cast<std::int64_t>(n.frames_in);
         case abi::NetInfo::FramesOut: return static_cast<std::int64_t>(n.frames_out);
         case abi::NetInfo::FramesDropped: return static_cast<std::int64_t>(n.frames_dropped);
+        case abi::NetInfo::Retries: return static_cast<std::int64_t>(net::io_model_counters().retries);
+        case abi::NetInfo::Sweeps: return static_cast<std::int64_t>(net::io_model_counters().sweeps);
     }
     return abi::error_return(Errno::Invalid);
 }

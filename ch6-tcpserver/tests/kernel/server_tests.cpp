@@ -2,6 +2,7 @@
 /// @brief Chapter 6: the paper's matrix server (KCUC and KCUT) under the guest's own load
 /// client, over the loopback interface and across the two NICs.
 #include "cops/abi/syscall_numbers.hpp"
+#include "cops/net/io_models.hpp"
 #include "cops/net/stack.hpp"
 #include "cops/proc/process.hpp"
 #include "cops/proc/run_program.hpp"
@@ -38,4 +39,26 @@ KTEST_BUDGET("server/kcut-answers-8-connections-with-a-thread-each-across-the-ni
 
 KTEST_BUDGET("server/kcuc-answers-32-connections-over-loopback-with-a-1-mib-heap", kBudget) {
     serve_and_load("matrix_server kcuc 8003 32", "matrix_client 32 15 20 150 8 8003");
+}
+
+KTEST_BUDGET("server/ktuc-answers-8-connections-over-the-polling-kernel-thread", kBudget) {
+    const std::uint64_t sweeps = net::io_model_counters().sweeps;
+    serve_and_load("matrix_server ktuc 8004 8", "matrix_client 8 15 10 200 8 8004 nics");
+    CHECK(net::io_model_counters().sweeps > sweeps);  // its calls were woken by sweeps
+}
+
+KTEST_BUDGET("server/ktut-answers-8-connections-with-threads-that-retry", kBudget) {
+    const std::uint64_t retries = net::io_model_counters().retries;
+    serve_and_load("matrix_server ktut 8005 8", "matrix_client 8 15 10 200 8 8005 nics threads");
+    CHECK(net::io_model_counters().retries > retries);  // its threads tried again
+}
+
+KTEST_BUDGET("server/ktut-sleep-answers-8-connections-with-threads-that-sleep-on-the-socket", kBudget) {
+    const std::uint64_t retries = net::io_model_counters().retries;
+    serve_and_load("matrix_server ktut-sleep 8006 8", "matrix_client 8 15 10 200 8 8006 nics threads");
+    CHECK(net::io_model_counters().retries > retries);
+}
+
+KTEST_BUDGET("server/kcut-spreads-40-connections-over-two-processes-of-31-threads", kBudget) {
+    serve_and_load("matrix_server kcut 8010 40", "matrix_client 40 15 20 150 8 8010 threads");
 }

@@ -1,5 +1,5 @@
 /// @file matrix_client.cpp
-/// @brief `matrix_client CONNECTIONS N PERIOD DURATION LEVELS PORT [nics]`: the load
+/// @brief `matrix_client CONNECTIONS N PERIOD DURATION LEVELS PORT [nics] [threads]`: the load
 /// client of the COPS paper's experiment, as a guest program (one coroutine per
 /// connection, async calls).
 ///
@@ -7,7 +7,9 @@
 /// until DURATION ticks have passed: sends an N×N matrix of values 0..99, waits for
 /// the whole answer, checks it (A × A, computed here too), records the latency,
 /// waits PERIOD ticks. With `nics` it connects from NIC 0's address to NIC 1's, so
-/// the traffic crosses the driver; otherwise over 127.0.0.1.
+/// the traffic crosses the driver; otherwise over 127.0.0.1. With `threads` the
+/// server is a thread model's, one process per 31 connections on consecutive ports
+/// (matrix::ports_for_threads): connection i goes to PORT + i % that many.
 ///
 /// It prints, per priority: responses, mean latency and its standard deviation
 /// (the original printed the variance as "sigma"), and a latency histogram, all in
@@ -51,6 +53,7 @@ struct Settings {
     std::uint64_t end_tick = 0;
     unsigned levels = 8;
     std::uint16_t port = 8000;
+    unsigned ports = 1;  // connection i goes to port + i % ports (a thread model's processes)
     bool nics = false;
 };
 
@@ -123,7 +126,8 @@ sched::Task<void> connection(unsigned index) {
     if (s.nics) {
         (void)user::bind(f, abi::nic_address(0), 0);
     }
-    const long c = co_await async_sys::connect(f, s.nics ? abi::nic_address(1) : abi::kLoopback, s.port);
+    const auto port = static_cast<std::uint16_t>(s.port + index % s.ports);
+    const long c = co_await async_sys::connect(f, s.nics ? abi::nic_address(1) : abi::kLoopback, port);
     (void)user::set_no_delay(f, true);
     char hello[16];
     const auto greeting = lib::format_buffer(hello, sizeof hello, "HELLO {}\n", priority);
@@ -217,12 +221,22 @@ sched::Task<int> co_main(int argc, char** argv) {
     const std::uint64_t duration = arg(4, 1000);
     s.levels = static_cast<unsigned>(arg(5, 8));
     s.port = static_cast<std::uint16_t>(arg(6, 8000));
-    s.nics = argc > 7 && std::string_view(argv[7]) == "nics";
+    bool threads = false;
+    for (int i = 7; i < argc; ++i) {
+        const std::string_view option = argv[i];
+        s.nics = s.nics || option == "nics";
+        threads = threads || option == "threads";
+        if (option != "nics" && option != "threads") {
+            user::println("matrix_client: unknown option '{}' (options: nics, threads)", option);
+            co_return 2;
+        }
+    }
+    s.ports = threads ? matrix::ports_for_threads(connections) : 1;
     if (connections == 0 || connections > 256 || s.n == 0 || s.n > matrix::kMaxN || s.levels == 0 ||
         s.levels > matrix::kLevels) {
         user::println(
             "matrix_client: usage: matrix_client CONNECTIONS(1-256) N(1-{}) PERIOD DURATION LEVELS(1-{}) "
-            "PORT [nics]",
+            "PORT [nics] [threads]",
             matrix::kMaxN, matrix::kLevels);
         co_return 2;
     }

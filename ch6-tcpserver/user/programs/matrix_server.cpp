@@ -1,8 +1,19 @@
 /// @file matrix_server.cpp
-/// @brief `matrix_server kcuc|kcut PORT CONNECTIONS`: the COPS paper's server (§5).
+/// @brief `matrix_server MODEL PORT CONNECTIONS`: the COPS paper's server (§5) in
+/// its four models and a fifth baseline, picked at start:
+///
+///     model        user side                      kernel side of a call that waits
+///     kcuc         coroutines, async calls        a kernel coroutine (ch4)
+///     ktuc         coroutines, async calls        one polling kernel thread's sweeps
+///     kcut         a thread per connection, sync  a kernel coroutine (ch4)
+///     ktut         a thread per connection, sync  the thread retries, yielding between tries
+///     ktut-sleep   a thread per connection, sync  the thread sleeps on the socket itself
+///
+/// The kernel side is set with set_io_model() (cops/net/io_models.hpp says how each works).
 ///
 /// **KCUC** (kernel coroutines, user coroutines): kernel coroutines carry the calls
-/// that wait (ch4); user coroutines serve the connections.
+/// that wait (ch4); user coroutines serve the connections. KTUC is the same program
+/// over the polling kernel thread.
 ///
 /// Per connection three coroutines at the connection's priority (from its handshake),
 /// joined by two user-space channels (ch2's sync::Channel, built into the user
@@ -15,13 +26,17 @@
 /// sync calls (the thread blocks; the kernel side is the same coroutine) and does
 /// receive → multiply → send in turn. Threads have no per-connection priority.
 ///
+/// The thread models (kcut, ktut, ktut-sleep) serve at most 31 connections per process
+/// (a process has 32 threads): for more, the first process spawns one more per 31 on
+/// the next ports (matrix::ports_for_threads), and the client spreads its connections.
+///
 /// It accepts CONNECTIONS connections, serves each until its client closes, prints
 /// what it served per priority, and exits with the number of malformed requests.
-/// (The paper's KTUT and KTUC, and a sleeping-kernel-thread baseline, come next.)
 #include <cstdint>
 #include <new>
 #include <string_view>
 
+#include "cops/lib/format.hpp"
 #include "cops/lib/parse.hpp"
 #include "cops/sync/channel.hpp"
 #include "cops/user/async_sys.hpp"
@@ -30,6 +45,7 @@
 #include "cops/user/matrix_protocol.hpp"
 #include "cops/user/net.hpp"
 #include "cops/user/print.hpp"
+#include "cops/user/sys.hpp"
 #include "cops/user/thread.hpp"
 
 using namespace cops;
@@ -173,13 +189,13 @@ sched::Task<void> open_connection(int fd) {
     user::spawn(sender(*c), level);
 }
 
-sched::Task<int> serve(std::uint16_t port, unsigned connections) {
+sched::Task<int> serve(std::uint16_t port, unsigned connections, std::string_view model) {
     const long l = user::socket();
     if (l < 0 || user::bind(static_cast<int>(l), 0, port) != 0 || user::listen(static_cast<int>(l), 64) != 0) {
         user::println("matrix_server: cannot listen on port {}", port);
         co_return 1;
     }
-    user::println("matrix_server: KCUC on port {}, waiting for {} connections", port, connections);
+    user::println("matrix_server: {} on port {}, waiting for {} connections", model, port, connections);
     g_open = connections;
     for (; g_accepted < connections; ++g_accepted) {
         const long c = co_await async_sys::accept(static_cast<int>(l));
@@ -264,15 +280,15 @@ long serve_thread(void* arg) {
     return 0;
 }
 
-int serve_threads(std::uint16_t port, unsigned connections) {
-    constexpr unsigned kMaxThreads = 64;
+int serve_threads(std::uint16_t port, unsigned connections, std::string_view model) {
+    constexpr unsigned kMaxThreads = matrix::kConnectionsPerThreadProcess;
     const long l = user::socket();
     if (connections > kMaxThreads || l < 0 || user::bind(static_cast<int>(l), 0, port) != 0 ||
         user::listen(static_cast<int>(l), 64) != 0) {
         user::println("matrix_server: cannot listen on port {} for {} connections", port, connections);
         return 1;
     }
-    user::println("matrix_server: KCUT on port {}, waiting for {} connections", port, connections);
+    user::println("matrix_server: {} on port {}, waiting for {} connections", model, port, connections);
     ThreadConnection* conns[kMaxThreads] = {};
     long tids[kMaxThreads] = {};
     unsigned started = 0;
@@ -308,18 +324,71 @@ int serve_threads(std::uint16_t port, unsigned connections) {
     user::println("matrix_server: {} responses to {} connections; {} malformed", total, started, malformed);
     return started == connections ? malformed : 1;
 }
+
+/// A thread model's server for @p connections: this process serves the first port's
+/// share; for more than one process' worth it spawns one more per port and waits for
+/// them. The exit status sums theirs.
+int serve_threads_spread(std::uint16_t port, unsigned connections, std::string_view model) {
+    const unsigned ports = matrix::ports_for_threads(connections);
+    long children[16] = {};
+    if (ports > sizeof children / sizeof children[0]) {
+        user::println("matrix_server: at most {} connections in a thread model",
+                      matrix::kConnectionsPerThreadProcess * (sizeof children / sizeof children[0]));
+        return 2;
+    }
+    for (unsigned k = 1; k < ports; ++k) {
+        char line[64];
+        const auto command = lib::format_buffer(line, sizeof line - 1, "matrix_server {} {} {}", model, port + k,
+                                                matrix::connections_of_port(connections, ports, k));
+        line[command.size()] = '\0';
+        children[k] = user::spawn(static_cast<const char*>(line));
+        if (children[k] < 0) {
+            user::println("matrix_server: cannot start the server for port {}: {}", port + k, children[k]);
+            return 1;
+        }
+    }
+    int status = serve_threads(port, matrix::connections_of_port(connections, ports, 0), model);
+    for (unsigned k = 1; k < ports; ++k) {
+        long child = 0;
+        status += user::wait(children[k], &child) == children[k] ? static_cast<int>(child) : 1;
+    }
+    return status;
+}
 }  // namespace
 
 sched::Task<int> co_main(int argc, char** argv) {
     const std::string_view model = argc > 1 ? argv[1] : "";
     const auto port = static_cast<std::uint16_t>(lib::parse_u64(argc > 2 ? argv[2] : "", 8000));
     const auto connections = static_cast<unsigned>(lib::parse_u64(argc > 3 ? argv[3] : "", 1));
-    if (model == "kcut") {
-        co_return serve_threads(port, connections);
+    struct Model {
+        std::string_view name;
+        abi::IoModel kernel;
+        bool threads;
+    };
+    constexpr Model kModels[] = {
+        {"kcuc", abi::IoModel::Coroutines, false},
+        {"ktuc", abi::IoModel::Polled, false},
+        {"kcut", abi::IoModel::Coroutines, true},
+        {"ktut", abi::IoModel::RetryingThreads, true},
+        {"ktut-sleep", abi::IoModel::SleepingThreads, true},
+    };
+    const Model* picked = nullptr;
+    for (const Model& m : kModels) {
+        picked = m.name == model ? &m : picked;
     }
-    if (model != "kcuc") {
-        user::println("matrix_server: unknown model '{}' (usage: matrix_server kcuc|kcut PORT CONNECTIONS)", model);
+    if (picked == nullptr || connections == 0) {
+        user::println(
+            "matrix_server: unknown model '{}' or no connections (usage: matrix_server "
+            "kcuc|ktuc|kcut|ktut|ktut-sleep PORT CONNECTIONS)",
+            model);
         co_return 2;
     }
-    co_return co_await serve(port, connections);
+    if (const long r = user::set_io_model(picked->kernel); r != 0) {
+        user::println("matrix_server: the kernel refused model {}: {}", model, r);
+        co_return 1;
+    }
+    if (picked->threads) {
+        co_return serve_threads_spread(port, connections, model);
+    }
+    co_return co_await serve(port, connections, model);
 }

@@ -37,6 +37,14 @@ struct SyscallContext {
     /// pipe); the thread's coroutine yields once, so that work runs on this hart before
     /// the thread returns to user mode (without giving the CPU back to the switcher).
     bool kernel_work_first = false;
+    /// Set by the call: it could not finish yet and should be run again from the
+    /// start once the thread has given its CPU away and got one back (ch6's KTUT
+    /// model: a kernel thread that retries its call, yielding between tries).
+    bool retry_after_yield = false;
+    /// Set by the call: it goes on in this coroutine, which the calling thread's own
+    /// coroutine awaits (ch6's sleeping-kernel-thread model: the thread itself waits,
+    /// as a kernel thread would on its own stack); its result is the call's.
+    sched::Task<std::int64_t> then{};
 };
 
 /// An immediate call: returns the a0 value (>= 0, or abi::error_return()).

@@ -110,4 +110,13 @@ struct SyscallContext;
 /// async: a5 = cid, a4 = level): prepare, one try on the spot, else start() and either
 /// wait (sync) or return kInProgress (async). @p op names an Extension call.
 std::int64_t io_entry(SyscallContext& c, io::CallKind kind, std::uint32_t op = 0);
+
+/// The entry of another way of carrying calls that must wait (a later layer's: ch6's
+/// kernel-thread models), used for processes whose ProcessIo::wait_model is not 0.
+using WaitModelEntry = std::int64_t (*)(SyscallContext& c, io::CallKind kind, std::uint32_t op);
+/// Installs @p entry (once, at boot).
+void set_wait_model_entry(WaitModelEntry entry);
+/// What the calls that may wait are registered with: io_entry(), unless the caller's
+/// process picked another model and a later layer installed its entry.
+std::int64_t io_call(SyscallContext& c, io::CallKind kind, std::uint32_t op = 0);
 }  // namespace cops::proc

@@ -26,8 +26,9 @@ struct FileOps {
     /// through copy_to_caller() / copy_from_caller(), which are safe while the
     /// caller's process ends.
     std::int64_t (*attempt)(Call& call);
-    /// The event count that moves when a try of a call on @p file may succeed.
-    Readiness& (*readiness)(File& file);
+    /// The event count that moves when another try of @p call may succeed: normally
+    /// its file's; the layer may pick another per call (ch6: a polling model's sweep).
+    Readiness& (*readiness)(Call& call);
     /// The last reference to @p file went: free the layer's object (the File itself
     /// is freed by the caller afterwards).
     void (*close)(File& file);

@@ -41,6 +41,10 @@ struct ProcessIo {
     std::atomic<std::uint32_t> held_count{0};                 ///< held.size(), read without the lock
     std::atomic<std::uint32_t> refs{1};                       ///< the process, and each call in flight or held
     CompletionNotifier notify = nullptr;  ///< how a posted completion reaches the process (set at spawn)
+    /// How its calls that must wait are carried: 0 is this chapter's way (a kernel
+    /// coroutine per call); a later layer numbers others (ch6: abi::IoModel) and
+    /// carries them through set_wait_model_entry() (call.hpp).
+    std::atomic<std::uint8_t> wait_model{0};
 };
 
 }  // namespace cops::proc

@@ -43,6 +43,18 @@ inline constexpr Sys kSysNetInfo{57};
 /// socket_address(fd, which) -> 0: the local address, 1: the local port, 2: the peer's
 /// address, 3: the peer's port.
 inline constexpr Sys kSysSocketAddress{58};
+/// set_io_model(model) -> 0, or -EINVAL: how this process's calls that must wait are
+/// carried from now on (IoModel; the server experiment's kernel side).
+inline constexpr Sys kSysSetIoModel{59};
+
+/// How a process's calls that must wait are carried in the kernel (set_io_model()).
+/// The user side picks threads (sync calls) or coroutines (async calls) itself.
+enum class IoModel : std::uint8_t {
+    Coroutines = 0,       ///< a kernel coroutine per call waits on the socket (ch4; KCUC, KCUT)
+    RetryingThreads = 1,  ///< sync calls: the thread retries its call, yielding between tries (KTUT)
+    SleepingThreads = 2,  ///< sync calls: the thread sleeps on the socket itself, then retries
+    Polled = 3,           ///< calls wait for one polling kernel thread's next sweep (KTUC)
+};
 
 /// Options of set_socket_option().
 enum class SocketOption : std::uint32_t {
@@ -59,6 +71,8 @@ enum class NetInfo : std::uint32_t {
     FramesIn = 5,       ///< frames the NICs received
     FramesOut = 6,      ///< frames the NICs sent
     FramesDropped = 7,  ///< frames the driver refused (malformed, or no room)
+    Retries = 8,        ///< tries again of calls in the RetryingThreads and SleepingThreads models
+    Sweeps = 9,         ///< sweeps of the polling kernel thread (Polled)
 };
 
 /// EADDRINUSE: the address and port are taken.

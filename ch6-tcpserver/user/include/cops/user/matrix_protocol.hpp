@@ -27,6 +27,19 @@ inline constexpr std::size_t kMaxLine = 8 * kMaxN * kMaxN + 16;
 /// Lowest (least urgent) priority a connection may ask for.
 inline constexpr unsigned kLevels = 8;
 
+/// Connections one process of a thread model serves: a process has at most 32
+/// threads (proc::kMaxThreads), one of them its main thread.
+inline constexpr unsigned kConnectionsPerThreadProcess = 31;
+/// Processes (and ports, consecutive from the first) a thread model serves
+/// @p connections with; the client sends connection i to port first + i % that.
+constexpr unsigned ports_for_threads(unsigned connections) {
+    return (connections + kConnectionsPerThreadProcess - 1) / kConnectionsPerThreadProcess;
+}
+/// Connections of the @p k-th of @p ports processes (k < ports), out of @p connections.
+constexpr unsigned connections_of_port(unsigned connections, unsigned ports, unsigned k) {
+    return connections / ports + (k < connections % ports ? 1 : 0);
+}
+
 /// An n×n matrix of integers.
 struct Matrix {
     unsigned n = 0;                      ///< its size
