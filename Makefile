@@ -100,6 +100,8 @@ LWIP_TESTS := $(if $(shell for f in ch*-*/chapter.mk; do n=$${f#ch}; n=$${n%%-*}
 build-tests: tools
 	@for c in $(TEST_CHAPTERS); do $(KMAKE) -j$(JOBS) CH=$$c test-kernel kernel || exit 1; done
 	@$(KMAKE) -j$(JOBS) CH=$(lastword $(TEST_CHAPTERS)) unit-tests
+	@$(if $(wildcard $(lastword $(filter ch$(lastword $(TEST_CHAPTERS))-%,$(CHAPTERS)))/bench/server_experiments.cpp),\
+	    $(KMAKE) -j$(JOBS) CH=$(lastword $(TEST_CHAPTERS)) bench-kernel)
 	@$(KMAKE) -j$(JOBS) CH=1 BUILD=$(ROOT)/$(BUILD_DIR)/selftest selftest-kernel
 	@$(if $(LWIP_TESTS),bash mk/fetch-lwip.sh && $(MAKE) --no-print-directory -f mk/lwip-unit.mk -j$(JOBS) || \
 	    echo "kit: lwIP's own unit tests are not built (the lines above say why); chapters 1-5 do not need lwIP",true)
@@ -108,9 +110,18 @@ test: build-tests
 	@$(HARNESS) test --root $(ROOT) --chapters $(TEST_CHAPTERS) \
 	    --unit $(BUILD_DIR)/ch$(lastword $(TEST_CHAPTERS))/unit-tests $(if $(LWIP_TESTS),--lwip $(BUILD_DIR)/lwip/lwip-unit-tests)
 
+# Chapter 6's bench also runs the server experiments (ch6-tcpserver/bench/server_experiments.cpp)
+# and draws their figures into docs/figures/; SHORT=1 runs their short mode into
+# build/ch6/figures-short/ instead. BENCH_ARGS: more kernel command-line words
+# (e.g. BENCH_ARGS=bench.only=net/costs, or server.nics=1 for the runs across the NICs).
+EXPERIMENTS := $(wildcard $(filter ch$(CH)-%,$(CHAPTERS))/bench/server_experiments.cpp)
+BENCH_BOOTARGS := $(strip $(if $(SHORT),bench.only=server/experiments server.mode=1) $(BENCH_ARGS))
+BENCH_FIGURES := $(if $(EXPERIMENTS),--figures $(if $(SHORT),$(BUILD_DIR)/ch$(CH)/figures-short,docs/figures))
 bench: tools
 	@$(KMAKE) -j$(JOBS) CH=$(CH) bench-kernel
-	@$(HARNESS) bench --root $(ROOT) --chapter $(CH) --csv $(BUILD_DIR)/ch$(CH)/bench.csv
+	@$(if $(EXPERIMENTS),$(if $(SHORT),,echo "kit: chapter $(CH)'s bench runs the server experiments in full: about 25 minutes (SHORT=1: under a minute)"))
+	@$(HARNESS) bench --root $(ROOT) --chapter $(CH) --csv $(BUILD_DIR)/ch$(CH)/bench.csv \
+	    $(if $(BENCH_BOOTARGS),--bootargs '$(BENCH_BOOTARGS)') $(BENCH_FIGURES)
 
 grade: tools
 	@$(GRADER) grade --chapter $(CH) $(if $(SUBMISSION),--submission $(abspath $(SUBMISSION)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import time
 
 from harness import qemu
 
@@ -20,15 +21,19 @@ def parse_bench(lines: list[str]) -> list[tuple[str, str, float, str]]:
 
 
 def run_bench(kernel: str, csv_path: str, smp: int = 1, wall_timeout: float = 600.0,
-              extra: list[str] | None = None) -> int:
-    """Boots the bench kernel (with the QEMU devices @extra: the chapter's disk and NICs),
-    prints a table, writes @csv_path. Returns an exit status."""
+              extra: list[str] | None = None, bootargs: str = "", figures: str | None = None) -> int:
+    """Boots the bench kernel (with the QEMU devices @extra: the chapter's disk and NICs;
+    kernel command line @bootargs), prints a table, writes @csv_path. With @figures, the
+    server experiments' figures among them become CSV files and plots there
+    (harness/figures.py). Returns an exit status."""
     if not os.path.exists(kernel):
         print(f"bench: {kernel} was not built (run `make bench`)")
         return 1
     # sleep=off: time spent idle jumps to the next timer instead of following the wall
     # clock, so multi-hart figures repeat from run to run (benchmarks read no input).
-    outcome = qemu.run(qemu.QemuConfig(smp=smp, icount_sleep=False, extra=extra or []).argv(kernel), wall_timeout)
+    started = time.monotonic()
+    outcome = qemu.run(qemu.QemuConfig(smp=smp, icount_sleep=False, extra=extra or []).argv(kernel, bootargs),
+                       wall_timeout, idle=True, total_cap=6 * 3600.0)
     rows = parse_bench(outcome.lines)
     if outcome.stopped != "exited" or outcome.exit_code != 0 or "# bench done" not in outcome.output:
         print("\n".join(outcome.lines[-20:]))
@@ -44,5 +49,8 @@ def run_bench(kernel: str, csv_path: str, smp: int = 1, wall_timeout: float = 60
         w = csv.writer(f)
         w.writerow(["benchmark", "metric", "value", "unit"])
         w.writerows(rows)
-    print(f"bench: {len(rows)} figures written to {csv_path}")
+    print(f"bench: {len(rows)} figures written to {csv_path} ({time.monotonic() - started:.0f} s)")
+    if figures is not None:
+        from harness import figures as figs
+        return figs.write_all(rows, figures)
     return 0

@@ -17,6 +17,7 @@ import tempfile
 import unittest
 
 from harness import chapters, qemu
+from harness import figures
 from harness.bench import run_bench
 from harness.demo import read_expectations, run_demo
 from harness.ktest import KernelRun, run_kernel_tests
@@ -180,6 +181,10 @@ def cmd_test(args) -> int:
         if chapters.nic_count(args.root, ch) > 0 and layer is None:  # the newest chapter's kernel only
             section(f"chapter {ch} from the host (QEMU user networking, a forwarded port, a pcap)",
                     host_network_results(args.root, ch))
+        if layer is None and os.path.exists(os.path.join(args.root, chapters.folder(args.root, ch), "bench",
+                                                         "server_experiments.cpp")):
+            section(f"chapter {ch} server experiments, short mode (build/ch{ch}/bench-kernel.elf, -icount)",
+                    figures.short_run_results(args.root, ch))
     section("harness and grader self-tests (run beside the sections above)", selftests.results())
     print()
     print_summary(results)
@@ -204,7 +209,8 @@ def cmd_ktest(args) -> int:
 def cmd_bench(args) -> int:
     kernel = os.path.join(args.root, "build", f"ch{args.chapter}", "bench-kernel.elf")
     return run_bench(kernel, args.csv, smp=args.smp or chapters.test_smp(args.root, args.chapter),
-                     extra=chapters.devices(args.root, args.chapter))
+                     extra=chapters.devices(args.root, args.chapter), bootargs=args.bootargs,
+                     wall_timeout=args.timeout, figures=args.figures)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--chapter", type=int, required=True)
     b.add_argument("--csv", required=True)
     b.add_argument("--smp", type=int, default=0)
+    b.add_argument("--bootargs", default="", help="kernel command-line words (e.g. bench.only=net/costs)")
+    b.add_argument("--timeout", type=float, default=600.0, help="wall seconds without output before giving up")
+    b.add_argument("--figures", help="folder for the server experiments' CSV files and figures (chapter 6)")
     b.set_defaults(func=cmd_bench)
 
     args = parser.parse_args(argv)

@@ -36,6 +36,7 @@ scan() {
   need_file /usr/include/check.h check                # lwIP's own unit tests (ch6)
   need_cmd tcpdump tcpdump                            # ch6: decodes the guest's pcap in a test
   need_cmd curl curl                                  # ch6: the host's HTTP client in a test
+  need_cmd gnuplot gnuplot-nox                        # ch6: the server experiments' figures (make bench CH=6)
   need_cmd pkg-config pkg-config
   need_cmd g++ g++
   need_cmd make make

@@ -31,8 +31,8 @@ constexpr std::uint32_t kWaitSlots = 256;
 constexpr std::uint32_t kWaitSlotBytes = 512;
 
 sched::FramePool g_wait_frames;
-io::Readiness g_sweep;         // moved by the polling thread at every sweep
-io::Readiness g_poller_wake;   // wakes the polling thread when calls wait for it
+io::Readiness g_sweep;        // moved by the polling thread at every sweep
+io::Readiness g_poller_wake;  // wakes the polling thread when calls wait for it
 std::atomic<std::uint64_t> g_retries{0};
 std::atomic<std::uint64_t> g_sweeps{0};
 const std::atomic<std::uint32_t> g_never_cancelled{0};
@@ -77,9 +77,7 @@ sched::Task<std::int64_t> sleep_then_retry(sched::FramePool& frames, proc::UserT
 }
 
 /// True when @p call is on a socket (the thread models cover only socket calls).
-bool on_socket(const io::Call& call) {
-    return call.file != nullptr && call.file->kind == io::FileKind::Extension;
-}
+bool on_socket(const io::Call& call) { return call.file != nullptr && call.file->kind == io::FileKind::Extension; }
 
 /// The entry of a process whose model is not Coroutines (proc::io_call()).
 std::int64_t model_entry(proc::SyscallContext& c, io::CallKind kind, std::uint32_t op) {

@@ -1,5 +1,5 @@
 /// @file matrix_client.cpp
-/// @brief `matrix_client CONNECTIONS N PERIOD DURATION LEVELS PORT [nics] [threads]`: the load
+/// @brief `matrix_client CONNECTIONS N PERIOD DURATION LEVELS PORT [nics] [threads] [label=NAME]`: the load
 /// client of the COPS paper's experiment, as a guest program (one coroutine per
 /// connection, async calls).
 ///
@@ -9,7 +9,8 @@
 /// waits PERIOD ticks. With `nics` it connects from NIC 0's address to NIC 1's, so
 /// the traffic crosses the driver; otherwise over 127.0.0.1. With `threads` the
 /// server is a thread model's, one process per 31 connections on consecutive ports
-/// (matrix::ports_for_threads): connection i goes to PORT + i % that many.
+/// (matrix::ports_for_threads): connection i goes to PORT + i % that many. With
+/// `label=NAME` it also prints its figures as bench lines (`# bench NAME ...`).
 ///
 /// It prints, per priority: responses, mean latency and its standard deviation
 /// (the original printed the variance as "sigma"), and a latency histogram, all in
@@ -51,10 +52,12 @@ struct Settings {
     unsigned n = 15;
     std::uint64_t period = 100;
     std::uint64_t end_tick = 0;
+    std::uint64_t duration = 0;  // ticks of the measured run
     unsigned levels = 8;
     std::uint16_t port = 8000;
     unsigned ports = 1;  // connection i goes to port + i % ports (a thread model's processes)
     bool nics = false;
+    std::string_view label;  // label=NAME: also print the figures as `# bench NAME ...` lines
 };
 
 Settings g_settings;
@@ -115,19 +118,35 @@ sched::Task<void> connection(unsigned index) {
     const Settings& s = g_settings;
     const unsigned priority = index % s.levels;
     auto* st = new (std::nothrow) ClientState;
-    const long fd = user::socket();
+    const auto port = static_cast<std::uint16_t>(s.port + index % s.ports);
+    // A thread model's later processes may not listen yet: a refused connection is
+    // tried again, on a new socket, for up to kConnectTries ticks.
+    constexpr unsigned kConnectTries = 500;
+    long fd = -1;
+    long c = abi::error_return(abi::kErrConnRefused);
+    for (unsigned tries = 0; st != nullptr && c == abi::error_return(abi::kErrConnRefused) && tries < kConnectTries;
+         ++tries) {
+        if (fd >= 0) {
+            user::close(static_cast<int>(fd));
+            (void)co_await async_sys::sleep(1);
+        }
+        fd = user::socket();
+        if (fd < 0) {
+            break;
+        }
+        if (s.nics) {
+            (void)user::bind(static_cast<int>(fd), abi::nic_address(0), 0);
+        }
+        c = co_await async_sys::connect(static_cast<int>(fd), s.nics ? abi::nic_address(1) : abi::kLoopback, port);
+    }
     if (st == nullptr || fd < 0) {
         ++g_failures;
+        ++g_connected;
         --g_running;
         delete st;
         co_return;
     }
     const int f = static_cast<int>(fd);
-    if (s.nics) {
-        (void)user::bind(f, abi::nic_address(0), 0);
-    }
-    const auto port = static_cast<std::uint16_t>(s.port + index % s.ports);
-    const long c = co_await async_sys::connect(f, s.nics ? abi::nic_address(1) : abi::kLoopback, port);
     (void)user::set_no_delay(f, true);
     char hello[16];
     const auto greeting = lib::format_buffer(hello, sizeof hello, "HELLO {}\n", priority);
@@ -141,6 +160,10 @@ sched::Task<void> connection(unsigned index) {
         ok = co_await read_line(f, st->reader, &line);
     }
     ok = ok && line == "OK";
+    if (!ok) {
+        user::println("matrix_client: connection {} to port {}: no handshake (connect {}, hello sent {})", index, port,
+                      c, w);
+    }
     ++g_connected;
     while (!g_go) {
         (void)co_await async_sys::sleep(1);  // the run starts when every connection is up
@@ -186,6 +209,40 @@ sched::Task<void> connection(unsigned index) {
     --g_running;
 }
 
+/// The figures as bench lines (`# bench LABEL METRIC VALUE UNIT`, what the bench
+/// harness collects): in all, then per priority, with the histogram's counts.
+void report_bench_lines(unsigned connections) {
+    const std::string_view label = g_settings.label;
+    Stats all;
+    for (unsigned p = 0; p < g_settings.levels; ++p) {
+        all.responses += g_stats[p].responses;
+        all.sum_us += g_stats[p].sum_us;
+        all.sum_sq_us += g_stats[p].sum_sq_us;
+    }
+    const auto mean_of = [](const Stats& s) { return s.responses > 0 ? s.sum_us / s.responses : 0; };
+    const auto sd_of = [&](const Stats& s) {
+        const std::uint64_t m = mean_of(s);
+        return s.responses > 0 ? isqrt(s.sum_sq_us / s.responses - m * m) : 0;
+    };
+    user::println("# bench {} connections {} count", label, connections);
+    user::println("# bench {} failures {} count", label, g_failures);
+    user::println("# bench {} duration {} ms", label, g_settings.duration);
+    user::println("# bench {} period {} ms", label, g_settings.period);
+    user::println("# bench {} levels {} count", label, g_settings.levels);
+    user::println("# bench {} responses {} count", label, all.responses);
+    user::println("# bench {} mean {} us", label, mean_of(all));
+    user::println("# bench {} sd {} us", label, sd_of(all));
+    for (unsigned p = 0; p < g_settings.levels; ++p) {
+        const Stats& s = g_stats[p];
+        user::println("# bench {} p{}_responses {} count", label, p, s.responses);
+        user::println("# bench {} p{}_mean {} us", label, p, mean_of(s));
+        user::println("# bench {} p{}_sd {} us", label, p, sd_of(s));
+        for (unsigned b = 0; b < kBucketCount; ++b) {
+            user::println("# bench {} p{}_hist{} {} count", label, p, b, s.histogram[b]);
+        }
+    }
+}
+
 void report(unsigned connections) {
     user::println("matrix_client: {} connections, {}x{} matrices, period {} ticks, over {}", connections, g_settings.n,
                   g_settings.n, g_settings.period, g_settings.nics ? "the NICs" : "127.0.0.1");
@@ -207,6 +264,9 @@ void report(unsigned connections) {
         total += s.responses;
     }
     user::println("matrix_client: {} responses in all, {} failures", total, g_failures);
+    if (!g_settings.label.empty()) {
+        report_bench_lines(connections);
+    }
 }
 }  // namespace
 
@@ -219,6 +279,7 @@ sched::Task<int> co_main(int argc, char** argv) {
     s.n = static_cast<unsigned>(arg(2, 15));
     s.period = arg(3, 100);
     const std::uint64_t duration = arg(4, 1000);
+    s.duration = duration;
     s.levels = static_cast<unsigned>(arg(5, 8));
     s.port = static_cast<std::uint16_t>(arg(6, 8000));
     bool threads = false;
@@ -226,8 +287,10 @@ sched::Task<int> co_main(int argc, char** argv) {
         const std::string_view option = argv[i];
         s.nics = s.nics || option == "nics";
         threads = threads || option == "threads";
-        if (option != "nics" && option != "threads") {
-            user::println("matrix_client: unknown option '{}' (options: nics, threads)", option);
+        const bool labelled = option.size() > 6 && option.substr(0, 6) == "label=";
+        s.label = labelled ? option.substr(6) : s.label;
+        if (option != "nics" && option != "threads" && !labelled) {
+            user::println("matrix_client: unknown option '{}' (options: nics, threads, label=NAME)", option);
             co_return 2;
         }
     }
@@ -236,7 +299,7 @@ sched::Task<int> co_main(int argc, char** argv) {
         s.levels > matrix::kLevels) {
         user::println(
             "matrix_client: usage: matrix_client CONNECTIONS(1-256) N(1-{}) PERIOD DURATION LEVELS(1-{}) "
-            "PORT [nics] [threads]",
+            "PORT [nics] [threads] [label=NAME]",
             matrix::kMaxN, matrix::kLevels);
         co_return 2;
     }

@@ -1,5 +1,5 @@
 /// @file matrix_server.cpp
-/// @brief `matrix_server MODEL PORT CONNECTIONS`: the COPS paper's server (§5) in
+/// @brief `matrix_server MODEL PORT CONNECTIONS [work=K]`: the COPS paper's server (§5) in
 /// its four models and a fifth baseline, picked at start:
 ///
 ///     model        user side                      kernel side of a call that waits
@@ -10,6 +10,9 @@
 ///     ktut-sleep   a thread per connection, sync  the thread sleeps on the socket itself
 ///
 /// The kernel side is set with set_io_model() (cops/net/io_models.hpp says how each works).
+/// `work=K` computes each answer K times: a server CPU K times slower, which is how
+/// the priority experiment goes from well- to under-provisioned (under -icount, more
+/// harts add no capacity).
 ///
 /// **KCUC** (kernel coroutines, user coroutines): kernel coroutines carry the calls
 /// that wait (ch4); user coroutines serve the connections. KTUC is the same program
@@ -71,6 +74,7 @@ struct Connection {
     char out[matrix::kMaxLine] = {};  // the sender's line (the kernel may read it after send() suspends)
 };
 
+unsigned g_work = 1;      // work=K: each answer is computed K times (a K times slower CPU)
 unsigned g_open = 0;      // connections not finished yet
 unsigned g_accepted = 0;  // connections accepted so far
 std::uint64_t g_served[matrix::kLevels] = {};
@@ -121,7 +125,10 @@ sched::Task<void> worker(Connection& c) {
         }
         auto* product = new (std::nothrow) matrix::Matrix;
         if (product != nullptr) {
-            matrix::square(*a, *product);
+            for (unsigned k = 0; k < g_work; ++k) {
+                matrix::square(*a, *product);
+                asm volatile("" ::: "memory");  // each time for real (no folding of the repeats)
+            }
             co_await c.responses.send(product);
         } else {
             ++g_malformed;  // no memory for the answer: the request is dropped (and counted)
@@ -270,7 +277,10 @@ long serve_thread(void* arg) {
             c.malformed = true;
             break;
         }
-        matrix::square(c.request, c.answer);
+        for (unsigned k = 0; k < g_work; ++k) {
+            matrix::square(c.request, c.answer);
+            asm volatile("" ::: "memory");  // each time for real (no folding of the repeats)
+        }
         const std::size_t n = matrix::format(c.answer, c.out);
         if (user::sys::send(c.fd, c.out, n) != static_cast<long>(n)) {
             break;
@@ -338,8 +348,8 @@ int serve_threads_spread(std::uint16_t port, unsigned connections, std::string_v
     }
     for (unsigned k = 1; k < ports; ++k) {
         char line[64];
-        const auto command = lib::format_buffer(line, sizeof line - 1, "matrix_server {} {} {}", model, port + k,
-                                                matrix::connections_of_port(connections, ports, k));
+        const auto command = lib::format_buffer(line, sizeof line - 1, "matrix_server {} {} {} work={}", model,
+                                                port + k, matrix::connections_of_port(connections, ports, k), g_work);
         line[command.size()] = '\0';
         children[k] = user::spawn(static_cast<const char*>(line));
         if (children[k] < 0) {
@@ -360,6 +370,8 @@ sched::Task<int> co_main(int argc, char** argv) {
     const std::string_view model = argc > 1 ? argv[1] : "";
     const auto port = static_cast<std::uint16_t>(lib::parse_u64(argc > 2 ? argv[2] : "", 8000));
     const auto connections = static_cast<unsigned>(lib::parse_u64(argc > 3 ? argv[3] : "", 1));
+    const std::string_view work = argc > 4 ? argv[4] : "work=1";
+    g_work = work.substr(0, 5) == "work=" ? static_cast<unsigned>(lib::parse_u64(work.substr(5), 0)) : 0;
     struct Model {
         std::string_view name;
         abi::IoModel kernel;
@@ -376,10 +388,10 @@ sched::Task<int> co_main(int argc, char** argv) {
     for (const Model& m : kModels) {
         picked = m.name == model ? &m : picked;
     }
-    if (picked == nullptr || connections == 0) {
+    if (picked == nullptr || connections == 0 || g_work == 0 || g_work > 1000) {
         user::println(
-            "matrix_server: unknown model '{}' or no connections (usage: matrix_server "
-            "kcuc|ktuc|kcut|ktut|ktut-sleep PORT CONNECTIONS)",
+            "matrix_server: unknown model '{}', no connections or a bad work=K (usage: matrix_server "
+            "kcuc|ktuc|kcut|ktut|ktut-sleep PORT CONNECTIONS [work=1..1000])",
             model);
         co_return 2;
     }

@@ -60,8 +60,8 @@ inline constexpr unsigned kAsyncLevelArg = 4;
 /// Argument register (a5) of an async call that carries the issuing coroutine's cid.
 inline constexpr unsigned kAsyncCidArg = 5;
 
-/// Most open file descriptors per process.
-inline constexpr unsigned kMaxFds = 64;
+/// Most open file descriptors per process (chapter 6's server holds 128 connections and more).
+inline constexpr unsigned kMaxFds = 160;
 /// Most async and slow sync calls one process may have in flight (or held) at once.
 inline constexpr unsigned kMaxCallsPerProcess = 100;
 

@@ -1,0 +1,210 @@
+"""The server experiments' figures (chapter 6): bench lines to CSV files and plots.
+
+The guest's load client prints its figures as bench lines labelled
+`exp1-MODEL-CONNS` (models against connections), `exp2-workK` (priorities with a
+server CPU K times slower) and `exp3-workK` (the latency distribution). This module
+groups them into three CSV files and draws them with gnuplot (PNG and SVG), in the
+layout of the COPS paper's figures 5-7:
+
+    exp1_models.csv       model, connections, responses, throughput_per_s, mean_us, sd_us
+    exp2_priorities.csv   work, priority, responses, mean_us, sd_us
+    exp3_latency.csv      work, priority, bucket_le_us, responses
+
+check_shape() is the loose check `make test` runs on the short mode's figures.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+
+# Upper bounds of the client's histogram buckets in µs (matrix_client.cpp's kBuckets;
+# the last is open).
+BUCKETS_US = [500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, None]
+MODELS = ["kcuc", "ktuc", "kcut", "ktut", "ktut-sleep"]
+
+_EXP1 = re.compile(r"^exp1-(.+)-(\d+)$")
+_WORK = re.compile(r"^exp([23])-work(\d+)$")
+
+
+def _runs(rows) -> dict[str, dict[str, float]]:
+    """Label -> metric -> value, for the experiment labels only."""
+    runs: dict[str, dict[str, float]] = {}
+    for bench, metric, value, _unit in rows:
+        if bench.startswith("exp"):
+            runs.setdefault(bench, {})[metric] = value
+    return runs
+
+
+def tables(rows) -> tuple[list[dict], list[dict], list[dict]]:
+    """The three tables (lists of dicts) from bench rows."""
+    exp1, exp2, exp3 = [], [], []
+    for label, m in _runs(rows).items():
+        if (g := _EXP1.match(label)) is not None:
+            seconds = m.get("duration", 0) / 1000.0
+            exp1.append({"model": g.group(1), "connections": int(g.group(2)), "responses": int(m.get("responses", 0)),
+                         "throughput_per_s": round(m.get("responses", 0) / seconds, 2) if seconds else 0.0,
+                         "mean_us": int(m.get("mean", 0)), "sd_us": int(m.get("sd", 0)),
+                         "failures": int(m.get("failures", 0))})
+        elif (g := _WORK.match(label)) is not None:
+            work = int(g.group(2))
+            for p in range(int(m.get("levels", 0))):
+                if g.group(1) == "2":
+                    exp2.append({"work": work, "priority": p, "responses": int(m.get(f"p{p}_responses", 0)),
+                                 "mean_us": int(m.get(f"p{p}_mean", 0)), "sd_us": int(m.get(f"p{p}_sd", 0))})
+                else:
+                    for b, bound in enumerate(BUCKETS_US):
+                        exp3.append({"work": work, "priority": p, "bucket_le_us": bound if bound else "more",
+                                     "responses": int(m.get(f"p{p}_hist{b}", 0))})
+    exp1.sort(key=lambda r: (MODELS.index(r["model"]) if r["model"] in MODELS else 99, r["connections"]))
+    exp2.sort(key=lambda r: (r["work"], r["priority"]))
+    return exp1, exp2, exp3
+
+
+def _write_csv(path: str, rows: list[dict]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        if rows:
+            w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+            w.writeheader()
+            w.writerows(rows)
+
+
+def check_shape(exp1: list[dict], exp2: list[dict]) -> list[str]:
+    """Loose checks of the figures' shape; the problems found (empty: fine)."""
+    problems = []
+    if not exp1 or not exp2:
+        return ["no experiment figures at all (did the bench kernel run server/experiments?)"]
+    for r in exp1:
+        if r["failures"] or r["responses"] == 0:
+            problems.append(f"exp1 {r['model']} with {r['connections']} connections: "
+                            f"{r['responses']} responses, {r['failures']} failures")
+    most = max(r["connections"] for r in exp1)
+    at_most = {r["model"]: r for r in exp1 if r["connections"] == most}
+    if "kcuc" in at_most and "ktut" in at_most and at_most["kcuc"]["responses"] <= at_most["ktut"]["responses"]:
+        problems.append(f"exp1: at {most} connections KCUC served {at_most['kcuc']['responses']} responses, "
+                        f"not more than KTUT's {at_most['ktut']['responses']}")
+    heaviest = max(r["work"] for r in exp2)
+    by_p = {r["priority"]: r["responses"] for r in exp2 if r["work"] == heaviest}
+    if by_p and by_p.get(0, 0) <= by_p.get(max(by_p), 0):
+        problems.append(f"exp2: under overload (work={heaviest}) priority 0 got {by_p.get(0, 0)} responses, "
+                        f"not more than priority {max(by_p)}'s {by_p.get(max(by_p), 0)}")
+    return problems
+
+
+def _plot(folder: str, name: str, body: str) -> None:
+    """Draws @body (gnuplot commands after the terminal) as NAME.png and NAME.svg."""
+    for ext, term in (("png", "png size 900,540"), ("svg", "svg size 900,540")):
+        script = f"set terminal {term}\nset output '{os.path.join(folder, name + '.' + ext)}'\n" \
+                 f"set datafile separator ','\nset grid\nset key outside right top\n{body}\n"
+        subprocess.run(["gnuplot"], input=script.encode(), check=True, capture_output=True)
+
+
+def draw(folder: str, exp1: list[dict], exp2: list[dict], exp3: list[dict]) -> list[str]:
+    """Draws the figures into @folder; returns the files written."""
+    written = []
+    if exp1:
+        models = [m for m in MODELS if any(r["model"] == m for r in exp1)]
+        for metric, title, ylabel, extra in (
+                ("throughput_per_s", "Models: throughput (15x15, period 100 ms)", "responses per virtual second", ""),
+                ("mean_us", "Models: mean latency (15x15, period 100 ms)", "mean latency (virtual us)",
+                 "set logscale y\n")):
+            col = {"throughput_per_s": 4, "mean_us": 5}[metric]
+            plots = ", ".join(
+                f"'< grep ^{m}, {os.path.join(folder, 'exp1_models.csv')}' using 2:{col} with linespoints "
+                f"title '{m.upper()}'" for m in models)
+            name = "fig5_models_" + ("throughput" if metric.startswith("thr") else "latency")
+            _plot(folder, name, f"set title '{title}'\nset xlabel 'connections'\nset ylabel '{ylabel}'\n"
+                                f"set logscale x 2\n{extra}plot {plots}")
+            written += [name + ".png", name + ".svg"]
+    if exp2:
+        works = sorted({r["work"] for r in exp2})
+        path = os.path.join(folder, "exp2_priorities.csv")
+        plots = ", ".join(f"'< grep ^{w}, {path}' using 2:3 with linespoints title 'work={w}'" for w in works)
+        _plot(folder, "fig6_priorities", "set title 'Priorities: 64 connections in 8 levels, period 50 ms'\n"
+                                         "set xlabel 'priority (0 most urgent)'\nset ylabel 'responses'\n"
+                                         f"set xtics 1\nplot {plots}")
+        written += ["fig6_priorities.png", "fig6_priorities.svg"]
+    if exp3:
+        path = os.path.join(folder, "exp3_latency.csv")
+        levels = sorted({r["priority"] for r in exp3})
+        work = exp3[0]["work"]
+        plots = ", ".join(f"'< grep ^{work},{p}, {path}' using 0:4:xtic(3) with linespoints title 'priority {p}'"
+                          for p in levels)
+        _plot(folder, "fig7_latency_distribution",
+              "set title 'Latency distribution: 64 connections in 4 levels, overloaded'\n"
+              "set xlabel 'latency at most (virtual us)'\nset ylabel 'responses'\n"
+              f"set xtics rotate by -30\nplot {plots}")
+        written += ["fig7_latency_distribution.png", "fig7_latency_distribution.svg"]
+    return written
+
+
+def write_all(rows, folder: str, check: bool = False) -> int:
+    """Writes the CSV files and (with gnuplot) the figures; with @check, also checks the
+    shape. Returns an exit status."""
+    exp1, exp2, exp3 = tables(rows)
+    os.makedirs(folder, exist_ok=True)
+    _write_csv(os.path.join(folder, "exp1_models.csv"), exp1)
+    _write_csv(os.path.join(folder, "exp2_priorities.csv"), exp2)
+    _write_csv(os.path.join(folder, "exp3_latency.csv"), exp3)
+    print(f"bench: experiment tables in {folder}: exp1_models.csv ({len(exp1)} runs), "
+          f"exp2_priorities.csv ({len(exp2)} rows), exp3_latency.csv ({len(exp3)} rows)")
+    status = 0
+    if shutil.which("gnuplot") is None:
+        print("bench: gnuplot not found, so no figures were drawn (install it: apt-get install gnuplot-nox)")
+        status = 1
+    else:
+        try:
+            print(f"bench: figures drawn: {', '.join(draw(folder, exp1, exp2, exp3))}")
+        except subprocess.CalledProcessError as e:
+            print(f"bench: gnuplot failed: {e.stderr.decode(errors='replace').strip()}")
+            status = 1
+    if check:
+        for problem in check_shape(exp1, exp2):
+            print(f"bench: shape: {problem}")
+            status = 1
+    return status
+
+
+SHORT_BOOTARGS = "bench.only=server/experiments server.mode=1"
+
+
+def short_run_results(root: str, ch: int) -> list["TestResult"]:
+    """The experiments' short mode in chapter @ch's bench kernel: tables and figures
+    into build/chN/figures-short, and their shape checked loosely (one result each)."""
+    from harness import chapters, qemu
+    from harness.bench import parse_bench
+    from harness.results import Status, TestResult
+    suite = f"ch{ch} server experiments"
+    names = ["short-run-finishes", "tables-and-figures-are-written", "shape-kcuc-beats-ktut-and-priority-0-beats-7"]
+    kernel = os.path.join(root, "build", f"ch{ch}", "bench-kernel.elf")
+    if not os.path.exists(kernel):
+        return [TestResult(suite, n, Status.NOT_RUN, f"{kernel} was not built") for n in names]
+    config = qemu.QemuConfig(smp=chapters.test_smp(root, ch), icount_sleep=False, extra=chapters.devices(root, ch))
+    run = qemu.run(config.argv(kernel, SHORT_BOOTARGS), 300, idle=True)
+    tail = run.lines[-15:]
+    rerun = f"make bench CH={ch} SHORT=1"
+    if run.stopped != "exited" or run.exit_code != 0 or "# bench done" not in run.output:
+        why = f"the bench kernel did not finish ({run.stopped}, status {run.exit_code}); rerun: {rerun}"
+        return [TestResult(suite, n, Status.FAIL, why, tail) for n in names]
+    results = [TestResult(suite, names[0], Status.PASS)]
+    rows = parse_bench(run.lines)
+    exp1, exp2, exp3 = tables(rows)
+    folder = os.path.join(root, "build", f"ch{ch}", "figures-short")
+    os.makedirs(folder, exist_ok=True)
+    for name, table in (("exp1_models.csv", exp1), ("exp2_priorities.csv", exp2), ("exp3_latency.csv", exp3)):
+        _write_csv(os.path.join(folder, name), table)
+    try:
+        drawn = draw(folder, exp1, exp2, exp3)
+        ok = len(drawn) == 8 and all(os.path.getsize(os.path.join(folder, f)) > 0 for f in drawn)
+        results.append(TestResult(suite, names[1], Status.PASS if ok else Status.FAIL,
+                                  "" if ok else f"only {drawn} were drawn in {folder}"))
+    except (OSError, subprocess.CalledProcessError) as e:
+        results.append(TestResult(suite, names[1], Status.FAIL,
+                                  f"gnuplot could not draw the figures ({e}); is gnuplot-nox installed? (make tools)"))
+    problems = check_shape(exp1, exp2)
+    results.append(TestResult(suite, names[2], Status.FAIL if problems else Status.PASS,
+                              "; ".join(problems) + (f" (tables in {folder}; rerun: {rerun})" if problems else ""),
+                              tail if problems else []))
+    return results
