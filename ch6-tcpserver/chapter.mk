@@ -42,4 +42,5 @@ TEST_NICS := 2
 # What a student may change for this chapter.
 STUDENT_FILES := \
     kernel/net/virtio_net.cpp \
-    kernel/net/socket.cpp
+    kernel/net/socket.cpp \
+    user/programs/matrix_server.cpp

@@ -23,10 +23,10 @@
 #include "cops/boot/boot_info.hpp"
 #include "cops/lib/console.hpp"
 #include "cops/lib/format.hpp"
+#include "cops/net/stack.hpp"
 #include "cops/proc/process.hpp"
 #include "cops/proc/run_program.hpp"
 #include "cops/sched/run_until.hpp"
-#include "cops/net/stack.hpp"
 #include "cops/test/bench.hpp"
 
 using namespace cops;
@@ -51,12 +51,12 @@ void run_point(const char* model, unsigned connections, unsigned levels, unsigne
     g_next_port += 8;
     char server[96];
     char client[128];
-    const auto s = lib::format_buffer(server, sizeof server - 1, "matrix_server {} {} {} work={}", model, port,
-                                      connections, work);
+    const auto s =
+        lib::format_buffer(server, sizeof server - 1, "matrix_server {} {} {} work={}", model, port, connections, work);
     server[s.size()] = '\0';
-    const auto c = lib::format_buffer(client, sizeof client - 1, "matrix_client {} 15 {} {} {} {}{}{} label={}",
-                                      connections, period, duration, levels, port, g_nics ? " nics" : "",
-                                      threads ? " threads" : "", label);
+    const auto c =
+        lib::format_buffer(client, sizeof client - 1, "matrix_client {} 15 {} {} {} {}{}{} label={}", connections,
+                           period, duration, levels, port, g_nics ? " nics" : "", threads ? " threads" : "", label);
     client[c.size()] = '\0';
     const auto sockets = net::counters().sockets;
     const auto pid = proc::spawn(server);
@@ -88,7 +88,8 @@ BENCH("server/experiments") {
     constexpr unsigned kFullConnections[] = {1, 2, 4, 8, 16, 32, 64, 96, 128};
     constexpr unsigned kShortConnections[] = {1, 64};
     for (const char* model : kModels) {
-        for (unsigned n : full ? std::span<const unsigned>(kFullConnections) : std::span<const unsigned>(kShortConnections)) {
+        for (unsigned n :
+             full ? std::span<const unsigned>(kFullConnections) : std::span<const unsigned>(kShortConnections)) {
             run_point(model, n, 8, 100, duration, 1, name("exp1-{}-{}", model, n));
         }
     }

@@ -1,5 +1,5 @@
 /// @file matrix_client.cpp
-/// @brief `matrix_client CONNECTIONS N PERIOD DURATION LEVELS PORT [nics] [threads] [label=NAME]`: the load
+/// @brief `matrix_client CONNECTIONS N PERIOD DURATION LEVELS PORT [options]`: the load
 /// client of the COPS paper's experiment, as a guest program (one coroutine per
 /// connection, async calls).
 ///
@@ -10,7 +10,9 @@
 /// the traffic crosses the driver; otherwise over 127.0.0.1. With `threads` the
 /// server is a thread model's, one process per 31 connections on consecutive ports
 /// (matrix::ports_for_threads): connection i goes to PORT + i % that many. With
-/// `label=NAME` it also prints its figures as bench lines (`# bench NAME ...`).
+/// `label=NAME` it also prints its figures as bench lines (`# bench NAME ...`). With
+/// `check-priorities` it fails unless priority 0 got more responses than the last
+/// level (for a test of an overloaded server).
 ///
 /// It prints, per priority: responses, mean latency and its standard deviation
 /// (the original printed the variance as "sigma"), and a latency histogram, all in
@@ -283,14 +285,17 @@ sched::Task<int> co_main(int argc, char** argv) {
     s.levels = static_cast<unsigned>(arg(5, 8));
     s.port = static_cast<std::uint16_t>(arg(6, 8000));
     bool threads = false;
+    bool check_priorities = false;
     for (int i = 7; i < argc; ++i) {
         const std::string_view option = argv[i];
         s.nics = s.nics || option == "nics";
         threads = threads || option == "threads";
+        check_priorities = check_priorities || option == "check-priorities";
         const bool labelled = option.size() > 6 && option.substr(0, 6) == "label=";
         s.label = labelled ? option.substr(6) : s.label;
-        if (option != "nics" && option != "threads" && !labelled) {
-            user::println("matrix_client: unknown option '{}' (options: nics, threads, label=NAME)", option);
+        if (option != "nics" && option != "threads" && option != "check-priorities" && !labelled) {
+            user::println("matrix_client: unknown option '{}' (options: nics, threads, check-priorities, label=NAME)",
+                          option);
             co_return 2;
         }
     }
@@ -299,7 +304,7 @@ sched::Task<int> co_main(int argc, char** argv) {
         s.levels > matrix::kLevels) {
         user::println(
             "matrix_client: usage: matrix_client CONNECTIONS(1-256) N(1-{}) PERIOD DURATION LEVELS(1-{}) "
-            "PORT [nics] [threads] [label=NAME]",
+            "PORT [nics] [threads] [check-priorities] [label=NAME]",
             matrix::kMaxN, matrix::kLevels);
         co_return 2;
     }
@@ -323,5 +328,10 @@ sched::Task<int> co_main(int argc, char** argv) {
         (void)co_await async_sys::sleep(10);
     }
     report(connections);
+    if (check_priorities && s.levels > 1 && g_stats[0].responses <= g_stats[s.levels - 1].responses) {
+        user::println("matrix_client: priority 0 got {} responses, not more than priority {}'s {}",
+                      g_stats[0].responses, s.levels - 1, g_stats[s.levels - 1].responses);
+        ++g_failures;
+    }
     co_return static_cast<int>(g_failures);
 }

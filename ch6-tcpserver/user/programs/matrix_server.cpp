@@ -89,6 +89,13 @@ void coroutine_done(Connection& c) {
 }
 
 sched::Task<void> receiver(Connection& c, matrix::LineReader* reader) {
+    // LAB(ch6): the receiver: bytes -> lines -> matrices -> the requests queue
+    // Loop: take the next whole line from the reader (next_line); parse it into a new
+    // Matrix (new (std::nothrow), matrix::parse) and co_await c.requests.send() it. A
+    // malformed line, no memory, or a line too long: count it in g_malformed and stop.
+    // No whole line yet: co_await async_sys::recv() into reader->space() (room()
+    // bytes) and tell the reader how many came (took); 0 or an error ends the loop.
+    // One read may hold part of a line or several lines: never take a read as a message.
     for (;;) {
         std::string_view line;
         bool too_long = false;
@@ -112,12 +119,19 @@ sched::Task<void> receiver(Connection& c, matrix::LineReader* reader) {
         }
         reader->took(static_cast<std::size_t>(n));
     }
+    // LAB-STUB: (void)reader;
+    // END-LAB
     delete reader;
     co_await c.requests.send(nullptr);  // the end, for the worker
     coroutine_done(c);
 }
 
 sched::Task<void> worker(Connection& c) {
+    // LAB(ch6): the worker: requests -> A × A -> the responses queue
+    // Loop: co_await c.requests.receive(); nullptr is the end. Otherwise compute the
+    // square into a new Matrix g_work times (matrix::square; keep the asm barrier that
+    // stops the compiler from folding the repeats), co_await c.responses.send() it and
+    // delete the request. No memory for the answer: count it in g_malformed, drop it.
     for (;;) {
         matrix::Matrix* a = co_await c.requests.receive();
         if (a == nullptr) {
@@ -135,11 +149,19 @@ sched::Task<void> worker(Connection& c) {
         }
         delete a;
     }
+    // LAB-STUB: (void)g_work;
+    // END-LAB
     co_await c.responses.send(nullptr);
     coroutine_done(c);
 }
 
 sched::Task<void> sender(Connection& c) {
+    // LAB(ch6): the sender: the responses queue -> lines -> the socket
+    // Loop: co_await c.responses.receive(); nullptr is the end. Format the answer into
+    // c.out (matrix::format), delete it, and co_await async_sys::send() the line. A
+    // short or failed send means the client is gone: from then on only drain the
+    // queue (delete what comes), so the worker never waits on a full queue. Count
+    // each answer sent in full in g_served[c.priority].
     bool failed = false;
     for (;;) {
         matrix::Matrix* m = co_await c.responses.receive();
@@ -156,6 +178,8 @@ sched::Task<void> sender(Connection& c) {
         failed = w != static_cast<long>(n);
         g_served[c.priority] += failed ? 0 : 1;
     }
+    // LAB-STUB: (void)g_served;
+    // END-LAB
     coroutine_done(c);
 }
 
@@ -176,8 +200,15 @@ sched::Task<void> open_connection(int fd) {
         }
         reader->took(static_cast<std::size_t>(n));
     }
+    // LAB(ch6): the connection's priority, from its handshake
+    // The first line (in `line`, if `greeted`) is "HELLO p" (matrix_protocol.hpp).
+    // Parse p with lib::parse_u64. Anything else is no priority: matrix::kLevels,
+    // which refuses the connection (so does a p of kLevels or more).
     const bool hello = greeted && line.size() > 6 && line.substr(0, 6) == "HELLO ";
     const unsigned priority = hello ? static_cast<unsigned>(lib::parse_u64(line.substr(6), 0)) : matrix::kLevels;
+    // LAB-STUB: (void)greeted;
+    // LAB-STUB: const unsigned priority = matrix::kLevels;
+    // END-LAB
     auto* c = priority < matrix::kLevels ? new (std::nothrow) Connection : nullptr;
     if (c == nullptr) {
         ++g_malformed;
@@ -190,10 +221,17 @@ sched::Task<void> open_connection(int fd) {
     c->priority = priority;
     (void)user::set_no_delay(fd, true);
     (void)co_await async_sys::send(fd, "OK\n", 3);
+    // LAB(ch6): the connection's three coroutines, at its priority
+    // Priority p runs at level kBaseLevel + p (0 most urgent, as the shared scheduler's
+    // levels are). Spawn the receiver (it takes over the reader), the worker and the
+    // sender at that level with user::spawn(): the executor then serves the more
+    // urgent connections first whenever the server is short of CPU.
     const sched::Priority level{static_cast<std::uint8_t>(kBaseLevel + priority)};
     user::spawn(receiver(*c, reader), level);
     user::spawn(worker(*c), level);
     user::spawn(sender(*c), level);
+    // LAB-STUB: (void)reader;
+    // END-LAB
 }
 
 sched::Task<int> serve(std::uint16_t port, unsigned connections, std::string_view model) {

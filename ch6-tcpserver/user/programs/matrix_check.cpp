@@ -1,0 +1,160 @@
+/// @file matrix_check.cpp
+/// @brief `matrix_check CASE PORT`: checks of the matrix server's framing, from one
+/// connection over 127.0.0.1 (sync calls; the server runs in another process).
+///
+///     pieces     the handshake and a 15×15 request, each sent in several pieces with
+///                pauses; then two requests in one send: three right answers, in order
+///     malformed  a right request, then a malformed one: the first is answered, then
+///                the server closes the connection (it counts one malformed request)
+///
+/// Exits with the number of failed checks.
+#include <cstdint>
+#include <string_view>
+
+#include "cops/lib/parse.hpp"
+#include "cops/user/matrix_protocol.hpp"
+#include "cops/user/net.hpp"
+#include "cops/user/print.hpp"
+#include "cops/user/sys.hpp"
+
+using namespace cops;
+namespace matrix = cops::user::matrix;
+
+namespace {
+int g_failed = 0;
+
+void expect(bool ok, std::string_view what) {
+    if (!ok) {
+        ++g_failed;
+        user::println("matrix_check: FAILED: {}", what);
+    }
+}
+
+matrix::LineReader g_reader;
+matrix::Matrix g_request;
+matrix::Matrix g_expected;
+matrix::Matrix g_answer;
+char g_out[2 * matrix::kMaxLine];
+
+/// Sends @p n bytes at @p p in full (sync calls).
+bool send_all(int fd, const char* p, std::size_t n) {
+    while (n > 0) {
+        const long w = user::sys::send(fd, p, n);
+        if (w <= 0) {
+            return false;
+        }
+        p += w;
+        n -= static_cast<std::size_t>(w);
+    }
+    return true;
+}
+
+/// Sends @p n bytes in @p pieces pieces, a tick apart.
+bool send_in_pieces(int fd, const char* p, std::size_t n, unsigned pieces) {
+    const std::size_t step = n / pieces + 1;
+    for (std::size_t at = 0; at < n; at += step) {
+        if (!send_all(fd, p + at, n - at < step ? n - at : step)) {
+            return false;
+        }
+        (void)user::sleep(1);
+    }
+    return true;
+}
+
+/// The next whole line, or false at the end of the connection.
+bool read_line(int fd, std::string_view* line) {
+    for (;;) {
+        bool too_long = false;
+        if (g_reader.next_line(line, &too_long)) {
+            return true;
+        }
+        const long n = too_long ? -1 : user::sys::recv(fd, g_reader.space(), g_reader.room());
+        if (n <= 0) {
+            return false;
+        }
+        g_reader.took(static_cast<std::size_t>(n));
+    }
+}
+
+/// Fills the request with values from @p seed and the expected answer.
+void make_request(unsigned seed) {
+    g_request.n = 15;
+    for (unsigned i = 0; i < 15 * 15; ++i) {
+        g_request.v[i] = static_cast<std::int32_t>((i * 37 + seed * 11) % 100);
+    }
+    matrix::square(g_request, g_expected);
+}
+
+/// Reads one answer and checks it against the expected square.
+bool answer_is_right(int fd) {
+    std::string_view line;
+    if (!read_line(fd, &line) || !matrix::parse(line, g_answer) || g_answer.n != g_expected.n) {
+        return false;
+    }
+    for (unsigned i = 0; i < g_answer.n * g_answer.n; ++i) {
+        if (g_answer.v[i] != g_expected.v[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int connect_to(std::uint16_t port) {
+    const long fd = user::socket();
+    if (fd < 0 || user::sys::connect(static_cast<int>(fd), abi::kLoopback, port) != 0) {
+        return -1;
+    }
+    return static_cast<int>(fd);
+}
+
+void case_pieces(int fd) {
+    expect(send_in_pieces(fd, "HELLO 3\n", 8, 4), "the handshake goes out in four pieces");
+    std::string_view line;
+    expect(read_line(fd, &line) && line == "OK", "the server says OK to a handshake in pieces");
+    make_request(1);
+    std::size_t n = matrix::format(g_request, g_out);
+    expect(send_in_pieces(fd, g_out, n, 5), "a request goes out in five pieces");
+    expect(answer_is_right(fd), "a request sent in five pieces is answered right");
+    // Two requests in one send: the server must see two messages in one read.
+    make_request(2);
+    n = matrix::format(g_request, g_out);
+    const std::size_t first = n;
+    n += matrix::format(g_request, g_out + n);
+    expect(n == 2 * first && send_all(fd, g_out, n), "two requests go out in one send");
+    expect(answer_is_right(fd), "the first of two requests in one send is answered right");
+    expect(answer_is_right(fd), "the second of two requests in one send is answered right");
+}
+
+void case_malformed(int fd) {
+    std::string_view line;
+    expect(send_all(fd, "HELLO 0\n", 8) && read_line(fd, &line) && line == "OK", "the handshake");
+    make_request(3);
+    const std::size_t n = matrix::format(g_request, g_out);
+    expect(send_all(fd, g_out, n), "a right request goes out");
+    expect(answer_is_right(fd), "the right request is answered");
+    expect(send_all(fd, "15 1 2 x\n", 9), "a malformed request goes out");
+    expect(!read_line(fd, &line), "after a malformed request the server closes the connection");
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::string_view which = argc > 1 ? argv[1] : "";
+    const auto port = static_cast<std::uint16_t>(lib::parse_u64(argc > 2 ? argv[2] : "", 0));
+    if ((which != "pieces" && which != "malformed") || port == 0) {
+        user::println("matrix_check: usage: matrix_check pieces|malformed PORT");
+        return 2;
+    }
+    const int fd = connect_to(port);
+    expect(fd >= 0, "connect to the server");
+    if (fd >= 0) {
+        (void)user::set_no_delay(fd, true);
+        if (which == "pieces") {
+            case_pieces(fd);
+        } else {
+            case_malformed(fd);
+        }
+        user::close(fd);
+    }
+    user::println("matrix_check {}: {} failed", which, g_failed);
+    return g_failed;
+}

@@ -1,0 +1,72 @@
+"""The server experiments' tables and shape check (harness/figures.py), on bench lines
+made here: what the guest's client prints becomes the right rows, and a figure of
+the wrong shape is reported."""
+import os
+import shutil
+import tempfile
+import unittest
+
+from harness import figures
+
+
+def _run(label: str, responses: int, per_priority: list[int], duration_ms: int = 500, failures: int = 0):
+    """The bench rows one labelled client run prints."""
+    rows = [(label, "connections", 64.0, "count"), (label, "failures", float(failures), "count"),
+            (label, "duration", float(duration_ms), "ms"), (label, "levels", float(len(per_priority)), "count"),
+            (label, "responses", float(responses), "count"), (label, "mean", 1234.0, "us"),
+            (label, "sd", 56.0, "us")]
+    for p, n in enumerate(per_priority):
+        rows += [(label, f"p{p}_responses", float(n), "count"), (label, f"p{p}_mean", 100.0 * (p + 1), "us"),
+                 (label, f"p{p}_sd", 7.0, "us")]
+        rows += [(label, f"p{p}_hist{b}", float(b == p), "count") for b in range(len(figures.BUCKETS_US))]
+    return rows
+
+
+class FiguresTest(unittest.TestCase):
+    def rows(self, kcuc=300, ktut=100, p0=80, p7=8):
+        return (_run("exp1-kcuc-64", kcuc, [kcuc // 8] * 8) + _run("exp1-ktut-64", ktut, [ktut // 8] * 8) +
+                _run("exp1-kcuc-1", 6, [6] + [0] * 7) + _run("exp2-work32", 200, [p0, 40, 30, 20, 10, 9, 9, p7]) +
+                _run("exp3-work16", 100, [40, 30, 20, 10]) + [("net/costs", "rtt", 5.0, "insn")])
+
+    def test_tables_hold_every_run_and_throughput_is_per_second(self):
+        exp1, exp2, exp3 = figures.tables(self.rows())
+        self.assertEqual([(r["model"], r["connections"]) for r in exp1], [("kcuc", 1), ("kcuc", 64), ("ktut", 64)])
+        self.assertEqual(exp1[1]["throughput_per_s"], 600.0)  # 300 responses in 500 ms
+        self.assertEqual([r["responses"] for r in exp2], [80, 40, 30, 20, 10, 9, 9, 8])
+        self.assertEqual(len(exp3), 4 * len(figures.BUCKETS_US))
+        self.assertEqual([r["responses"] for r in exp3 if r["priority"] == 2][2], 1)  # its bucket 2
+
+    def test_the_right_shape_passes(self):
+        exp1, exp2, _ = figures.tables(self.rows())
+        self.assertEqual(figures.check_shape(exp1, exp2), [])
+
+    def test_ktut_ahead_of_kcuc_is_reported(self):
+        exp1, exp2, _ = figures.tables(self.rows(kcuc=100, ktut=300))
+        problems = figures.check_shape(exp1, exp2)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("KCUC", problems[0])
+
+    def test_priority_7_served_as_much_as_priority_0_is_reported(self):
+        exp1, exp2, _ = figures.tables(self.rows(p0=20, p7=20))
+        problems = figures.check_shape(exp1, exp2)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("priority 0", problems[0])
+
+    def test_no_experiment_lines_at_all_is_reported(self):
+        exp1, exp2, _ = figures.tables([("net/costs", "rtt", 5.0, "insn")])
+        self.assertTrue(figures.check_shape(exp1, exp2))
+
+    @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed")
+    def test_gnuplot_draws_eight_files(self):
+        folder = tempfile.mkdtemp(prefix="cops-figures-")
+        try:
+            self.assertEqual(figures.write_all(self.rows(), folder, check=True), 0)
+            drawn = [f for f in os.listdir(folder) if f.endswith((".png", ".svg"))]
+            self.assertEqual(len(drawn), 8)
+            self.assertTrue(all(os.path.getsize(os.path.join(folder, f)) > 1000 for f in drawn))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
