@@ -9,6 +9,7 @@ layout of the COPS paper's figures 5-7:
     exp1_models.csv       model, connections, responses, throughput_per_s, mean_us, sd_us
     exp2_priorities.csv   work, priority, responses, mean_us, sd_us
     exp3_latency.csv      work, priority, bucket_le_us, responses
+    exp4_memory.csv       model, connections, the bytes of each part, total, per connection
 
 check_shape() is the loose check `make test` runs on the short mode's figures.
 """
@@ -26,6 +27,8 @@ BUCKETS_US = [500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, None]
 MODELS = ["kcuc", "ktuc", "kcut", "ktut", "ktut-sleep"]
 
 _EXP1 = re.compile(r"^exp1-(.+)-(\d+)$")
+_MEM = re.compile(r"^mem-(.+)-(\d+)$")
+MEMORY_PARTS = ["user_heap", "user_stacks", "kernel_calls", "kernel_threads", "kernel_waits"]
 _WORK = re.compile(r"^exp([23])-work(\d+)$")
 
 
@@ -61,6 +64,34 @@ def tables(rows) -> tuple[list[dict], list[dict], list[dict]]:
     exp1.sort(key=lambda r: (MODELS.index(r["model"]) if r["model"] in MODELS else 99, r["connections"]))
     exp2.sort(key=lambda r: (r["work"], r["priority"]))
     return exp1, exp2, exp3
+
+
+def memory_table(rows) -> list[dict]:
+    """The memory table: per model, the sums over its server processes (labels
+    `mem-MODEL-PORT`), the bytes per connection, and lwIP's own per-connection state."""
+    sums: dict[str, dict[str, float]] = {}
+    sizes = {}
+    for bench, metric, value, _unit in rows:
+        if (g := _MEM.match(bench)) is not None:
+            model = sums.setdefault(g.group(1), {})
+            model[metric] = model.get(metric, 0) + value
+        elif bench == "server/experiments":
+            sizes[metric] = value
+    table = []
+    for name in sorted(sums, key=lambda m: MODELS.index(m) if m in MODELS else 99):
+        m = sums[name]
+        n = int(m.get("connections", 0))
+        total = int(sum(m.get(part, 0) for part in MEMORY_PARTS))
+        row = {"model": name, "connections": n}
+        row.update({part: int(m.get(part, 0)) for part in MEMORY_PARTS})
+        row["total"] = total
+        row["per_connection"] = total // n if n else 0
+        row["lwip_per_connection"] = int(sizes.get("lwip_tcp_pcb", 0) + sizes.get("kernel_socket", 0))
+        # Of the user heap: the coroutines' frames and control blocks (the rest is buffers).
+        row["user_coroutines"] = int(m.get("user_coroutines", 0))
+        row["user_coroutines_per_connection"] = int(m.get("user_coroutines", 0)) // n if n else 0
+        table.append(row)
+    return table
 
 
 def _write_csv(path: str, rows: list[dict]) -> None:
@@ -144,12 +175,18 @@ def write_all(rows, folder: str, check: bool = False) -> int:
     """Writes the CSV files and (with gnuplot) the figures; with @check, also checks the
     shape. Returns an exit status."""
     exp1, exp2, exp3 = tables(rows)
+    memory = memory_table(rows)
     os.makedirs(folder, exist_ok=True)
     _write_csv(os.path.join(folder, "exp1_models.csv"), exp1)
     _write_csv(os.path.join(folder, "exp2_priorities.csv"), exp2)
     _write_csv(os.path.join(folder, "exp3_latency.csv"), exp3)
+    _write_csv(os.path.join(folder, "exp4_memory.csv"), memory)
     print(f"bench: experiment tables in {folder}: exp1_models.csv ({len(exp1)} runs), "
-          f"exp2_priorities.csv ({len(exp2)} rows), exp3_latency.csv ({len(exp3)} rows)")
+          f"exp2_priorities.csv ({len(exp2)} rows), exp3_latency.csv ({len(exp3)} rows), "
+          f"exp4_memory.csv ({len(memory)} models)")
+    for r in memory:
+        print(f"bench: memory at {r['connections']} connections, {r['model']}: {r['total']} bytes "
+              f"({r['per_connection']} per connection; lwIP and the socket {r['lwip_per_connection']} more)")
     status = 0
     if shutil.which("gnuplot") is None:
         print("bench: gnuplot not found, so no figures were drawn (install it: apt-get install gnuplot-nox)")
@@ -193,7 +230,8 @@ def short_run_results(root: str, ch: int) -> list["TestResult"]:
     exp1, exp2, exp3 = tables(rows)
     folder = os.path.join(root, "build", f"ch{ch}", "figures-short")
     os.makedirs(folder, exist_ok=True)
-    for name, table in (("exp1_models.csv", exp1), ("exp2_priorities.csv", exp2), ("exp3_latency.csv", exp3)):
+    for name, table in (("exp1_models.csv", exp1), ("exp2_priorities.csv", exp2), ("exp3_latency.csv", exp3),
+                        ("exp4_memory.csv", memory_table(rows))):
         _write_csv(os.path.join(folder, name), table)
     try:
         drawn = draw(folder, exp1, exp2, exp3)

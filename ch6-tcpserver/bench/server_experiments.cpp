@@ -7,6 +7,8 @@
 ///     2. priorities: 64 connections in 8 levels, period 50 ms, the server's CPU
 ///        from well- to under-provisioned (work=K: each answer computed K times)
 ///     3. latency distribution: 64 connections in 4 levels, period 50 ms, overloaded
+///     4. the memory table: what each model holds for 64 connections (the server
+///        measures its own, labelled `mem-MODEL-PORT`)
 ///
 /// The client prints its figures as bench lines labelled `exp1-MODEL-CONNS`,
 /// `exp2-workK` and `exp3-workK`; harness/figures.py turns them into CSV files and
@@ -43,20 +45,21 @@ bool g_nics = false;
 
 /// One run: the server `matrix_server MODEL PORT CONNS work=K`, then the client with
 /// the run's label; waits for the server to end.
+/// With @p memory set, the server reports its memory (memory=...) and the client no figures.
 void run_point(const char* model, unsigned connections, unsigned levels, unsigned period, unsigned duration,
-               unsigned work, std::string_view label) {
+               unsigned work, std::string_view label, bool memory = false) {
     const std::string_view m = model;
     const bool threads = m == "kcut" || m == "ktut" || m == "ktut-sleep";
     const unsigned port = g_next_port;
     g_next_port += 8;
-    char server[96];
+    char server[128];
     char client[128];
-    const auto s =
-        lib::format_buffer(server, sizeof server - 1, "matrix_server {} {} {} work={}", model, port, connections, work);
+    const auto s = lib::format_buffer(server, sizeof server - 1, "matrix_server {} {} {} work={}{}{}", model, port,
+                                      connections, work, memory ? " memory=" : "", memory ? label : "");
     server[s.size()] = '\0';
-    const auto c =
-        lib::format_buffer(client, sizeof client - 1, "matrix_client {} 15 {} {} {} {}{}{} label={}", connections,
-                           period, duration, levels, port, g_nics ? " nics" : "", threads ? " threads" : "", label);
+    const auto c = lib::format_buffer(client, sizeof client - 1, "matrix_client {} 15 {} {} {} {}{}{}{}{}", connections,
+                                      period, duration, levels, port, g_nics ? " nics" : "", threads ? " threads" : "",
+                                      memory ? "" : " label=", memory ? "" : label);
     client[c.size()] = '\0';
     const auto sockets = net::counters().sockets;
     const auto pid = proc::spawn(server);
@@ -101,4 +104,13 @@ BENCH("server/experiments") {
     }
     // 3. The latency distribution of four levels under overload.
     run_point("kcuc", 64, 4, 50, duration, 16, name("exp3-work{}", 16));
+    // 4. The memory each model holds for 64 connections, measured by the server once
+    //    every connection is up and idle (one request a second).
+    for (const char* model : kModels) {
+        run_point(model, 64, 8, 1000, 1500, 1, name("mem-{}", model), true);
+    }
+    const net::LwipSizes sizes = net::lwip_sizes();
+    test::report("lwip_tcp_pcb", sizes.tcp_pcb, "bytes");
+    test::report("lwip_tcp_pcb_listen", sizes.tcp_pcb_listen, "bytes");
+    test::report("kernel_socket", sizes.socket, "bytes");
 }

@@ -56,6 +56,21 @@ class FiguresTest(unittest.TestCase):
         exp1, exp2, _ = figures.tables([("net/costs", "rtt", 5.0, "insn")])
         self.assertTrue(figures.check_shape(exp1, exp2))
 
+    def test_memory_sums_a_models_processes_and_divides_by_connections(self):
+        rows = [("mem-kcut-9000", "connections", 31.0, "count"), ("mem-kcut-9000", "user_stacks", 31 * 65536.0, "bytes"),
+                ("mem-kcut-9001", "connections", 33.0, "count"), ("mem-kcut-9001", "user_stacks", 33 * 65536.0, "bytes"),
+                ("mem-kcuc-9008", "connections", 64.0, "count"), ("mem-kcuc-9008", "user_heap", 6400.0, "bytes"),
+                ("mem-kcuc-9008", "kernel_calls", 640.0, "count"),
+                ("server/experiments", "lwip_tcp_pcb", 200.0, "bytes"),
+                ("server/experiments", "kernel_socket", 300.0, "bytes")]
+        table = {r["model"]: r for r in figures.memory_table(rows)}
+        self.assertEqual(list(table), ["kcuc", "kcut"])
+        self.assertEqual(table["kcut"]["connections"], 64)
+        self.assertEqual(table["kcut"]["per_connection"], 65536)
+        self.assertEqual(table["kcuc"]["total"], 7040)
+        self.assertEqual(table["kcuc"]["per_connection"], 110)
+        self.assertEqual(table["kcuc"]["lwip_per_connection"], 500)
+
     @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed")
     def test_gnuplot_draws_eight_files(self):
         folder = tempfile.mkdtemp(prefix="cops-figures-")

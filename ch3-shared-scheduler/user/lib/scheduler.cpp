@@ -13,11 +13,15 @@
 /// The program's main(), unless it defines co_main() instead.
 [[gnu::weak]] int main(int argc, char** argv);
 
+/// The default of COPS_USER_COROUTINES (coro.hpp); a program's own definition wins.
+extern "C" [[gnu::weak]] const cops::user::CoroutineCapacity cops_user_coroutines{cops::user::kDefaultCoroutines};
+
 namespace cops::user {
 
 namespace {
-/// Coroutines a process can have at once.
-constexpr std::uint32_t kCoroutines = 256;
+/// Coroutines a process can have at once (a program may ask for another number:
+/// COPS_USER_COROUTINES in coro.hpp). Read at start, not copied by a constructor.
+std::uint32_t coroutine_capacity() { return cops_user_coroutines.count; }
 /// The main coroutine's level (the kernel clamps every level by the process's ceiling).
 constexpr sched::Priority kMainPriority{32};
 
@@ -79,11 +83,11 @@ bool should_yield_cpu(std::uint64_t busy_elsewhere, std::uint64_t ready_here) {
 
 void run_scheduler(int argc, char** argv) {
     asm volatile("mv tp, zero");
-    g_executor = new (reinterpret_cast<void*>(mm::kExecutorPageAddress)) sched::Executor(kCoroutines);
+    g_executor = new (reinterpret_cast<void*>(mm::kExecutorPageAddress)) sched::Executor(coroutine_capacity());
     g_executor->set_lock_masks_interrupts(false);            // user mode: never touch sstatus
     g_executor->set_hart_slots(sched::HartSlots::TpIsSlot);  // tp is the slot (slot_main)
     if (!g_executor->valid()) {
-        println("user runtime: no memory for {} coroutines", kCoroutines);
+        println("user runtime: no memory for {} coroutines", coroutine_capacity());
         exit(static_cast<int>(abi::Errno::NoMemory));
     }
     auto main_task = main_coroutine(argc, argv);

@@ -24,8 +24,7 @@ namespace {
 using abi::Errno;
 using proc::ProcessIo;
 
-/// Bytes of one pooled kernel-coroutine frame (carry_out's frame must fit: checked at boot).
-constexpr std::uint32_t kFrameSlotBytes = 512;
+constexpr std::uint32_t kFrameSlotBytes = kCallFrameSlotBytes;
 
 /// The records and frames, allocated once at boot.
 struct CallPool {

@@ -167,15 +167,15 @@ KTEST_BUDGET("async/a-full-pool-is-eagain", 4 * kMultiHart) {
     const Resources before = quiet_start();
     REQUIRE(before.calls == 0);
     const std::uint64_t refused = io::call_pool_stats().refused;
-    // Eleven processes each ask for 120 calls: each may hold abi::kMaxCallsPerProcess
-    // (100) of the pool, and the pool holds kCallPoolSize (1024): the eleventh gets 24.
-    constexpr int kProcesses = 11;
-    constexpr std::uint32_t kAsked = 120;
+    // Seven processes each ask for 200 calls: each may hold abi::kMaxCallsPerProcess
+    // (160) of the pool, and the pool holds kCallPoolSize (1024): the seventh gets 64.
+    constexpr int kProcesses = 7;
+    constexpr std::uint32_t kAsked = 200;
     proc::Pid pids[kProcesses];
     std::uint32_t expect_in_use = 0;
     std::uint64_t expect_refused = 0;
     for (auto& pid : pids) {
-        const auto p = proc::spawn("async_check cap 120");
+        const auto p = proc::spawn("async_check cap 200");
         REQUIRE(p.ok());
         pid = p.value();
         const std::uint32_t room = io::kCallPoolSize - expect_in_use;
@@ -190,7 +190,7 @@ KTEST_BUDGET("async/a-full-pool-is-eagain", 4 * kMultiHart) {
     }
     const auto full = io::call_pool_stats();
     CHECK_EQ(full.in_use, io::kCallPoolSize);
-    CHECK_EQ(full.refused - refused, 10U * 20U + 96U);  // 20 from each of ten, 96 from the last
+    CHECK_EQ(full.refused - refused, 6U * 40U + 136U);  // 40 from each of six, 136 from the last
     for (const auto& pid : pids) {
         REQUIRE(proc::kill(pid).ok());
     }

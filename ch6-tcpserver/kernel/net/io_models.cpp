@@ -12,6 +12,7 @@
 #include "cops/io/file_ops.hpp"
 #include "cops/io/process_io.hpp"
 #include "cops/lib/panic.hpp"
+#include "cops/mm/address_space.hpp"
 #include "cops/proc/process.hpp"
 #include "cops/proc/syscall.hpp"
 #include "cops/proc/user_thread.hpp"
@@ -119,6 +120,37 @@ std::int64_t model_entry(proc::SyscallContext& c, io::CallKind kind, std::uint32
     return 0;
 }
 
+/// model_memory(): what the calling process holds now, in bytes (abi::ModelMemory).
+std::int64_t sys_model_memory(proc::SyscallContext& c) {
+    proc::Process& p = *c.thread.process;
+    const auto& executor = sched::kernel_executor();
+    switch (static_cast<abi::ModelMemory>(c.args[0])) {
+        case abi::ModelMemory::MappedBytes: return static_cast<std::int64_t>(p.space.mapped_pages() * 4096);
+        case abi::ModelMemory::StackBytes: return static_cast<std::int64_t>(p.thread_count * mm::kUserStackBytes);
+        case abi::ModelMemory::CallBytes: {
+            std::size_t calls = 0;
+            {
+                sync::LockGuard g(p.io->lock);
+                calls = p.io->in_flight.size();
+            }
+            return static_cast<std::int64_t>(calls * (sizeof(io::Call) + io::kCallFrameSlotBytes + sizeof(sched::Ccb)));
+        }
+        case abi::ModelMemory::ThreadBytes: {
+            std::int64_t bytes = 0;
+            for (unsigned i = 0; i < p.thread_count; ++i) {
+                const proc::UserThread* t = p.threads[i];
+                if (t != nullptr) {
+                    bytes += static_cast<std::int64_t>(sizeof(proc::UserThread) + sizeof(sched::Ccb) +
+                                                       executor.frame_bytes(t->cid).value_or(0));
+                }
+            }
+            return bytes;
+        }
+        case abi::ModelMemory::WaitBytes: return static_cast<std::int64_t>(g_wait_frames.in_use()) * kWaitSlotBytes;
+    }
+    return abi::error_return(Errno::Invalid);
+}
+
 std::int64_t sys_set_io_model(proc::SyscallContext& c) {
     if (c.args[0] > static_cast<std::uint64_t>(IoModel::Polled)) {
         return abi::error_return(Errno::Invalid);
@@ -159,6 +191,7 @@ void start_io_models() {
     g_wait_frames.init(frames, kWaitSlots, kWaitSlotBytes);
     proc::set_wait_model_entry(model_entry);
     proc::register_syscall(abi::kSysSetIoModel, {"set_io_model", sys_set_io_model, nullptr});
+    proc::register_syscall(abi::kSysModelMemory, {"model_memory", sys_model_memory, nullptr});
     // At the level user processes run at: it takes turns with the server's own work.
     if (const auto cid = sched::spawn(poller(), proc::kDefaultUserPriority); !cid) {
         panic("io models: cannot start the polling thread: {}", error_name(cid.error()));

@@ -13,6 +13,7 @@
 #include "cops/io/readiness.hpp"
 #include "cops/lib/console.hpp"
 #include "cops/lib/panic.hpp"
+#include "cops/net/socket.hpp"
 #include "cops/net/virtio_net.hpp"
 #include "cops/sched/kernel_executor.hpp"
 #include "cops/smp/hart.hpp"
@@ -255,6 +256,8 @@ void verify_not_holding(const char* where) {
 }
 
 void kick() { (void)g_wake.signal(); }
+
+LwipSizes lwip_sizes() { return {sizeof(tcp_pcb), sizeof(tcp_pcb_listen), sizeof(Socket) + sizeof(io::File)}; }
 
 NetCounters counters() {
     NetCounters c;

@@ -25,7 +25,7 @@ void cops_lwip_assert_core_locked(void);
 #define MEM_ALIGNMENT 8 /* rv64: the default 1 would misalign pbufs */
 #define MEM_SIZE (512 * 1024)
 #define MEMP_NUM_PBUF 256
-#define MEMP_NUM_TCP_PCB 192        /* 128 connections of the benchmarks, TIME_WAIT, spare */
+#define MEMP_NUM_TCP_PCB 320        /* both ends of the experiments' 128 connections, TIME_WAIT, spare */
 #define MEMP_NUM_TCP_PCB_LISTEN 16
 #define MEMP_NUM_TCP_SEG 1024
 #define MEMP_NUM_UDP_PCB 4
@@ -69,7 +69,7 @@ void cops_lwip_assert_core_locked(void);
 /* ---- interfaces ---------------------------------------------------------- */
 #define LWIP_NETIF_LOOPBACK 1
 #define LWIP_HAVE_LOOPIF 1
-#define LWIP_LOOPBACK_MAX_PBUFS 64
+#define LWIP_LOOPBACK_MAX_PBUFS 1024
 #define LWIP_NETIF_STATUS_CALLBACK 0
 #define LWIP_NETIF_LINK_CALLBACK 0
 #define LWIP_SINGLE_NETIF 0

@@ -62,3 +62,9 @@ KTEST_BUDGET("server/ktut-sleep-answers-8-connections-with-threads-that-sleep-on
 KTEST_BUDGET("server/kcut-spreads-40-connections-over-two-processes-of-31-threads", kBudget) {
     serve_and_load("matrix_server kcut 8010 40", "matrix_client 40 15 20 150 8 8010 threads");
 }
+
+KTEST_BUDGET("server/kcuc-answers-128-connections-with-three-coroutines-each", kBudget) {
+    // 385 coroutines in the server, 128 calls waiting at once in each process, 256
+    // sockets: past the defaults of the user executor, the call share and lwIP's pools.
+    serve_and_load("matrix_server kcuc 8011 128", "matrix_client 128 15 100 300 8 8011");
+}

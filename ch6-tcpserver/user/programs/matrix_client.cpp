@@ -12,7 +12,8 @@
 /// (matrix::ports_for_threads): connection i goes to PORT + i % that many. With
 /// `label=NAME` it also prints its figures as bench lines (`# bench NAME ...`). With
 /// `check-priorities` it fails unless priority 0 got more responses than the last
-/// level (for a test of an overloaded server).
+/// level (for a test of an overloaded server). With `row=NAME` it prints one line
+/// instead of the table: a row of `make run`'s comparison.
 ///
 /// It prints, per priority: responses, mean latency and its standard deviation
 /// (the original printed the variance as "sigma"), and a latency histogram, all in
@@ -33,8 +34,10 @@
 
 using namespace cops;
 
-// Many connections, a few KiB each: a heap of 1 MiB instead of the default 128 KiB.
-COPS_USER_HEAP_BYTES(1 << 20);
+// Up to 256 connections of about 9 KiB each: a heap of 3 MiB instead of the default 128 KiB.
+COPS_USER_HEAP_BYTES(3 << 20);
+// One coroutine per connection.
+COPS_USER_COROUTINES(300);
 namespace async_sys = cops::user::async_sys;
 namespace matrix = cops::user::matrix;
 
@@ -60,6 +63,7 @@ struct Settings {
     unsigned ports = 1;  // connection i goes to port + i % ports (a thread model's processes)
     bool nics = false;
     std::string_view label;  // label=NAME: also print the figures as `# bench NAME ...` lines
+    std::string_view row;    // row=NAME: print only one summary line, a row of a comparison table
 };
 
 Settings g_settings;
@@ -245,6 +249,24 @@ void report_bench_lines(unsigned connections) {
     }
 }
 
+/// One line for a comparison table (row=NAME): responses, mean and standard deviation
+/// of the latency, the responses per priority.
+void report_row() {
+    Stats all;
+    char per[64];
+    std::size_t at = 0;
+    for (unsigned p = 0; p < g_settings.levels; ++p) {
+        all.responses += g_stats[p].responses;
+        all.sum_us += g_stats[p].sum_us;
+        all.sum_sq_us += g_stats[p].sum_sq_us;
+        at += lib::format_buffer(per + at, sizeof per - at, "{}{}", p == 0 ? "" : "/", g_stats[p].responses).size();
+    }
+    const std::uint64_t mean = all.responses > 0 ? all.sum_us / all.responses : 0;
+    const std::uint64_t sd = all.responses > 0 ? isqrt(all.sum_sq_us / all.responses - mean * mean) : 0;
+    user::println("matrix_client: {:<5} {:>9} {:>9} {:>9}   {}{}", g_settings.row, all.responses, mean, sd,
+                  std::string_view(per, at), g_failures > 0 ? "  (FAILURES)" : "");
+}
+
 void report(unsigned connections) {
     user::println("matrix_client: {} connections, {}x{} matrices, period {} ticks, over {}", connections, g_settings.n,
                   g_settings.n, g_settings.period, g_settings.nics ? "the NICs" : "127.0.0.1");
@@ -293,9 +315,12 @@ sched::Task<int> co_main(int argc, char** argv) {
         check_priorities = check_priorities || option == "check-priorities";
         const bool labelled = option.size() > 6 && option.substr(0, 6) == "label=";
         s.label = labelled ? option.substr(6) : s.label;
-        if (option != "nics" && option != "threads" && option != "check-priorities" && !labelled) {
-            user::println("matrix_client: unknown option '{}' (options: nics, threads, check-priorities, label=NAME)",
-                          option);
+        const bool row = option.size() > 4 && option.substr(0, 4) == "row=";
+        s.row = row ? option.substr(4) : s.row;
+        if (option != "nics" && option != "threads" && option != "check-priorities" && !labelled && !row) {
+            user::println(
+                "matrix_client: unknown option '{}' (options: nics, threads, check-priorities, label=NAME, row=NAME)",
+                option);
             co_return 2;
         }
     }
@@ -314,7 +339,13 @@ sched::Task<int> co_main(int argc, char** argv) {
     for (unsigned i = 0; i < connections; ++i) {
         // All at one level: the client must not favour any priority itself (the
         // paper's client ran on another machine); only the server may.
-        user::spawn(connection(i), sched::Priority{16});
+        if (user::spawn(connection(i), sched::Priority{16}) < 0) {
+            user::println("matrix_client: no memory for connection {}'s coroutine", i);
+            ++g_failures;
+            ++g_connected;
+            --g_running;
+            continue;
+        }
         while (i == 0 && g_connected == 0) {
             (void)co_await async_sys::sleep(1);
         }
@@ -327,7 +358,11 @@ sched::Task<int> co_main(int argc, char** argv) {
     while (g_running > 0) {
         (void)co_await async_sys::sleep(10);
     }
-    report(connections);
+    if (s.row.empty()) {
+        report(connections);
+    } else {
+        report_row();
+    }
     if (check_priorities && s.levels > 1 && g_stats[0].responses <= g_stats[s.levels - 1].responses) {
         user::println("matrix_client: priority 0 got {} responses, not more than priority {}'s {}",
                       g_stats[0].responses, s.levels - 1, g_stats[s.levels - 1].responses);

@@ -1,5 +1,5 @@
 /// @file matrix_server.cpp
-/// @brief `matrix_server MODEL PORT CONNECTIONS [work=K]`: the COPS paper's server (§5) in
+/// @brief `matrix_server MODEL PORT CONNECTIONS [work=K] [memory=LABEL]`: the COPS paper's server (§5) in
 /// its four models and a fifth baseline, picked at start:
 ///
 ///     model        user side                      kernel side of a call that waits
@@ -12,7 +12,9 @@
 /// The kernel side is set with set_io_model() (cops/net/io_models.hpp says how each works).
 /// `work=K` computes each answer K times: a server CPU K times slower, which is how
 /// the priority experiment goes from well- to under-provisioned (under -icount, more
-/// harts add no capacity).
+/// harts add no capacity). `memory=LABEL` prints, once every connection is up, the
+/// memory the process holds for them (user heap and stacks, the kernel's records of
+/// its waiting calls and threads) as bench lines `LABEL-PORT ...`.
 ///
 /// **KCUC** (kernel coroutines, user coroutines): kernel coroutines carry the calls
 /// that wait (ch4); user coroutines serve the connections. KTUC is the same program
@@ -53,8 +55,11 @@
 
 using namespace cops;
 
-// Many connections, a few KiB each: a heap of 1 MiB instead of the default 128 KiB.
-COPS_USER_HEAP_BYTES(1 << 20);
+// Up to 160 connections of about 8 KiB each: a heap of 2 MiB instead of the default 128 KiB.
+COPS_USER_HEAP_BYTES(2 << 20);
+// Three coroutines per connection, and one more while a connection says hello.
+constexpr std::uint32_t kCoroutines = 640;
+COPS_USER_COROUTINES(kCoroutines);
 namespace async_sys = cops::user::async_sys;
 namespace matrix = cops::user::matrix;
 
@@ -74,11 +79,49 @@ struct Connection {
     char out[matrix::kMaxLine] = {};  // the sender's line (the kernel may read it after send() suspends)
 };
 
-unsigned g_work = 1;      // work=K: each answer is computed K times (a K times slower CPU)
+unsigned g_work = 1;              // work=K: each answer is computed K times (a K times slower CPU)
+std::string_view g_memory_label;  // memory=LABEL: report the memory held once every connection is up
+std::size_t g_heap_before = 0;    // user heap bytes in use before the first connection
+/// Ticks after the last accept at which the memory is measured (every connection is idle then).
+constexpr std::uint64_t kMemoryDelay = 200;
 unsigned g_open = 0;      // connections not finished yet
 unsigned g_accepted = 0;  // connections accepted so far
 std::uint64_t g_served[matrix::kLevels] = {};
 unsigned g_malformed = 0;  // requests that could not be served (malformed, or no memory)
+
+/// The memory this process holds now for @p connections connections, as bench lines
+/// labelled `LABEL-PORT` (the experiment's memory table sums a model's processes).
+void report_memory(std::uint16_t port, unsigned connections) {
+    const auto heap = user::heap().stats().bytes_in_use - g_heap_before;
+    const auto line = [&](std::string_view metric, long value, std::string_view unit) {
+        user::println("# bench {}-{} {} {} {}", g_memory_label, port, metric, value, unit);
+    };
+    // The coroutines themselves: every live one's frame and control block (the frames
+    // are in the heap too; the control blocks were made with the executor).
+    std::uint64_t frames = 0;
+    unsigned live = 0;
+    user::executor().for_each_live([&](const sched::Ccb& ccb) {
+        frames += ccb.frame_bytes();
+        ++live;
+    });
+    line("connections", connections, "count");
+    line("user_coroutines", static_cast<long>(frames + live * sizeof(sched::Ccb)), "bytes");
+    line("user_coroutine_count", live, "count");
+    line("user_heap", static_cast<long>(heap), "bytes");
+    line("user_stacks", user::model_memory(abi::ModelMemory::StackBytes), "bytes");
+    line("kernel_calls", user::model_memory(abi::ModelMemory::CallBytes), "bytes");
+    line("kernel_threads", user::model_memory(abi::ModelMemory::ThreadBytes), "bytes");
+    line("kernel_waits", user::model_memory(abi::ModelMemory::WaitBytes), "bytes");
+}
+
+/// No coroutine left for a connection: a connection half served would hang, so the
+/// server says why and ends (its connections close, its clients see it).
+[[noreturn]] void out_of_coroutines() {
+    user::println("matrix_server: no coroutine left for another connection (COPS_USER_COROUTINES gives {});",
+                  kCoroutines);
+    user::println("matrix_server: ending, with every connection closed");
+    user::exit(3);
+}
 
 void coroutine_done(Connection& c) {
     if (--c.running == 0) {
@@ -225,22 +268,26 @@ sched::Task<void> open_connection(int fd) {
     // Priority p runs at level kBaseLevel + p (0 most urgent, as the shared scheduler's
     // levels are). Spawn the receiver (it takes over the reader), the worker and the
     // sender at that level with user::spawn(): the executor then serves the more
-    // urgent connections first whenever the server is short of CPU.
+    // urgent connections first whenever the server is short of CPU. A spawn that
+    // fails (no coroutine left) ends the server with out_of_coroutines().
     const sched::Priority level{static_cast<std::uint8_t>(kBaseLevel + priority)};
-    user::spawn(receiver(*c, reader), level);
-    user::spawn(worker(*c), level);
-    user::spawn(sender(*c), level);
+    if (user::spawn(receiver(*c, reader), level) < 0 || user::spawn(worker(*c), level) < 0 ||
+        user::spawn(sender(*c), level) < 0) {
+        out_of_coroutines();
+    }
     // LAB-STUB: (void)reader;
     // END-LAB
 }
 
 sched::Task<int> serve(std::uint16_t port, unsigned connections, std::string_view model) {
     const long l = user::socket();
-    if (l < 0 || user::bind(static_cast<int>(l), 0, port) != 0 || user::listen(static_cast<int>(l), 64) != 0) {
+    if (l < 0 || user::bind(static_cast<int>(l), 0, port) != 0 ||
+        user::listen(static_cast<int>(l), abi::kMaxBacklog) != 0) {
         user::println("matrix_server: cannot listen on port {}", port);
         co_return 1;
     }
     user::println("matrix_server: {} on port {}, waiting for {} connections", model, port, connections);
+    g_heap_before = user::heap().stats().bytes_in_use;
     g_open = connections;
     for (; g_accepted < connections; ++g_accepted) {
         const long c = co_await async_sys::accept(static_cast<int>(l));
@@ -248,9 +295,15 @@ sched::Task<int> serve(std::uint16_t port, unsigned connections, std::string_vie
             user::println("matrix_server: accept failed: {}", c);
             co_return 1;
         }
-        user::spawn(open_connection(static_cast<int>(c)), sched::Priority{kBaseLevel});
+        if (user::spawn(open_connection(static_cast<int>(c)), sched::Priority{kBaseLevel}) < 0) {
+            out_of_coroutines();
+        }
     }
     user::close(static_cast<int>(l));
+    if (!g_memory_label.empty()) {
+        (void)co_await async_sys::sleep(kMemoryDelay);
+        report_memory(port, connections);
+    }
     while (g_open > 0) {
         (void)co_await async_sys::sleep(5);
     }
@@ -332,11 +385,12 @@ int serve_threads(std::uint16_t port, unsigned connections, std::string_view mod
     constexpr unsigned kMaxThreads = matrix::kConnectionsPerThreadProcess;
     const long l = user::socket();
     if (connections > kMaxThreads || l < 0 || user::bind(static_cast<int>(l), 0, port) != 0 ||
-        user::listen(static_cast<int>(l), 64) != 0) {
+        user::listen(static_cast<int>(l), abi::kMaxBacklog) != 0) {
         user::println("matrix_server: cannot listen on port {} for {} connections", port, connections);
         return 1;
     }
     user::println("matrix_server: {} on port {}, waiting for {} connections", model, port, connections);
+    g_heap_before = user::heap().stats().bytes_in_use;
     ThreadConnection* conns[kMaxThreads] = {};
     long tids[kMaxThreads] = {};
     unsigned started = 0;
@@ -357,6 +411,10 @@ int serve_threads(std::uint16_t port, unsigned connections, std::string_view mod
         }
     }
     user::close(static_cast<int>(l));
+    if (!g_memory_label.empty()) {
+        (void)user::sleep(kMemoryDelay);
+        report_memory(port, started);
+    }
     int malformed = 0;
     for (unsigned i = 0; i < started; ++i) {
         (void)user::thread_join(tids[i]);
@@ -385,9 +443,10 @@ int serve_threads_spread(std::uint16_t port, unsigned connections, std::string_v
         return 2;
     }
     for (unsigned k = 1; k < ports; ++k) {
-        char line[64];
-        const auto command = lib::format_buffer(line, sizeof line - 1, "matrix_server {} {} {} work={}", model,
-                                                port + k, matrix::connections_of_port(connections, ports, k), g_work);
+        char line[96];
+        const auto command = lib::format_buffer(line, sizeof line - 1, "matrix_server {} {} {} work={}{}{}", model,
+                                                port + k, matrix::connections_of_port(connections, ports, k), g_work,
+                                                g_memory_label.empty() ? "" : " memory=", g_memory_label);
         line[command.size()] = '\0';
         children[k] = user::spawn(static_cast<const char*>(line));
         if (children[k] < 0) {
@@ -408,8 +467,17 @@ sched::Task<int> co_main(int argc, char** argv) {
     const std::string_view model = argc > 1 ? argv[1] : "";
     const auto port = static_cast<std::uint16_t>(lib::parse_u64(argc > 2 ? argv[2] : "", 8000));
     const auto connections = static_cast<unsigned>(lib::parse_u64(argc > 3 ? argv[3] : "", 1));
-    const std::string_view work = argc > 4 ? argv[4] : "work=1";
-    g_work = work.substr(0, 5) == "work=" ? static_cast<unsigned>(lib::parse_u64(work.substr(5), 0)) : 0;
+    bool options_ok = true;
+    for (int i = 4; i < argc; ++i) {
+        const std::string_view option = argv[i];
+        if (option.substr(0, 5) == "work=") {
+            g_work = static_cast<unsigned>(lib::parse_u64(option.substr(5), 0));
+        } else if (option.substr(0, 7) == "memory=" && option.size() > 7) {
+            g_memory_label = option.substr(7);
+        } else {
+            options_ok = false;
+        }
+    }
     struct Model {
         std::string_view name;
         abi::IoModel kernel;
@@ -426,10 +494,10 @@ sched::Task<int> co_main(int argc, char** argv) {
     for (const Model& m : kModels) {
         picked = m.name == model ? &m : picked;
     }
-    if (picked == nullptr || connections == 0 || g_work == 0 || g_work > 1000) {
+    if (picked == nullptr || connections == 0 || g_work == 0 || g_work > 1000 || !options_ok) {
         user::println(
-            "matrix_server: unknown model '{}', no connections or a bad work=K (usage: matrix_server "
-            "kcuc|ktuc|kcut|ktut|ktut-sleep PORT CONNECTIONS [work=1..1000])",
+            "matrix_server: unknown model '{}', no connections or a bad option (usage: matrix_server "
+            "kcuc|ktuc|kcut|ktut|ktut-sleep PORT CONNECTIONS [work=1..1000] [memory=LABEL])",
             model);
         co_return 2;
     }

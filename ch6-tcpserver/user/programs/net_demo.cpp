@@ -6,7 +6,9 @@
 ///    loopback interface (127.0.0.1) with the async calls.
 /// 2. If the machine has two NICs (the repeatable setup), the same over the wire:
 ///    from NIC 0's address to NIC 1's, through the virtio-net driver both ways.
-/// 3. If it has one NIC (QEMU user networking, the host-reachable setup), it serves
+/// 3. With two NICs, the paper's matrix server in two models (KCUC and KTUT) under the
+///    guest's load client, one row each of a comparison table.
+/// 4. If it has one NIC (QEMU user networking, the host-reachable setup), it serves
 ///    HTTP on port 80 for a while; `make run CH=6` prints the host's address for it.
 /// Exits 0 when everything came out as expected.
 #include <cstring>
@@ -15,6 +17,7 @@
 #include "cops/user/coro.hpp"
 #include "cops/user/net.hpp"
 #include "cops/user/print.hpp"
+#include "cops/user/sys.hpp"
 
 using namespace cops;
 namespace async_sys = cops::user::async_sys;
@@ -105,6 +108,31 @@ sched::Task<bool> echo_round(const char* name, std::uint32_t from, std::uint32_t
     co_return same;
 }
 
+/// One run of the paper's server in @p model against the guest's load client, the
+/// client printing one row of the comparison (its connections retry while the
+/// server starts).
+void run_model(const char* server, const char* client) {
+    const long s = user::spawn(server);
+    const long c = s > 0 ? user::spawn(client) : -1;
+    long client_status = -1;
+    long server_status = -1;
+    expect(c > 0 && user::wait(c, &client_status) == c && client_status == 0, "the load client's every answer");
+    expect(s > 0 && user::wait(s, &server_status) == s && server_status == 0, "the server's clean exit");
+}
+
+/// The paper's server (§5) in two models, side by side: user coroutines over kernel
+/// coroutines (KCUC) and user threads over kernel threads that retry (KTUT). The
+/// load is exp1's at 64 connections (bench/server_experiments.cpp), in four levels.
+void compare_models() {
+    user::println("net_demo: the paper's matrix server, 64 connections in 4 priorities, each sending a 15x15");
+    user::println("net_demo: request every 100 ms for 600 ms, across the NICs, in two models:");
+    user::println("matrix_client: model responses   mean-us     sd-us   responses by priority 0/1/2/3");
+    run_model("matrix_server kcuc 7100 64", "matrix_client 64 15 100 600 4 7100 nics row=KCUC");
+    run_model("matrix_server ktut 7200 64", "matrix_client 64 15 100 600 4 7200 nics threads row=KTUT");
+    user::println("net_demo: (the wall clock of this QEMU run, so the figures vary from run to run; `make bench");
+    user::println("net_demo: CH=6` counts instructions under -icount, and docs/results.md compares the two)");
+}
+
 sched::Task<void> serve_http(unsigned requests) {
     const long l = user::socket();
     expect(l >= 0 && user::bind(static_cast<int>(l), 0, 80) == 0 && user::listen(static_cast<int>(l), 8) == 0,
@@ -144,6 +172,9 @@ sched::Task<int> co_main(int argc, char** argv) {
                       user::net_info(abi::NetInfo::FramesIn), user::net_info(abi::NetInfo::FramesDropped));
     } else if (nics == 1 && argc > 1 && std::strcmp(argv[1], "http") == 0) {
         co_await serve_http(argc > 2 ? static_cast<unsigned>(argv[2][0] - '0') : 3);
+    }
+    if (nics >= 2) {
+        compare_models();
     }
     g_done = true;
     user::println("net_demo: {}", g_failures == 0 ? "all as expected" : "something went wrong");

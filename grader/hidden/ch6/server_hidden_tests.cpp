@@ -43,7 +43,7 @@ KTEST_BUDGET("hidden/server-a-malformed-request-closes-only-its-own-connection",
     REQUIRE(pid.ok());
     CHECK_EQ(run_program("matrix_check malformed 8101").value_or(-100), 0);
     CHECK_EQ(run_program("matrix_client 1 15 10 100 1 8101").value_or(-100), 0);  // served as before
-    CHECK_EQ(server_status(pid.value()), 1);                                       // one malformed request
+    CHECK_EQ(server_status(pid.value()), 1);                                      // one malformed request
 }
 
 KTEST_BUDGET("hidden/server-priorities-an-overloaded-server-favours-priority-0", kBudget) {

@@ -63,7 +63,7 @@ inline constexpr unsigned kAsyncCidArg = 5;
 /// Most open file descriptors per process (chapter 6's server holds 128 connections and more).
 inline constexpr unsigned kMaxFds = 160;
 /// Most async and slow sync calls one process may have in flight (or held) at once.
-inline constexpr unsigned kMaxCallsPerProcess = 100;
+inline constexpr unsigned kMaxCallsPerProcess = 160;
 
 /// One finished async call.
 struct Completion {

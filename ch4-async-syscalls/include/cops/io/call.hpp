@@ -101,6 +101,8 @@ struct CallPoolStats {
 CallPoolStats call_pool_stats();
 /// Records (and frames) in the pool, set at boot.
 inline constexpr std::uint32_t kCallPoolSize = 1024;
+/// Bytes of one pooled kernel-coroutine frame (carry_out's frame must fit: checked when it fails).
+inline constexpr std::uint32_t kCallFrameSlotBytes = 512;
 
 }  // namespace cops::io
 

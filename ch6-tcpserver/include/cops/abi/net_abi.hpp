@@ -47,6 +47,19 @@ inline constexpr Sys kSysSocketAddress{58};
 /// carried from now on (IoModel; the server experiment's kernel side).
 inline constexpr Sys kSysSetIoModel{59};
 
+/// model_memory(which) -> bytes the calling process holds now (ModelMemory), for the
+/// server experiment's memory table.
+inline constexpr Sys kSysModelMemory{60};
+
+/// What model_memory() measures, for the calling process.
+enum class ModelMemory : std::uint32_t {
+    MappedBytes = 0,  ///< user memory mapped (pages × 4 KiB: code, data, heap arena, stacks, rings)
+    StackBytes = 1,   ///< of those, its threads' user stacks
+    CallBytes = 2,    ///< kernel: its calls that wait now (record, pooled frame, control block each)
+    ThreadBytes = 3,  ///< kernel: its threads (thread record, its coroutine's frame and control block)
+    WaitBytes = 4,    ///< kernel: frames of sleeping threads' waits in use (all processes)
+};
+
 /// How a process's calls that must wait are carried in the kernel (set_io_model()).
 /// The user side picks threads (sync calls) or coroutines (async calls) itself.
 enum class IoModel : std::uint8_t {
@@ -95,7 +108,7 @@ inline constexpr Errno kErrNotSocket{88};
 inline constexpr Errno kErrConnRefused{111};
 
 /// Most connections one listening socket keeps waiting for accept().
-inline constexpr unsigned kMaxBacklog = 64;
+inline constexpr unsigned kMaxBacklog = 128;
 
 /// An IPv4 address in host byte order.
 constexpr std::uint32_t ipv4(unsigned a, unsigned b, unsigned c, unsigned d) {

@@ -76,6 +76,15 @@ struct NetCounters {
 /// The counters now.
 NetCounters counters();
 
+/// Sizes of lwIP's own per-connection state (for the server experiment's memory table).
+struct LwipSizes {
+    std::uint32_t tcp_pcb = 0;         ///< one connection's control block
+    std::uint32_t tcp_pcb_listen = 0;  ///< a listening socket's
+    std::uint32_t socket = 0;          ///< the kit's Socket and File around each pcb
+};
+/// The sizes, as compiled.
+LwipSizes lwip_sizes();
+
 /// Hands @p length bytes at @p frame to NIC @p nic's receive path as if the device had
 /// received them (the driver's checks, then lwIP). For tests of malformed input.
 /// False: no such NIC.

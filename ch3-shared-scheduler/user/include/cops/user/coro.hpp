@@ -19,6 +19,14 @@
 
 namespace cops::user {
 
+/// Coroutines a process can have at once, unless its program says otherwise.
+inline constexpr std::uint32_t kDefaultCoroutines = 256;
+/// How many coroutines the program's process may have (COPS_USER_COROUTINES). A
+/// struct, not a bare integer constant: the compiler must read it, not fold the default.
+struct CoroutineCapacity {
+    std::uint32_t count;  ///< coroutines at once
+};
+
 /// This process's executor (in its executor page).
 sched::Executor& executor();
 
@@ -58,3 +66,10 @@ struct LoopStats {
 LoopStats loop_stats();
 
 }  // namespace cops::user
+
+/// The number of coroutines the program's process can have at once (the executor's
+/// control blocks come from its heap). Written once at namespace scope in a program's
+/// source: its executor has room for @p n coroutines instead of kDefaultCoroutines
+/// (a server with three coroutines per connection).
+#define COPS_USER_COROUTINES(n) \
+    extern "C" const ::cops::user::CoroutineCapacity cops_user_coroutines { (n) }

@@ -46,6 +46,10 @@ inline long set_no_delay(int fd, bool on) {
 }
 /// set_io_model(model): how the kernel carries this process's waiting calls; 0 or -EINVAL.
 inline long set_io_model(abi::IoModel model) { return syscall(abi::kSysSetIoModel, static_cast<std::uint64_t>(model)); }
+/// model_memory(which): bytes this process holds now (abi::ModelMemory).
+inline long model_memory(abi::ModelMemory which) {
+    return syscall(abi::kSysModelMemory, static_cast<std::uint64_t>(which));
+}
 /// net_info(which): a counter of the kernel's stack.
 inline long net_info(abi::NetInfo which) { return syscall(abi::kSysNetInfo, static_cast<std::uint64_t>(which)); }
 /// local_port(fd): the port the socket is bound to, or -errno.
