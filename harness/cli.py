@@ -22,7 +22,7 @@ from harness.bench import run_bench
 from harness.demo import read_expectations, run_demo
 from harness.ktest import KernelRun, run_kernel_tests
 from harness.lwip import run_lwip_unit_tests
-from harness.net import host_network_results
+from harness.net import host_matrix_http_results, host_network_results
 from harness.report import print_result, print_summary
 from harness.results import Status, TestResult
 from harness.unit import run_unit_tests
@@ -180,7 +180,7 @@ def cmd_test(args) -> int:
         section(f"chapter {ch} demo (build/ch{ch}/kernel.elf, as `make run` boots it)", demo_results(args.root, ch))
         if chapters.nic_count(args.root, ch) > 0 and layer is None:  # the newest chapter's kernel only
             section(f"chapter {ch} from the host (QEMU user networking, a forwarded port, a pcap)",
-                    host_network_results(args.root, ch))
+                    host_network_results(args.root, ch) + host_matrix_http_results(args.root, ch))
         if layer is None and os.path.exists(os.path.join(args.root, chapters.folder(args.root, ch), "bench",
                                                          "server_experiments.cpp")):
             section(f"chapter {ch} server experiments, short mode (build/ch{ch}/bench-kernel.elf, -icount)",

@@ -143,3 +143,89 @@ def host_network_results(root: str, ch: int) -> list[TestResult]:
         return results
     finally:
         os.remove(pcap)
+
+
+def square_line(n: int, seed: int) -> str:
+    """The body the matrix server answers `GET /square?n=@n&seed=@seed` with
+    (matrix_http.hpp: entry i is (37 i + 11 seed) mod 100; the body is A x A)."""
+    a = [(37 * i + 11 * seed) % 100 for i in range(n * n)]
+    c = [sum(a[i * n + k] * a[k * n + j] for k in range(n)) for i in range(n) for j in range(n)]
+    return " ".join(str(v) for v in [n] + c) + "\n"
+
+
+def _read_response(s: socket.socket) -> str:
+    """One HTTP response from @s, read up to its Content-Length ("" if it ends first)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            return ""
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        chunk = s.recv(4096)
+        if not chunk:
+            return ""
+        body += chunk
+    return (head + b"\r\n\r\n" + body).decode("latin-1")
+
+
+def keep_alive_pair(port: int, deadline: float) -> tuple[str, str]:
+    """Two GETs on one connection to the matrix server (the second asks to close)."""
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+                s.sendall(b"GET /square?n=2&seed=1 HTTP/1.1\r\nHost: cops\r\n\r\n")
+                first = _read_response(s)
+                if not first:
+                    raise OSError("no answer")
+                s.sendall(b"GET /square?n=4&seed=2 HTTP/1.1\r\nHost: cops\r\nConnection: close\r\n\r\n")
+                return first, _read_response(s)
+        except OSError:
+            time.sleep(0.3)
+    return "", ""
+
+
+def host_matrix_http_results(root: str, ch: int) -> list[TestResult]:
+    """The paper's matrix server (KCUC) over HTTP from the host: curl, then keep-alive."""
+    suite, kernel = f"ch{ch} host network", os.path.join(root, "build", f"ch{ch}", "kernel.elf")
+    names = ["curl-gets-a-square-from-the-matrix-server", "two-requests-on-one-kept-alive-connection",
+             "the-matrix-server-answered-over-http-and-exited-0"]
+    if not os.path.exists(kernel) or shutil.which("curl") is None:
+        why = f"{kernel} was not built" if shutil.which("curl") else "curl not installed (make tools)"
+        return [TestResult(suite, n, Status.NOT_RUN, why) for n in names]
+    port = free_port()
+    config = qemu.QemuConfig(smp=1, icount=False, extra=chapters.user_net_args(port, 80))
+    outcome: list[qemu.RunOutcome] = []
+    boot = threading.Thread(target=lambda: outcome.append(
+        qemu.run(config.argv(kernel, "init=matrix_server,kcuc,80,2"), wall_timeout=90)))
+    boot.start()
+    deadline = time.monotonic() + 60
+    body = ""
+    while time.monotonic() < deadline and not body:
+        done = subprocess.run(["curl", "-s", "-m", "10", f"http://127.0.0.1:{port}/square?n=3&seed=5"],
+                              capture_output=True, text=True, check=False)
+        body = done.stdout if done.returncode == 0 else ""
+        if not body:
+            time.sleep(0.3)
+    first, second = keep_alive_pair(port, deadline)
+    boot.join()
+    run = outcome[0]
+    tail = run.lines[-15:]
+    want = square_line(3, 5)
+    results = [TestResult(suite, names[0], Status.PASS) if body == want else
+               TestResult(suite, names[0], Status.FAIL, f"curl got {body[:80]!r}, expected {want[:80]!r}", tail)]
+    pair_ok = (first.endswith(square_line(2, 1)) and "Connection: keep-alive" in first and
+               second.endswith(square_line(4, 2)) and "Connection: close" in second)
+    results.append(TestResult(suite, names[1], Status.PASS) if pair_ok else
+                   TestResult(suite, names[1], Status.FAIL,
+                              f"on one connection: {first[-60:]!r}, then {second[-60:]!r}", tail))
+    served = run.stopped == "exited" and run.exit_code == 0 and "ended with status 0" in run.output
+    results.append(TestResult(suite, names[2], Status.PASS) if served else
+                   TestResult(suite, names[2], Status.FAIL,
+                              f"QEMU {run.stopped} with status {run.exit_code}; `matrix_server kcuc 80 2` serves two "
+                              f"connections and exits 0 (try: make run CH={ch} NET=user INIT=matrix_server,kcuc,80,2)",
+                              tail))
+    return results

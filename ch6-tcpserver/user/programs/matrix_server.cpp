@@ -10,6 +10,9 @@
 ///     ktut-sleep   a thread per connection, sync  the thread sleeps on the socket itself
 ///
 /// The kernel side is set with set_io_model() (cops/net/io_models.hpp says how each works).
+/// In the coroutine models a connection whose first line is an HTTP request is served
+/// as HTTP/1.1 instead (matrix_http.hpp: `GET /square?n=N&seed=S`, keep-alive), so
+/// curl and wrk reach the same server from the host.
 /// `work=K` computes each answer K times: a server CPU K times slower, which is how
 /// the priority experiment goes from well- to under-provisioned (under -icount, more
 /// harts add no capacity). `memory=LABEL` prints, once every connection is up, the
@@ -47,6 +50,7 @@
 #include "cops/user/async_sys.hpp"
 #include "cops/user/coro.hpp"
 #include "cops/user/heap.hpp"
+#include "cops/user/matrix_http.hpp"
 #include "cops/user/matrix_protocol.hpp"
 #include "cops/user/net.hpp"
 #include "cops/user/print.hpp"
@@ -62,6 +66,7 @@ constexpr std::uint32_t kCoroutines = 640;
 COPS_USER_COROUTINES(kCoroutines);
 namespace async_sys = cops::user::async_sys;
 namespace matrix = cops::user::matrix;
+namespace http = cops::user::matrix::http;
 
 namespace {
 /// Coroutine levels: connection priority p runs at kBaseLevel + p.
@@ -84,8 +89,9 @@ std::string_view g_memory_label;  // memory=LABEL: report the memory held once e
 std::size_t g_heap_before = 0;    // user heap bytes in use before the first connection
 /// Ticks after the last accept at which the memory is measured (every connection is idle then).
 constexpr std::uint64_t kMemoryDelay = 200;
-unsigned g_open = 0;      // connections not finished yet
-unsigned g_accepted = 0;  // connections accepted so far
+unsigned g_open = 0;              // connections not finished yet
+std::uint64_t g_http_served = 0;  // HTTP requests answered with a square
+unsigned g_accepted = 0;          // connections accepted so far
 std::uint64_t g_served[matrix::kLevels] = {};
 unsigned g_malformed = 0;  // requests that could not be served (malformed, or no memory)
 
@@ -222,11 +228,82 @@ sched::Task<void> sender(Connection& c) {
         g_served[c.priority] += failed ? 0 : 1;
     }
     // LAB-STUB: (void)g_served;
+    // LAB-STUB: co_await sched::yield();  // (a coroutine needs a co_await)
     // END-LAB
     coroutine_done(c);
 }
 
-/// The handshake, then the connection's three coroutines at its priority.
+/// The next whole line into @p line (false: the connection ended, or a line too long).
+sched::Task<bool> next_line(int fd, matrix::LineReader& reader, std::string_view* line) {
+    for (;;) {
+        bool too_long = false;
+        if (reader.next_line(line, &too_long)) {
+            co_return true;
+        }
+        if (too_long) {
+            co_return false;
+        }
+        const long n = co_await async_sys::recv(fd, reader.space(), reader.room());
+        if (n <= 0) {
+            co_return false;
+        }
+        reader.took(static_cast<std::size_t>(n));
+    }
+}
+
+/// One HTTP connection (matrix_http.hpp): requests in turn, each answered when its
+/// headers are read, until the client closes or asks to. @p first is the request
+/// line the handshake read.
+sched::Task<void> http_connection(int fd, matrix::LineReader* reader, std::string_view first) {
+    struct State {
+        matrix::Matrix request;
+        matrix::Matrix answer;
+        char out[http::kMaxResponse];
+    };
+    auto* st = new (std::nothrow) State;
+    http::Request r = http::parse_request_line(http::without_cr(first));  // before `first` goes stale
+    bool open = st != nullptr;
+    while (open) {
+        std::string_view line;
+        bool more = true;
+        while (more) {  // the headers, up to the empty line
+            more = co_await next_line(fd, *reader, &line);
+            if (more && http::without_cr(line).empty()) {
+                break;
+            }
+            if (more) {
+                http::apply_header(http::without_cr(line), r);
+            }
+        }
+        if (!more) {
+            break;  // the client went away mid-request
+        }
+        if (r.status == http::Status::Ok) {
+            http::request_matrix(r, st->request);
+            for (unsigned k = 0; k < g_work; ++k) {
+                matrix::square(st->request, st->answer);
+                asm volatile("" ::: "memory");
+            }
+            ++g_http_served;
+        } else {
+            ++g_malformed;
+        }
+        const std::size_t n = http::format_response(r, &st->answer, st->out);
+        const long w = co_await async_sys::send(fd, st->out, n);
+        open = w == static_cast<long>(n) && r.keep_alive;
+        if (open) {
+            open = co_await next_line(fd, *reader, &line);
+            r = http::parse_request_line(http::without_cr(line));
+        }
+    }
+    delete st;
+    delete reader;
+    user::close(fd);
+    --g_open;
+}
+
+/// The handshake, then the connection's three coroutines at its priority (or, for a
+/// first line that is an HTTP request, http_connection()).
 sched::Task<void> open_connection(int fd) {
     auto* reader = new (std::nothrow) matrix::LineReader;
     std::string_view line;
@@ -242,6 +319,11 @@ sched::Task<void> open_connection(int fd) {
             break;
         }
         reader->took(static_cast<std::size_t>(n));
+    }
+    if (greeted && http::is_request_line(line)) {
+        (void)user::set_no_delay(fd, true);
+        co_await http_connection(fd, reader, line);
+        co_return;
     }
     // LAB(ch6): the connection's priority, from its handshake
     // The first line (in `line`, if `greeted`) is "HELLO p" (matrix_protocol.hpp).
@@ -276,6 +358,9 @@ sched::Task<void> open_connection(int fd) {
         out_of_coroutines();
     }
     // LAB-STUB: (void)reader;
+    // LAB-STUB: (void)&receiver;
+    // LAB-STUB: (void)&worker;
+    // LAB-STUB: (void)&sender;
     // END-LAB
 }
 
@@ -313,6 +398,9 @@ sched::Task<int> serve(std::uint16_t port, unsigned connections, std::string_vie
         if (g_served[p] > 0) {
             user::println("matrix_server:   priority {}: {} responses", p, g_served[p]);
         }
+    }
+    if (g_http_served > 0) {
+        user::println("matrix_server:   HTTP: {} squares", g_http_served);
     }
     user::println("matrix_server: {} responses to {} connections; {} malformed requests", total, connections,
                   g_malformed);
