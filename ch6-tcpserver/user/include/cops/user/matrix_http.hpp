@@ -41,7 +41,7 @@ struct Request {
     bool keep_alive = false;             ///< the connection stays open after the answer
 };
 
-/// Drops a trailing '\r' (HTTP lines end in CR LF; the LineReader cuts at LF).
+/// Drops a trailing carriage return (HTTP lines end in CR LF; the LineReader cuts at LF).
 inline std::string_view without_cr(std::string_view line) {
     return !line.empty() && line.back() == '\r' ? line.substr(0, line.size() - 1) : line;
 }
