@@ -207,6 +207,8 @@ def cmd_ktest(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.scaling:
+        return figures.run_scaling(args.root, args.chapter, args.figures or os.path.join("docs", "figures"))
     kernel = os.path.join(args.root, "build", f"ch{args.chapter}", "bench-kernel.elf")
     return run_bench(kernel, args.csv, smp=args.smp or chapters.test_smp(args.root, args.chapter),
                      extra=chapters.devices(args.root, args.chapter), bootargs=args.bootargs,
@@ -249,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--bootargs", default="", help="kernel command-line words (e.g. bench.only=net/costs)")
     b.add_argument("--timeout", type=float, default=600.0, help="wall seconds without output before giving up")
     b.add_argument("--figures", help="folder for the server experiments' CSV files and figures (chapter 6)")
+    b.add_argument("--scaling", action="store_true",
+                   help="chapter 6: the hart-scaling runs on plain QEMU (wall clock), 3 per hart count")
     b.set_defaults(func=cmd_bench)
 
     args = parser.parse_args(argv)

@@ -246,3 +246,69 @@ def short_run_results(root: str, ch: int) -> list["TestResult"]:
                               "; ".join(problems) + (f" (tables in {folder}; rerun: {rerun})" if problems else ""),
                               tail if problems else []))
     return results
+
+
+SCALING_BOOTARGS = "bench.only=server/experiments server.mode=3"
+
+
+def scaling_table(runs: dict[int, list[list]]) -> list[dict]:
+    """Per model and hart count: the median, lowest and highest responses per second
+    over the runs (@runs: harts -> the bench rows of each run)."""
+    table = []
+    for harts in sorted(runs):
+        per_model: dict[str, list[float]] = {}
+        for rows in runs[harts]:
+            metrics: dict[str, dict[str, float]] = {}
+            for bench, metric, value, _unit in rows:
+                if bench.startswith("scale-"):
+                    metrics.setdefault(bench[len("scale-"):], {})[metric] = value
+            for model, m in metrics.items():
+                seconds = m.get("duration", 0) / 1000.0
+                per_model.setdefault(model, []).append(m.get("responses", 0) / seconds if seconds else 0.0)
+        for model, values in sorted(per_model.items(), key=lambda kv: MODELS.index(kv[0]) if kv[0] in MODELS else 9):
+            values.sort()
+            median = values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] +
+                                                                      values[len(values) // 2]) / 2
+            table.append({"model": model, "harts": harts, "runs": len(values), "median_per_s": round(median, 1),
+                          "min_per_s": round(values[0], 1), "max_per_s": round(values[-1], 1)})
+    return table
+
+
+def run_scaling(root: str, ch: int, folder: str, harts=(1, 2, 4), repeats: int = 3) -> int:
+    """Boots the bench kernel's scaling point on plain QEMU (no -icount: harts run in
+    parallel, timed by the wall clock) @repeats times per hart count; writes
+    exp5_scaling.csv and fig8_scaling.{png,svg} into @folder."""
+    from harness import chapters, qemu
+    from harness.bench import parse_bench
+    kernel = os.path.join(root, "build", f"ch{ch}", "bench-kernel.elf")
+    if not os.path.exists(kernel):
+        print(f"bench: {kernel} was not built (run `make bench CH={ch}`)")
+        return 1
+    runs: dict[int, list[list]] = {}
+    for n in harts:
+        for i in range(repeats):
+            config = qemu.QemuConfig(smp=n, icount=False, extra=chapters.devices(root, ch))
+            run = qemu.run(config.argv(kernel, SCALING_BOOTARGS), 600, idle=True)
+            if run.stopped != "exited" or "# bench done" not in run.output:
+                print("\n".join(run.lines[-15:]))
+                print(f"bench: the scaling run with {n} hart(s) did not finish ({run.stopped})")
+                return 1
+            runs.setdefault(n, []).append(parse_bench(run.lines))
+            print(f"bench: scaling, {n} hart(s), run {i + 1} of {repeats} done", flush=True)
+    table = scaling_table(runs)
+    os.makedirs(folder, exist_ok=True)
+    _write_csv(os.path.join(folder, "exp5_scaling.csv"), table)
+    for r in table:
+        print(f"bench: scaling {r['model']} on {r['harts']} hart(s): median {r['median_per_s']} responses/s "
+              f"(from {r['min_per_s']} to {r['max_per_s']}, {r['runs']} runs)")
+    if shutil.which("gnuplot") is None:
+        print("bench: gnuplot not found, so no figure was drawn (install it: apt-get install gnuplot-nox)")
+        return 1
+    path = os.path.join(folder, "exp5_scaling.csv")
+    models = sorted({r["model"] for r in table}, key=lambda m: MODELS.index(m) if m in MODELS else 9)
+    plots = ", ".join(f"'< grep ^{m}, {path}' using 2:4:5:6 with yerrorlines title '{m.upper()}'" for m in models)
+    _plot(folder, "fig8_scaling", "set title 'Hart scaling: 64 connections, work=16, period 20 ms (wall clock)'\n"
+                                  "set xlabel 'harts'\nset ylabel 'responses per second (median, lowest to highest)'\n"
+                                  f"set xtics (1, 2, 4)\nset xrange [0.5:4.5]\nplot {plots}")
+    print(f"bench: figure drawn: fig8_scaling.png, fig8_scaling.svg in {folder}")
+    return 0

@@ -71,6 +71,17 @@ class FiguresTest(unittest.TestCase):
         self.assertEqual(table["kcuc"]["per_connection"], 110)
         self.assertEqual(table["kcuc"]["lwip_per_connection"], 500)
 
+    def test_scaling_takes_the_median_and_the_range_of_the_runs(self):
+        def run(kcuc, ktut):
+            return [("scale-kcuc", "duration", 2000.0, "ms"), ("scale-kcuc", "responses", kcuc, "count"),
+                    ("scale-ktut", "duration", 2000.0, "ms"), ("scale-ktut", "responses", ktut, "count")]
+        table = figures.scaling_table({1: [run(100, 50), run(300, 70), run(200, 60)], 2: [run(400, 80), run(600, 90)]})
+        rows = {(r["model"], r["harts"]): r for r in table}
+        self.assertEqual((rows[("kcuc", 1)]["median_per_s"], rows[("kcuc", 1)]["min_per_s"],
+                          rows[("kcuc", 1)]["max_per_s"]), (100.0, 50.0, 150.0))
+        self.assertEqual(rows[("kcuc", 2)]["median_per_s"], 250.0)  # an even count: the mean of the middle two
+        self.assertEqual(rows[("ktut", 1)]["runs"], 3)
+
     @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed")
     def test_gnuplot_draws_eight_files(self):
         folder = tempfile.mkdtemp(prefix="cops-figures-")
