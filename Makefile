@@ -5,6 +5,7 @@
 #   make test  [CH=N]              build and run every test (host + kernel); ends "N passed, N failed"
 #   make bench [CH=N]              instruction-count benchmarks under qemu -icount shift=0
 #   make fuzz  [CALLS=n] [SEED=s]  the seeded system-call fuzzer, on 1 and 4 harts (ch4 on)
+#   make host-client               the load client built for this host (build/chN/host-programs/matrix_client)
 #   make gdb   [CH=N] [KTEST=name] boot paused with a GDB server and attach gdb-multiarch
 #   make grade [CH=N] [SUBMISSION=dir]  self-check (public tests), or grade a submission with hidden tests
 #   make handout CH=N [OUT=dir] [ONLY=1] cut the student kit
@@ -35,10 +36,11 @@ KMAKE := $(MAKE) --no-print-directory -f mk/kernel.mk
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 HARNESS := PYTHONPATH=$(ROOT) $(PYTHON) -m harness
 
-.PHONY: help tools run test bench gdb docs clean build-tests grade handout gradescope format format-check fuzz
+.PHONY: help tools run test bench gdb docs clean build-tests grade handout gradescope format format-check fuzz \
+    host-client
 GRADER := PYTHONPATH=$(ROOT) $(PYTHON) -m grader --root $(ROOT)
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 tools:
 	@CROSS_COMPILE=$(CROSS_COMPILE) QEMU=$(QEMU) OPENSBI=$(OPENSBI) PICOLIBC=$(PICOLIBC_LIB) bash mk/check-tools.sh --quiet
@@ -99,12 +101,21 @@ LWIP_TESTS := $(if $(shell for f in ch*-*/chapter.mk; do n=$${f#ch}; n=$${n%%-*}
     $(wildcard ch6-tcpserver/lwip/host-port/arch/cc.h))
 build-tests: tools
 	@for c in $(TEST_CHAPTERS); do $(KMAKE) -j$(JOBS) CH=$$c test-kernel kernel || exit 1; done
-	@$(KMAKE) -j$(JOBS) CH=$(lastword $(TEST_CHAPTERS)) unit-tests
+	@$(KMAKE) -j$(JOBS) CH=$(lastword $(TEST_CHAPTERS)) unit-tests host-programs
 	@$(if $(wildcard $(lastword $(filter ch$(lastword $(TEST_CHAPTERS))-%,$(CHAPTERS)))/bench/server_experiments.cpp),\
 	    $(KMAKE) -j$(JOBS) CH=$(lastword $(TEST_CHAPTERS)) bench-kernel)
 	@$(KMAKE) -j$(JOBS) CH=1 BUILD=$(ROOT)/$(BUILD_DIR)/selftest selftest-kernel
 	@$(if $(LWIP_TESTS),bash mk/fetch-lwip.sh && $(MAKE) --no-print-directory -f mk/lwip-unit.mk -j$(JOBS) || \
 	    echo "kit: lwIP's own unit tests are not built (the lines above say why); chapters 1-5 do not need lwIP",true)
+
+# The server's load client as a host program, to drive a guest server through QEMU's
+# forwarded port: make run NET=user INIT=matrix_server,kcuc,80,4, then
+# build/ch6/host-programs/matrix_client 4 15 100 5000 4 8080
+host-client: tools
+	@$(KMAKE) -j$(JOBS) CH=$(CH) host-programs
+	@found=$$(ls $(BUILD_DIR)/ch$(CH)/host-programs/ 2>/dev/null | grep -v '\.d$$'); \
+	if [ -n "$$found" ]; then for p in $$found; do echo "kit: built $(BUILD_DIR)/ch$(CH)/host-programs/$$p"; done; \
+	else echo "kit: chapter $(CH) has no host programs (the load client comes with chapter 6: make host-client CH=6)"; fi
 
 test: build-tests
 	@$(HARNESS) test --root $(ROOT) --chapters $(TEST_CHAPTERS) \

@@ -29,6 +29,9 @@ LAYER_BENCH := $(patsubst $(ROOT)/ch6-tcpserver/%,%,$(wildcard $(ROOT)/ch6-tcpse
 LAYER_UNIT := $(patsubst $(ROOT)/ch6-tcpserver/%,%,$(wildcard $(ROOT)/ch6-tcpserver/tests/unit/*.cpp))
 
 LAYER_USER_PROGRAMS := $(patsubst $(ROOT)/ch6-tcpserver/%,%,$(wildcard $(ROOT)/ch6-tcpserver/user/programs/*.cpp))
+# The load client is one source in two places: a guest program (above) and a host
+# program (`make host-client`), against cops/user/load_platform.hpp or host/host_load_platform.hpp.
+LAYER_HOST_PROGRAMS := user/programs/matrix_client.cpp
 # ch2's semaphore (under its channel) in the user library too: the server's per-connection
 # queues are user-space coroutine channels.
 LAYER_USER_SHARED := ch2-kernel-coroutines/kernel/sync/semaphore.cpp

@@ -17,6 +17,7 @@ checks, never figures.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -188,11 +189,46 @@ def keep_alive_pair(port: int, deadline: float) -> tuple[str, str]:
     return "", ""
 
 
+# The host build of the load client (make host-client) in the host test: this many
+# connections in 4 priorities, a request every 20 ms for 1 s.
+HOST_CLIENT_CONNECTIONS = 4
+
+
+def host_client_run(client: str, port: int) -> subprocess.CompletedProcess | str:
+    """Runs the host build of matrix_client against the forwarded port (or says why not)."""
+    if not os.path.exists(client):
+        return f"{client} was not built (make host-client CH=6)"
+    argv = [client, str(HOST_CLIENT_CONNECTIONS), "15", "20", "1000", "4", str(port), "per-connection"]
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    except subprocess.TimeoutExpired:
+        return f"`{' '.join(argv)}` did not end within 60 s"
+
+
+def host_client_result(suite: str, name: str, load: subprocess.CompletedProcess | str,
+                       tail: list[str]) -> TestResult:
+    """Passes when every connection of the host client got checked answers in every priority."""
+    if isinstance(load, str):
+        return TestResult(suite, name, Status.FAIL, load, tail)
+    lines = load.stdout.splitlines()
+    per_priority = [line.split() for line in lines if re.match(r"matrix_client:\s+\d+\s+\d+\s+\d+\s+\d+\s+\d", line)
+                    and len(line.split()) > 12]
+    served = len(per_priority) == 4 and all(int(row[2]) > 0 for row in per_priority)
+    if load.returncode == 0 and served and "0 failures" in load.stdout:
+        return TestResult(suite, name, Status.PASS)
+    return TestResult(suite, name, Status.FAIL,
+                      f"the host client exited {load.returncode}; every priority should get answers "
+                      f"(try: make host-client CH=6, then build/ch6/host-programs/matrix_client 4 15 20 1000 4 PORT)",
+                      lines[-12:] + load.stderr.splitlines()[-5:] + tail)
+
+
 def host_matrix_http_results(root: str, ch: int) -> list[TestResult]:
     """The paper's matrix server (KCUC) over HTTP from the host: curl, then keep-alive."""
     suite, kernel = f"ch{ch} host network", os.path.join(root, "build", f"ch{ch}", "kernel.elf")
     names = ["curl-gets-a-square-from-the-matrix-server", "two-requests-on-one-kept-alive-connection",
+             "the-host-build-of-the-load-client-gets-checked-answers",
              "the-matrix-server-answered-over-http-and-exited-0"]
+    client = os.path.join(root, "build", f"ch{ch}", "host-programs", "matrix_client")
     if not os.path.exists(kernel) or shutil.which("curl") is None:
         why = f"{kernel} was not built" if shutil.which("curl") else "curl not installed (make tools)"
         return [TestResult(suite, n, Status.NOT_RUN, why) for n in names]
@@ -200,7 +236,7 @@ def host_matrix_http_results(root: str, ch: int) -> list[TestResult]:
     config = qemu.QemuConfig(smp=1, icount=False, extra=chapters.user_net_args(port, 80))
     outcome: list[qemu.RunOutcome] = []
     boot = threading.Thread(target=lambda: outcome.append(
-        qemu.run(config.argv(kernel, "init=matrix_server,kcuc,80,2"), wall_timeout=90)))
+        qemu.run(config.argv(kernel, f"init=matrix_server,kcuc,80,{2 + HOST_CLIENT_CONNECTIONS}"), wall_timeout=90)))
     boot.start()
     deadline = time.monotonic() + 60
     body = ""
@@ -211,6 +247,7 @@ def host_matrix_http_results(root: str, ch: int) -> list[TestResult]:
         if not body:
             time.sleep(0.3)
     first, second = keep_alive_pair(port, deadline)
+    load = host_client_run(client, port)
     boot.join()
     run = outcome[0]
     tail = run.lines[-15:]
@@ -222,10 +259,12 @@ def host_matrix_http_results(root: str, ch: int) -> list[TestResult]:
     results.append(TestResult(suite, names[1], Status.PASS) if pair_ok else
                    TestResult(suite, names[1], Status.FAIL,
                               f"on one connection: {first[-60:]!r}, then {second[-60:]!r}", tail))
+    results.append(host_client_result(suite, names[2], load, tail))
     served = run.stopped == "exited" and run.exit_code == 0 and "ended with status 0" in run.output
-    results.append(TestResult(suite, names[2], Status.PASS) if served else
-                   TestResult(suite, names[2], Status.FAIL,
-                              f"QEMU {run.stopped} with status {run.exit_code}; `matrix_server kcuc 80 2` serves two "
-                              f"connections and exits 0 (try: make run CH={ch} NET=user INIT=matrix_server,kcuc,80,2)",
+    results.append(TestResult(suite, names[3], Status.PASS) if served else
+                   TestResult(suite, names[3], Status.FAIL,
+                              f"QEMU {run.stopped} with status {run.exit_code}; `matrix_server kcuc 80 6` serves six "
+                              f"connections (two HTTP, four from the host client) and exits 0 "
+                              f"(try: make run CH={ch} NET=user INIT=matrix_server,kcuc,80,6)",
                               tail))
     return results

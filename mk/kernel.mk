@@ -35,8 +35,22 @@ KTEST_MAIN := ch1-executor/kernel/test/ktest_main.cpp
 SELFTEST_SRCS := $(patsubst $(ROOT)/%,%,$(wildcard $(ROOT)/harness/selftest/*.cpp))
 SELFTEST_OBJS := $(call obj,$(KTEST_MAIN) $(SELFTEST_SRCS))
 
-.PHONY: all kernel test-kernel bench-kernel unit-tests selftest-kernel
+# Host builds of user programs (LAYER_HOST_PROGRAMS): optimized, without sanitizers
+# (they are load generators), with the kit's formatter.
+HOST_PROGRAMS := $(patsubst %.cpp,$(BUILD)/host-programs/%,$(notdir $(HOST_PROGRAM_SRCS)))
+HOST_PROGRAM_LIB := $(filter %/lib/format.cpp,$(PORTABLE_SRCS))
+HOST_PROGRAM_FLAGS := -std=c++20 $(WARN_FLAGS) -O2 -g -pthread -DCOPS_HOST_BUILD=1 \
+    $(addprefix -I,$(HOST_PROGRAM_INCLUDE_DIRS) $(USER_INCLUDE_DIRS))
+vpath %.cpp $(sort $(dir $(addprefix $(ROOT)/,$(HOST_PROGRAM_SRCS))))
+$(BUILD)/host-programs/%: %.cpp $(addprefix $(ROOT)/,$(HOST_PROGRAM_LIB))
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCXX $(notdir $@) (host program)"
+	@$(HOST_CXX) $(HOST_PROGRAM_FLAGS) -MMD -MP -o $@ $(filter %.cpp,$^)
+
+.PHONY: all kernel test-kernel bench-kernel unit-tests selftest-kernel host-programs
 all: kernel test-kernel bench-kernel unit-tests
+host-programs: $(HOST_PROGRAMS)
+	@true
 kernel: $(BUILD)/kernel.elf
 test-kernel: $(BUILD)/test-kernel.elf
 bench-kernel: $(BUILD)/bench-kernel.elf

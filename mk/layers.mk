@@ -17,6 +17,9 @@
 #                  compiles too (portable code: ch6 reuses ch2's semaphore for channels)
 #   LAYER_LWIP     lwIP sources (relative to lwIP's src/) this layer links into the kernel
 #   LAYER_LWIP_PORT  the folder with its lwipopts.h and arch/cc.h (the top layer's wins)
+#   LAYER_HOST_PROGRAMS  user programs that also build as host programs (`make
+#                  host-client`: build/chN/host/<name>), with -DCOPS_HOST_BUILD=1 and the
+#                  layer's host/ folder on the include path
 #   LAYER_VDSO     sources, named from the kit's root, that from this layer on are
 #                  built as the shared scheduler blob (the vDSO) instead of into the
 #                  kernel; the kernel and every process call the blob (mk/vdso.mk)
@@ -41,6 +44,8 @@ KTEST_SRCS    :=
 BENCH_SRCS    :=
 UNIT_SRCS     :=
 USER_PROGRAM_SRCS :=
+HOST_PROGRAM_SRCS :=
+HOST_PROGRAM_INCLUDE_DIRS :=
 USER_LIB_SRCS :=
 USER_INCLUDE_DIRS :=
 VDSO_SRCS     :=
@@ -63,6 +68,7 @@ define load_layer
   LAYER_DEMO :=
   LAYER_FIRST_PROGRAM :=
   LAYER_USER_PROGRAMS :=
+  LAYER_HOST_PROGRAMS :=
   LAYER_USER_LIB :=
   LAYER_VDSO :=
   LAYER_LWIP :=
@@ -81,6 +87,8 @@ define load_layer
   UNIT_SRCS     += $$(addprefix $(1)/,$$(LAYER_UNIT))
   ALL_STUDENT_FILES += $$(addprefix $(1)/,$$(STUDENT_FILES))
   USER_PROGRAM_SRCS += $$(addprefix $(1)/,$$(LAYER_USER_PROGRAMS))
+  HOST_PROGRAM_SRCS += $$(addprefix $(1)/,$$(LAYER_HOST_PROGRAMS))
+  HOST_PROGRAM_INCLUDE_DIRS += $(wildcard $(ROOT)/$(1)/host)
   USER_LIB_SRCS += $$(addprefix $(1)/,$$(LAYER_USER_LIB))
   VDSO_SRCS     += $$(LAYER_VDSO)
   LWIP_SRCS     += $$(LAYER_LWIP)
