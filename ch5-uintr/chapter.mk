@@ -23,7 +23,8 @@ LAYER_UNIT := $(patsubst $(ROOT)/ch5-uintr/%,%,$(wildcard $(ROOT)/ch5-uintr/test
 
 LAYER_USER_PROGRAMS := $(patsubst $(ROOT)/ch5-uintr/%,%,$(wildcard $(ROOT)/ch5-uintr/user/programs/*.cpp))
 LAYER_USER_LIB := \
-    user/lib/uintr_runtime.cpp
+    user/lib/uintr_runtime.cpp \
+    user/lib/fuzz_calls_uintr.cpp
 
 # The test kernel boots with four harts (the harness reads this line).
 TEST_SMP := 4

@@ -32,6 +32,8 @@ LAYER_USER_PROGRAMS := $(patsubst $(ROOT)/ch6-tcpserver/%,%,$(wildcard $(ROOT)/c
 # The load client is one source in two places: a guest program (above) and a host
 # program (`make host-client`), against cops/user/load_platform.hpp or host/host_load_platform.hpp.
 LAYER_HOST_PROGRAMS := user/programs/matrix_client.cpp
+# The socket calls in the system-call fuzzer's table (ch4's fuzz_calls.hpp).
+LAYER_USER_LIB := user/lib/fuzz_calls_net.cpp
 # ch2's semaphore (under its channel) in the user library too: the server's per-connection
 # queues are user-space coroutine channels.
 LAYER_USER_SHARED := ch2-kernel-coroutines/kernel/sync/semaphore.cpp

@@ -15,6 +15,10 @@
 /// ever), and addresses of its own executor and ring pages as buffers the kernel writes.
 /// Calls that may wait are made in the async form: they block nothing, and their
 /// completions come back with made-up cids that name no coroutine.
+///
+/// Later chapters add their own calls (ch5's user interrupts, ch6's sockets) with
+/// COPS_FUZZ_CALL (cops/user/fuzz_calls.hpp); when any are linked in, one call in
+/// five comes from that table.
 #include <cstdint>
 #include <string_view>
 
@@ -24,6 +28,7 @@
 #include "cops/sched/suspend.hpp"
 #include "cops/user/async_sys.hpp"
 #include "cops/user/coro.hpp"
+#include "cops/user/fuzz_calls.hpp"
 #include "cops/user/print.hpp"
 
 using namespace cops;
@@ -105,12 +110,51 @@ std::uint64_t fake_cid() { return next() | 1; }
 
 struct Counts {
     std::uint64_t calls = 0;
-    std::uint64_t failed = 0;  // negative results
+    std::uint64_t failed = 0;       // negative results
+    std::uint64_t layer_calls = 0;  // from the later chapters' table
 };
+
+/// The calls later chapters added (fuzz_calls.hpp), gathered at the start; none in chapter 4.
+const user::fuzz::Call* g_layer_calls[64];
+std::uint64_t g_layer_call_count = 0;
+/// Numbers later chapters said never to make at random (COPS_FUZZ_AVOID).
+long g_avoid[16];
+unsigned g_avoid_count = 0;
+
+void gather_layer_calls() {
+    for (const user::fuzz::Call* c = __cops_fuzz_calls_start; c != __cops_fuzz_calls_end; ++c) {
+        if (c->make != nullptr && g_layer_call_count < sizeof g_layer_calls / sizeof g_layer_calls[0]) {
+            g_layer_calls[g_layer_call_count++] = c;
+        } else if (c->make == nullptr && g_avoid_count < sizeof g_avoid / sizeof g_avoid[0]) {
+            g_avoid[g_avoid_count++] = c->avoid;
+        }
+    }
+}
+
+std::uint64_t layer_call_count() { return g_layer_call_count; }
+
+bool avoided(std::uint64_t number) {
+    for (unsigned i = 0; i < g_avoid_count; ++i) {
+        if (static_cast<std::uint64_t>(g_avoid[i]) == number) {
+            return true;
+        }
+    }
+    return false;
+}
 
 /// One random call.
 void one_call(Counts& n) {
     long r = 0;
+    // A seed gives the same calls as before in a kernel with no layer calls: the
+    // draw for the table is made only when it has entries.
+    if (layer_call_count() > 0 && next() % 5 == 0) {
+        static constexpr user::fuzz::Pools kPools{next, pointer, length, fd, pid, word, fake_cid};
+        r = g_layer_calls[next() % layer_call_count()]->make(kPools);
+        ++n.calls;
+        ++n.layer_calls;
+        n.failed += r < 0 ? 1 : 0;
+        return;
+    }
     switch (next() % 20) {
         case 0: r = user::syscall(Sys::Write, fd(), pointer(), length(), 0, word(), fake_cid()); break;
         case 1: r = user::syscall(Sys::Read, fd(), pointer(), length(), 0, word(), fake_cid()); break;
@@ -145,7 +189,7 @@ void one_call(Counts& n) {
                 number == static_cast<std::uint64_t>(Sys::ThreadJoin) ||
                 number == static_cast<std::uint64_t>(Sys::Kill) || number == static_cast<std::uint64_t>(Sys::Read) ||
                 number == static_cast<std::uint64_t>(Sys::Sleep) || number == static_cast<std::uint64_t>(Sys::Wait) ||
-                number == static_cast<std::uint64_t>(abi::kSysFsync);
+                number == static_cast<std::uint64_t>(abi::kSysFsync) || avoided(number);
             if (!harmful) {
                 r = user::syscall(static_cast<Sys>(number), word(), word(), word(), word(), word(), word());
             }
@@ -158,6 +202,7 @@ void one_call(Counts& n) {
 
 sched::Task<int> fuzz(std::uint64_t seed, std::uint64_t calls) {
     g_state = seed != 0 ? seed : 1;
+    gather_layer_calls();
     Counts n;
     for (std::uint64_t i = 0; i < calls; ++i) {
         one_call(n);
@@ -166,8 +211,10 @@ sched::Task<int> fuzz(std::uint64_t seed, std::uint64_t calls) {
         }
     }
     const auto s = user::async_stats();
-    user::println("fuzz: seed {}: {} calls, {} failed as they should; {} completions taken ({} naming no coroutine)",
-                  seed, n.calls, n.failed, s.completed + s.stray, s.stray);
+    user::println(
+        "fuzz: seed {}: {} calls ({} of them from the {} calls later chapters added), {} failed as they should; "
+        "{} completions taken ({} naming no coroutine)",
+        seed, n.calls, n.layer_calls, layer_call_count(), n.failed, s.completed + s.stray, s.stray);
     co_return 0;
 }
 
