@@ -9,7 +9,7 @@ USER_LDSCRIPT := $(firstword $(foreach l,$(LAYERS),$(wildcard $(ROOT)/$(l)/user/
 # FPU off (sstatus.FS = Off): the kernel does not save FPU state per thread, so a
 # floating-point instruction in user mode is an illegal instruction.
 USER_ARCH_FLAGS := $(TARGET_ARCH_FLAGS)
-USER_CXXFLAGS := -std=c++20 $(USER_ARCH_FLAGS) $(WARN_FLAGS) $(USER_EXTRA_CXXFLAGS) -O2 -g \
+USER_CXXFLAGS := -std=c++20 $(USER_ARCH_FLAGS) $(WARN_FLAGS) -O2 -g \
                  -ffreestanding -fno-exceptions -fno-rtti -fno-pie -fno-stack-protector \
                  -fno-threadsafe-statics -fno-use-cxa-atexit -fno-asynchronous-unwind-tables \
                  -ffunction-sections -fdata-sections -DCOPS_USER=1

@@ -75,8 +75,10 @@ void attack_beside_urgent_work(const char* command, std::int64_t status) {
     sched::run_until([&] { return proc::has_ended(pid); });
     const std::int64_t got = proc::reap(pid).value_or(-100);
     test::check(got == status, __FILE__, __LINE__,
-                lib::format_buffer(why, sizeof why, "'{}' ended with status {}, expected {} (attack.cpp: 100 or more "
-                                   "names what went wrong)", command, got, status));
+                lib::format_buffer(why, sizeof why,
+                                   "'{}' ended with status {}, expected {} (attack.cpp: 100 or more "
+                                   "names what went wrong)",
+                                   command, got, status));
     CHECK_EQ(proc::process_count(), 0U);
     CHECK_EQ(mm::frames().free_count(), before.frames);
     CHECK_EQ(mm::kernel_heap().stats().bytes_in_use, before.heap);

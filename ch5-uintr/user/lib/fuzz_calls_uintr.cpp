@@ -24,9 +24,7 @@ COPS_FUZZ_CALL(register_sender)
 long uipi_send(const Pools& p) { return cops::user::syscall(abi::kSysUipiSend, p.word()); }
 COPS_FUZZ_CALL(uipi_send)
 
-long completions_by_default(const Pools&) {
-    return cops::user::syscall(abi::kSysUseForCompletions, ~std::uint64_t{0});
-}
+long completions_by_default(const Pools&) { return cops::user::syscall(abi::kSysUseForCompletions, ~std::uint64_t{0}); }
 COPS_FUZZ_CALL(completions_by_default)
 
 // uintr_wait blocks a receiver until an interrupt comes; use_for_completions with a

@@ -380,7 +380,10 @@ Socket* socket_of(io::File& f) {
 
 std::int64_t bind(Socket& s, std::uint32_t address, std::uint16_t port) {
     StackGuard g;
-    if (s.state != SocketState::Fresh || s.pcb == nullptr) {
+    // A socket binds once (EINVAL after, as on Linux). lwIP's tcp_bind does not check
+    // it: a bound pcb would be linked into tcp_bound_pcbs a second time, a cycle that
+    // every later bind and listen would walk for ever under the stack lock.
+    if (s.state != SocketState::Fresh || s.pcb == nullptr || s.pcb->local_port != 0) {
         return fail(Errno::Invalid);
     }
     ip_addr_t at;

@@ -468,6 +468,14 @@ sched::Task<int> case_errors() {
     expect(user::syscall(abi::kSysBind, static_cast<std::uint64_t>(f), 0, 70000) == err(Errno::Invalid),
            "bind to port 70000: EINVAL");
     expect(user::bind(f, 0, 7400) == 0, "bind", user::bind(f, 0, 7400));
+    // A second bind of the same socket (lwIP would link its pcb into the bound list
+    // twice: a cycle that every later bind walked for ever, which the fuzzer found).
+    expect(user::bind(f, 0, 7401) == err(Errno::Invalid), "bind twice: EINVAL", user::bind(f, 0, 7401));
+    expect(user::bind(f, 0, 7400) == err(Errno::Invalid), "bind twice to one port: EINVAL");
+    const long third = user::socket();
+    expect(user::bind(static_cast<int>(third), 0, 7402) == 0, "another socket binds after it",
+           user::bind(static_cast<int>(third), 0, 7402));
+    user::close(static_cast<int>(third));
     expect(user::listen(f, 4) == 0, "listen");
     expect(user::listen(f, 4) == err(Errno::Invalid), "listen twice: EINVAL");
     expect(sys::connect(f, abi::kLoopback, 7400) == err(abi::kErrIsConnected), "connect a listener: EISCONN");

@@ -42,13 +42,12 @@ struct Call {
 }  // namespace cops::user::fuzz
 
 /// Adds function @p fn (`long fn(const cops::user::fuzz::Pools&)`) to the fuzzer's table.
-#define COPS_FUZZ_CALL(fn)                                                                     \
-    [[gnu::used, gnu::section("cops_fuzz_calls")]] const ::cops::user::fuzz::Call fn##_fuzz_entry{ \
-        #fn, fn};
+#define COPS_FUZZ_CALL(fn) \
+    [[gnu::used, gnu::section("cops_fuzz_calls")]] const ::cops::user::fuzz::Call fn##_fuzz_entry{#fn, fn};
 /// Tells the fuzzer never to make call @p number (an abi::Sys) with random arguments:
 /// its sync form may wait for ever (an accept on a listening socket), which would
 /// only stop the fuzzer. @p tag names the entry.
-#define COPS_FUZZ_AVOID(tag, number)                                                              \
+#define COPS_FUZZ_AVOID(tag, number)                                                                \
     [[gnu::used, gnu::section("cops_fuzz_calls")]] const ::cops::user::fuzz::Call tag##_fuzz_avoid{ \
         #tag, nullptr, static_cast<long>(number)};
 
