@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from grader import formats
 from grader.grade import grade
-from grader.rubric import RubricError
+from grader.rubric import RubricError, load_rubric
+from grader.self_check import coverage_lines, run_unit_tests
 from harness import labs
 
 
@@ -37,6 +38,10 @@ def cmd_grade(args) -> int:
         return 2
     g = grade(args.root, args.chapter, args.submission, args.rubric, args.budget_scale)
     print(formats.table(g))
+    if args.submission is None:  # the student's self-check: say what it covers
+        rubric = load_rubric(args.rubric or os.path.join(args.root, "grader", "rubric", f"ch{args.chapter}.toml"))
+        unit = run_unit_tests(args.root, args.chapter) if g.build_ok else None
+        print("\n".join(coverage_lines(g, rubric, unit)))
     out = args.out or os.path.join(args.root, "build", f"grade-ch{args.chapter}")
     write_reports(g, out)
     print(f"grader: results.json and junit.xml in {out} ({g.seconds:.0f} s)")
