@@ -100,3 +100,38 @@ KTEST("timer/a-sleep-to-the-end-of-time-does-not-wrap") {
     sched::run_until([] { return g_early.load() != 0; });
     CHECK_EQ(g_early.load(), 2);
 }
+
+namespace {
+std::atomic<const time::SleepAwaiter*> g_nap{nullptr};
+std::atomic<int> g_exact{0};
+sched::Task<void> exact_sleeper() {
+    auto nap = time::sleep_for(100000);
+    g_nap = &nap;
+    const bool full = co_await nap;
+    g_exact = full ? 1 : 2;
+}
+}  // namespace
+
+KTEST("timer/a-sleeper-wakes-at-its-deadline-tick-not-one-later") {
+    // expire_sleepers(now) must wake every sleeper whose deadline is now or earlier:
+    // `deadline < now` instead of `deadline <= now` wakes each one a tick late, which
+    // no timing test can see reliably. The tick's own calls are far from this deadline.
+    g_nap = nullptr;
+    g_exact = 0;
+    auto cid = sched::spawn(exact_sleeper(), sched::Priority{10});
+    REQUIRE(cid.ok());
+    sched::run_until([&] {
+        auto s = sched::kernel_executor().state(cid.value());
+        return g_nap.load() != nullptr && s && s.value() == sched::CoroutineState::Blocked;
+    });
+    const std::uint64_t deadline = g_nap.load()->deadline();
+    time::expire_sleepers(deadline - 1);
+    CHECK_EQ(time::sleeper_count(), 1U);  // one tick before its deadline: still asleep
+    time::expire_sleepers(deadline);
+    CHECK_EQ(time::sleeper_count(), 0U);  // on its deadline tick: woken
+    if (time::sleeper_count() != 0) {
+        (void)sched::kernel_executor().wake(cid.value());  // a failed check must not hang the test
+    }
+    sched::run_until([] { return g_exact.load() != 0; });
+    CHECK_EQ(g_exact.load(), 1);  // and it slept its full time, as sleep_for reports
+}
