@@ -25,6 +25,7 @@ from harness.lwip import run_lwip_unit_tests
 from harness.net import host_matrix_http_results, host_network_results
 from harness.report import print_result, print_summary
 from harness.results import Status, TestResult
+from harness.staleness import rebuild_command, stale_sources
 from harness.unit import run_unit_tests
 
 
@@ -192,6 +193,13 @@ def cmd_test(args) -> int:
 
 
 def cmd_ktest(args) -> int:
+    stale = stale_sources(args.kernel)
+    if stale:
+        more = f" and {len(stale) - 1} more" if len(stale) > 1 else ""
+        print(f"harness: {args.kernel} is older than {os.path.relpath(stale[0], args.root)}{more}, so it would "
+              f"test the code as it was before the edit. Rebuild it first: {rebuild_command(args.kernel)}",
+              file=sys.stderr)
+        return 2
     smp, typed, extra = args.smp, None, []
     if args.chapter:
         smp = args.smp or chapters.test_smp(args.root, args.chapter)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from harness import qemu, tap
 from harness.results import Status, TestResult
-from harness.symbolize import symbolize_lines
+from harness.symbolize import symbolize_lines, where_pc
 
 TAIL_LINES = 12
 # A test that wants console input prints this line; the runner then types the
@@ -124,7 +124,9 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
                     message = next((d for d in diags if d), "failed")
                     if timeout:  # the status says "timeout" already: the message says the rest once
                         message = next(d for d in diags if d.startswith("timeout:")).removeprefix("timeout:").strip()
-                    shown = diags + (["last console lines of the test:"] + console[-8:] if console else [])
+                    printed = [c for c in console if c.strip()][-8:]
+                    shown = diags + (where_pc(message, run.kernel) if timeout else []) + \
+                        (["last console lines of the test:"] + printed if printed else [])
                     results[event.number] = TestResult(run.suite, event.name,
                                                        Status.TIMEOUT if timeout else Status.FAIL, message, shown,
                                                        checks=None if timeout else checks)

@@ -37,3 +37,23 @@ def symbolize_lines(lines: list[str], elf: str) -> list[str]:
         else:
             result.append(line)
     return result
+
+
+_PC = re.compile(r"at pc (0x[0-9a-fA-F]+)")
+
+
+def where_pc(text: str, elf: str) -> list[str]:
+    """The function and file:line of the `at pc 0x...` in @text, inline frames first
+    (a timeout's pc is where a hart was when the budget ran out; with -i it names
+    the test's own line even when the loop was inlined). Empty if it cannot tell."""
+    m = _PC.search(text)
+    tool = addr2line_tool()
+    if not m or tool is None or not os.path.exists(elf):
+        return []
+    try:
+        out = subprocess.run([tool, "-f", "-C", "-i", "-p", "-e", elf, m.group(1)], capture_output=True, text=True,
+                             timeout=20).stdout.splitlines()
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    frames = [line.strip() for line in out if line.strip() and not line.startswith("??")]
+    return [f"where the pc was: {frames[0]}"] + [f"  {f}" for f in frames[1:4]] if frames else []

@@ -47,6 +47,10 @@ class SelftestKernelTest(unittest.TestCase):
         r = self.results["selftest/hangs"]
         self.assertEqual(r.status, Status.TIMEOUT)
         self.assertIn("budget of 5000000 instructions", r.message)
+        # The pc is named: the spinning loop is the test's own line in bad_tests.cpp.
+        where = [d for d in r.details if d.startswith("where the pc was:")]
+        self.assertTrue(where and "bad_tests.cpp" in "\n".join(r.details), r.details)
+        self.assertFalse(any(d == "last console lines of the test:" for d in r.details), r.details)
 
     def test_panic_has_message_and_symbolized_backtrace(self):
         r = self.results["selftest/panics"]
