@@ -161,8 +161,19 @@ class HandoutTest(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(out, "grader", "tests")))
             self.assertFalse(os.path.exists(os.path.join(out, "harness", "tests", "test_labs.py")))
             with open(os.path.join(out, "README.md")) as f:
-                self.assertIn("Student handout for chapter 1", f.readline())
+                first = f.readline()
+            self.assertIn("Student handout for chapter 1", first)
+            self.assertIn("`TODO(ch1)`", first)  # the banner names the real markers, not TODO(chN)
             with open(os.path.join(out, "ch1-executor", "kernel", "sched", "executor.cpp")) as f:
                 text = f.read()
             self.assertIn("TODO(ch1)", text)
             self.assertNotIn("LAB(ch1)", text)
+            # A git repository with one commit holding everything: the student's history
+            # starts there, and make format-check finds the sources.
+            log = subprocess.run(["git", "log", "--oneline"], cwd=out, capture_output=True, text=True, check=True)
+            self.assertEqual(len(log.stdout.splitlines()), 1, log.stdout)
+            status = subprocess.run(["git", "status", "--porcelain"], cwd=out, capture_output=True, text=True,
+                                    check=True)
+            self.assertEqual(status.stdout, "")
+            files = subprocess.run(["git", "ls-files", "*.cpp"], cwd=out, capture_output=True, text=True, check=True)
+            self.assertIn("ch1-executor/kernel/sched/executor.cpp", files.stdout)
