@@ -94,9 +94,22 @@ KTEST_BUDGET("preempt/equal-priority-does-not-preempt", 1'000'000'000) {
     g_peer_ran = 0;
     start_spinners(g_cids, n, sched::Priority{40});
     REQUIRE(sched::spawn(equal_peer(), sched::Priority{40}).ok());
+    const unsigned long before = sched::preemption_count();
     const std::uint64_t until = dev::timer::now_ticks() + 4;
     sched::run_until([&] { return dev::timer::now_ticks() >= until; });
     CHECK_EQ(g_peer_ran.load(), 0);  // four ticks later it still waits its turn
+    // And nothing was preempted for it. A decision that preempts on equal priority
+    // churns instead: at every tick it sets a spinner aside and the fresh thread
+    // resumes that same spinner (a suspended thread wins a tie), so the peer may
+    // never run, yet each hart pays a preemption per tick. The one preemption
+    // allowed is the hand-back to this test's run_until() when its time is up.
+    const unsigned long preempted = sched::preemption_count() - before;
+    char why[120];
+    test::check(preempted <= 1, __FILE__, __LINE__,
+                lib::format_buffer(why, sizeof why,
+                                   "{} preemptions in 4 ticks among equal priorities (at most 1 expected: "
+                                   "equal priority must not preempt)",
+                                   preempted));
     g_stop = true;
     sched::run_until([&] { return g_spinners_exited.load() == n && g_peer_ran.load() == 1; });
     CHECK_EQ(g_peer_ran.load(), 1);

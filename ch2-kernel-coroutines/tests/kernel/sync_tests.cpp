@@ -125,6 +125,46 @@ KTEST_BUDGET("sync/channel-delivers-in-order-and-blocks-when-full", 1'000'000'00
     CHECK_EQ(g_channel.size(), 0U);
 }
 
+namespace {
+sync::Semaphore g_gate{0};
+std::atomic<int> g_through{0};
+sched::Task<void> wait_at_the_gate() {
+    co_await g_gate.acquire();
+    g_through = 1;
+}
+}  // namespace
+
+KTEST_BUDGET("sync/a-stray-wake-does-not-let-a-waiter-through", 1'000'000'000) {
+    // Any code may wake any coroutine: acquire() must check that release() granted
+    // it a unit, and block again if not. Without that loop, the stray wake below lets
+    // the waiter through with no unit, and leaves its node in the waiters' list.
+    g_through = 0;
+    auto cid = sched::spawn(wait_at_the_gate(), sched::Priority{10});
+    REQUIRE(cid.ok());
+    sched::run_until([] { return g_gate.waiting() == 1; });
+    auto blocked = [&] {
+        auto st = sched::kernel_executor().state(cid.value());
+        return st && st.value() == sched::CoroutineState::Blocked;
+    };
+    sched::run_until(blocked);
+    for (int i = 0; i < 3 && g_through.load() == 0; ++i) {
+        REQUIRE(sched::kernel_executor().wake(cid.value()).ok());  // stray: no unit was released
+        sched::run_until([&] { return blocked() || g_through.load() != 0; });
+    }
+    CHECK_EQ(g_through.load(), 0);  // still waiting, after three stray wakes
+    if (g_through.load() != 0) {
+        // It went through without a unit, and its node may still be in the list with
+        // its frame gone: releasing now would write to freed memory. Stop here.
+        return;
+    }
+    CHECK_EQ(g_gate.waiting(), 1U);  // still queued once
+    CHECK_EQ(g_gate.available(), 0U);
+    g_gate.release();  // the real unit
+    sched::run_until([] { return g_through.load() != 0; });
+    CHECK_EQ(g_gate.waiting(), 0U);
+    CHECK_EQ(g_gate.available(), 0U);  // the grant went to the waiter, not to the count
+}
+
 KTEST("misuse/mutex-unlocked-twice-is-an-error") {
     sync::Mutex m;
     CHECK(m.try_lock());

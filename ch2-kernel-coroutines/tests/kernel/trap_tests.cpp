@@ -2,8 +2,10 @@
 /// @brief Traps: the tick on every hart, exception handlers, IPIs between harts.
 #include <atomic>
 
+#include "cops/arch/irq.hpp"
 #include "cops/arch/trap.hpp"
 #include "cops/dev/timer.hpp"
+#include "cops/sched/kernel_executor.hpp"
 #include "cops/sched/run_until.hpp"
 #include "cops/smp/hart.hpp"
 #include "cops/smp/ipi.hpp"
@@ -45,6 +47,42 @@ KTEST("trap/exception-handler-runs-and-returns") {
     asm volatile(".option push\n.option norvc\nebreak\n.option pop");
     arch::set_exception_handler(arch::Exception::Breakpoint, nullptr);
     CHECK_EQ(g_breakpoints.load(), 2U);
+}
+
+namespace {
+std::atomic<int> g_urgent_done{0};
+std::atomic<int> g_seen_after_exception{-1};
+sched::Task<void> urgent_work() {
+    g_urgent_done = 1;
+    co_return;
+}
+/// With interrupts off (no tick can come), readies a more urgent coroutine and traps
+/// with an ebreak; notes whether that coroutine ran before the trap came back here.
+sched::Task<void> trap_with_urgent_work_ready() {
+    const bool was_on = arch::irq_save();
+    if (sched::spawn(urgent_work(), sched::Priority{0}).ok()) {
+        asm volatile(".option push\n.option norvc\nebreak\n.option pop");
+        g_seen_after_exception = g_urgent_done.load();
+    }
+    arch::irq_restore(was_on);
+    co_return;
+}
+}  // namespace
+
+KTEST_BUDGET("trap/an-exception-is-not-a-scheduling-point", 1'000'000'000) {
+    // An exception handler works for the code that trapped; only interrupts bring new
+    // work. If trap_dispatch() preempted after an exception, the urgent coroutine would
+    // run inside the ebreak, before the trapping coroutine goes on.
+    sched::Hart0Only one_hart;  // no other hart may pick the urgent coroutine up
+    g_urgent_done = 0;
+    g_seen_after_exception = -1;
+    g_breakpoints = 0;
+    arch::set_exception_handler(arch::Exception::Breakpoint, on_breakpoint);
+    REQUIRE(sched::spawn(trap_with_urgent_work_ready(), sched::Priority{20}).ok());
+    sched::run_until([] { return g_seen_after_exception.load() != -1 && g_urgent_done.load() != 0; });
+    arch::set_exception_handler(arch::Exception::Breakpoint, nullptr);
+    CHECK_EQ(g_breakpoints.load(), 1U);
+    CHECK_EQ(g_seen_after_exception.load(), 0);  // the ebreak came back to the trapping coroutine first
 }
 
 KTEST("trap/ipi-reaches-another-hart") {
