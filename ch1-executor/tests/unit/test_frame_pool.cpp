@@ -3,6 +3,7 @@
 
 #include "cops/sched/executor.hpp"
 #include "cops/sched/frame_pool.hpp"
+#include "cops/test/catch_printing.hpp"
 
 using namespace cops;
 using namespace cops::sched;

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "cops/sched/priority_bitmap.hpp"
+#include "cops/test/catch_printing.hpp"
 
 using cops::sched::Priority;
 using cops::sched::PriorityBitmap;

@@ -1,12 +1,13 @@
 /// @file unit_support.hpp
-/// @brief Readable Catch2 printing of chapter 2's enums, shared by the ch2 host unit tests.
+/// @brief Readable Catch2 printing of chapter 2's enums, shared by the ch2 host unit tests
+/// (chapter 1's types come from cops/test/catch_printing.hpp).
 #pragma once
 
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "cops/sched/ccb.hpp"
 #include "cops/sched/preemption.hpp"
+#include "cops/test/catch_printing.hpp"  // the states, priorities, cids and errors (ch1)
 
 namespace Catch {
 
@@ -20,11 +21,6 @@ struct StringMaker<cops::sched::PreemptAction> {
         }
         return "PreemptAction(" + std::to_string(static_cast<int>(a)) + ")";
     }
-};
-
-template <>
-struct StringMaker<cops::sched::CoroutineState> {
-    static std::string convert(cops::sched::CoroutineState s) { return cops::sched::state_name(s); }
 };
 
 }  // namespace Catch
