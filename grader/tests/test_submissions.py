@@ -63,7 +63,8 @@ class SubmissionsTest(unittest.TestCase):
                 g = grade(ROOT, chapter, ROOT)  # the reference's own files as the submission
                 self.assertTrue(g.build_ok, g.build_output[-2000:])
                 self.assertGreater(g.max_score, 0)
-                self.assertEqual(g.score, g.max_score, [t.output for t in g.tests if t.score < t.max_score])
+                self.assertEqual(g.score, g.max_score,
+                                 [f"{t.name}: {t.output}" for t in g.tests if t.score < t.max_score])
                 rubric = load_rubric(os.path.join(ROOT, "grader", "rubric", f"ch{chapter}.toml"))
                 self.assertEqual(rubric.max_points, g.max_score, "the rubric's max_points is the reference's total")
                 hidden = sum(1 for t in g.tests if t.name.startswith("hidden/"))

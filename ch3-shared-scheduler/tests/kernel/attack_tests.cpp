@@ -19,6 +19,7 @@ namespace {
 constexpr std::uint64_t kBudget = 4'000'000'000;
 constexpr sched::Priority kOpenCeiling{1};  // lets prio_child use level 10
 constexpr std::uint64_t kUrgentWithinTicks = 100;
+constexpr std::uint64_t kEndWithinTicks = 2000;
 
 /// Free frames and kernel heap bytes in use.
 struct Memory {
@@ -69,10 +70,22 @@ void attack_beside_urgent_work(const char* command, std::int64_t status) {
                                    command, kUrgentWithinTicks, urgent_done ? "did" : "did not",
                                    proc::has_ended(pid) ? "had already ended" : "was still running"));
     CHECK(within(kUrgentWithinTicks, [] { return g_kernel_ran; }));
+    if (!urgent_done) {
+        (void)proc::kill(urgent.value());
+    }
     sched::run_until([&] { return proc::has_ended(urgent.value()); });
     CHECK_EQ(proc::reap(urgent.value()).value_or(-100), 10);
 
-    sched::run_until([&] { return proc::has_ended(pid); });
+    // Every attack ends by itself within a few hundred ticks; one that does not is a
+    // failure that says so (and is killed), not a hang to the budget.
+    const bool ended = within(kEndWithinTicks, [&] { return proc::has_ended(pid); });
+    test::check(ended, __FILE__, __LINE__,
+                lib::format_buffer(why, sizeof why, "'{}' did not end within {} ticks of its start ({} processes live)",
+                                   command, kEndWithinTicks, proc::process_count()));
+    if (!ended) {
+        (void)proc::kill(pid);
+        sched::run_until([&] { return proc::has_ended(pid); });
+    }
     const std::int64_t got = proc::reap(pid).value_or(-100);
     test::check(got == status, __FILE__, __LINE__,
                 lib::format_buffer(why, sizeof why,
