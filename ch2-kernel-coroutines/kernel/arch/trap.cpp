@@ -25,6 +25,15 @@ std::atomic<std::uint64_t> g_traps{0};
                        "  (trap_dispatch() in kernel/arch/trap.cpp found no handler for this cause; handlers are\n"
                        "  registered with arch::set_interrupt_handler() and arch::set_exception_handler())",
                        smp::this_hart().index, cause_name(f.scause), f.scause, f.sepc, f.stval);
+        // How many handlers the tables hold: none at all would mean they were wiped.
+        unsigned interrupts = 0;
+        unsigned exceptions = 0;
+        for (unsigned i = 0; i < kTrapCauses; ++i) {
+            interrupts += g_interrupts[i] != nullptr ? 1 : 0;
+            exceptions += g_exceptions[i] != nullptr ? 1 : 0;
+        }
+        lib::format_to(console::backend(), "\n  (handlers registered now: {} interrupt, {} exception; {} traps so far)",
+                       interrupts, exceptions, g_traps.load(std::memory_order_relaxed));
         lib::format_to(console::backend(), "\n  bt#0 {:#018x}", f.sepc + 1);  // +1: symbolizers step back one
     }
     detail::panic_end(f.regs[static_cast<unsigned>(Reg::S0)], 1);
