@@ -32,12 +32,18 @@ def gradescope_json(g: Grade) -> str:
                   + ("".join(f"\nNote: {n}" for n in g.notes)),
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        # Console lines, diagnostics and backtraces are plain text: never Markdown or HTML.
+        "output_format": "text",
+        "test_output_format": "text",
         "tests": [{
             "name": t.name,
             "number": str(t.number),
             "score": t.score,
             "max_score": t.max_score,
+            # Gradescope colours a test by this, so partial credit still shows as a failure.
+            "status": "passed" if t.score >= t.max_score else "failed",
             "output": t.output,
+            "output_format": "text",
             "tags": [f"ch{t.chapter}", t.status],
             "visibility": t.visibility,
         } for t in g.tests],

@@ -83,9 +83,14 @@ class FormatsTest(unittest.TestCase):
         for key in ["score", "execution_time", "output", "visibility", "stdout_visibility", "tests"]:
             self.assertIn(key, doc)
         self.assertEqual(doc["score"], 3)
+        self.assertEqual((doc["output_format"], doc["test_output_format"]), ("text", "text"))
         for t in doc["tests"]:
-            self.assertEqual(set(t), {"name", "number", "score", "max_score", "output", "tags", "visibility"})
+            self.assertEqual(set(t), {"name", "number", "score", "max_score", "status", "output", "output_format",
+                                      "tags", "visibility"})
             self.assertIn(t["visibility"], ("visible", "hidden", "after_due_date", "after_published"))
+            self.assertEqual(t["status"], "passed" if t["score"] >= t["max_score"] else "failed")
+            self.assertEqual(t["output_format"], "text")
+        self.assertEqual(sorted(t["status"] for t in doc["tests"]), ["failed", "passed"])
         self.assertIn("not in the submission", doc["output"])
 
     def test_junit_counts_failures(self):
