@@ -1,6 +1,6 @@
 # COPS lab kit — the commands students and instructors use.
 #
-#   make run   [CH=N] [SMP=n] [INTERACTIVE=1] [INIT=prog,arg] [NET=hub|user|none] [PCAP=file]
+#   make run   [CH=N] [SMP=n] [INTERACTIVE=1] [INIT=prog,arg] [NET=hub|user|none] [PCAP=file] [BOOTLOG=1]
 #                                  build chapter N's kernel and boot it
 #   make test  [CH=N]              build and run every test (host + kernel); ends "N passed, N failed"
 #   make bench [CH=N]              instruction-count benchmarks under qemu -icount shift=0
@@ -45,10 +45,11 @@ help:
 tools:
 	@CROSS_COMPILE=$(CROSS_COMPILE) QEMU=$(QEMU) OPENSBI=$(OPENSBI) PICOLIBC=$(PICOLIBC_LIB) bash mk/check-tools.sh --quiet
 
-# Kernel command line for `make run`: INTERACTIVE=1 (ch2's echo), INIT=prog,arg,... (ch3's first program).
+# Kernel command line for `make run`: INTERACTIVE=1 (ch2's echo), INIT=prog,arg,... (ch3's first program),
+# BOOTLOG=1 (print each init step as it runs: the boot order, include/cops/init/initcall.hpp).
 # $(value INIT): the words as typed (make does not expand a `$(...)` in them), single-quoted
 # for the shell, so the kernel gets them unchanged.
-RUN_ARGS := $(strip $(if $(INTERACTIVE),interactive=1) $(if $(value INIT),init=$(value INIT)))
+RUN_ARGS := $(strip $(if $(INTERACTIVE),interactive=1) $(if $(BOOTLOG),bootlog=1) $(if $(value INIT),init=$(value INIT)))
 RUN_APPEND := $(if $(RUN_ARGS),-append '$(subst ','\'',$(RUN_ARGS))')
 # A chapter whose chapter.mk says TEST_DISK_MB := n (ch4 on) boots with a virtio-blk disk:
 # build/chN/disk.img, made once (zeroed) and kept, so the host can look at what the guest wrote.

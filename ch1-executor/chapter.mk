@@ -19,6 +19,7 @@ LAYER_PORTABLE := \
     kernel/lib/error.cpp \
     kernel/lib/format.cpp \
     kernel/lib/fdt.cpp \
+    kernel/init/init_order.cpp \
     kernel/mm/size_class_heap.cpp \
     kernel/sched/executor.cpp \
     kernel/sched/executor_lifetime.cpp \

@@ -1,7 +1,6 @@
 # Chapter 2 — kernel coroutines: traps, the tick, PLIC and UART, SMP, awaitables, preemption.
 PARENT := ch1-executor
 
-# Order matters within an init level: hart state (smp/boot.cpp) before the kernel executor.
 LAYER_KERNEL := \
     kernel/smp/boot.cpp \
     kernel/smp/hart.cpp \

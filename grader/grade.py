@@ -137,12 +137,11 @@ def score_results(results: list[TestResult], rubric: Rubric, chapter: int) -> li
             score = round(max_score * r.checks[0] / r.checks[1], 2)
         else:
             score = 0.0
-        visibility = rule.visibility if r.name.startswith("hidden/") or rule.visibility != "visible" else "visible"
         lines = [f"{r.status.value}" + (f": {r.message}" if r.message else "")]
         if r.checks:
             lines.append(f"checks held: {r.checks[0]}/{r.checks[1]}")
         lines += r.details[-25:]
-        scores.append(TestScore(number, r.name, ch, r.status.value, score, max_score, visibility, "\n".join(lines)))
+        scores.append(TestScore(number, r.name, ch, r.status.value, score, max_score, rule.visibility, "\n".join(lines)))
     return scores
 
 

@@ -57,10 +57,14 @@ bench-kernel: $(BUILD)/bench-kernel.elf
 unit-tests: $(BUILD)/unit-tests
 selftest-kernel: $(BUILD)/selftest-kernel.elf
 
+# COPS_LAYER: the chapter a source belongs to (0 outside the chapters), for the boot
+# order of its init calls (include/cops/init/initcall.hpp).
+layer_of = $(or $(filter 1 2 3 4 5 6 7 8 9,$(call chapter_num,$(firstword $(subst /, ,$(1))))),0)
+
 $(BUILD)/obj/%.cpp.o: $(ROOT)/%.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX     $*.cpp"
-	@$(TARGET_CXX) $(KERNEL_CXXFLAGS) $(INCLUDE_FLAGS) -MMD -MP -c $< -o $@
+	@$(TARGET_CXX) $(KERNEL_CXXFLAGS) -DCOPS_LAYER=$(call layer_of,$*) $(INCLUDE_FLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/%.S.o: $(ROOT)/%.S
 	@mkdir -p $(dir $@)

@@ -2,6 +2,8 @@
 /// @brief What the hidden tests of every chapter share.
 #pragma once
 
+#include <cstdint>
+
 #include "cops/test/ktest.hpp"
 
 /// A step the test needs but does not grade: it counts as a (failed) check only if it fails.
@@ -12,3 +14,30 @@
             return;                                                                       \
         }                                                                                 \
     } while (0)
+
+/// Instruction budget of a hidden test that runs coroutines on every hart.
+inline constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;
+
+#if __has_include("cops/sched/run_until.hpp")  // chapter 2 on: kernel coroutines on every hart
+#include "cops/dev/timer.hpp"
+#include "cops/sched/kernel_executor.hpp"
+#include "cops/sched/run_until.hpp"
+
+namespace hidden {
+
+/// The state of kernel coroutine @p cid (Exit once it is gone).
+inline cops::sched::CoroutineState state_of(cops::sched::Cid cid) {
+    return cops::sched::kernel_executor().state(cid).value_or(cops::sched::CoroutineState::Exit);
+}
+
+/// Waits (running coroutines) until @p done() or @p ticks kernel ticks have passed;
+/// returns done().
+template <class Fn>
+bool wait_for(Fn done, std::uint64_t ticks) {
+    const std::uint64_t until = cops::dev::timer::now_ticks() + ticks;
+    cops::sched::run_until([&] { return done() || cops::dev::timer::now_ticks() >= until; });
+    return done();
+}
+
+}  // namespace hidden
+#endif

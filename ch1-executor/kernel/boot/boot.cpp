@@ -115,8 +115,36 @@ extern "C" const InitCall __initcall_start[];
 extern "C" const InitCall __initcall_end[];
 
 void run_all() {
-    for (const InitCall* c = __initcall_start; c != __initcall_end; ++c) {
-        c->fn();
+    const auto count = static_cast<std::size_t>(__initcall_end - __initcall_start);
+    const InitCall* steps[kMaxSteps];
+    const OrderReport report = order(__initcall_start, count, steps);
+    switch (report.problem) {
+        case OrderProblem::None: break;
+        case OrderProblem::UnknownNeed:
+            panic(
+                "init order: {} ({}) needs '{}', but no step of that name is registered (the names after "
+                "the function in COPS_INITCALL are other steps' functions)",
+                report.step->name, report.step->file, report.need);
+        case OrderProblem::NeedTooLate:
+            panic(
+                "init order: {} ({}, level {}) needs '{}', which runs at a later level; move one of them "
+                "(include/cops/init/initcall.hpp lists the levels)",
+                report.step->name, report.step->file, level_name(report.step->level), report.need);
+        case OrderProblem::CircularNeed:
+            panic(
+                "init order: {} ({}) needs '{}', which needs it in turn, directly or through others: a circle "
+                "of needs at level {}",
+                report.step->name, report.step->file, report.need, level_name(report.step->level));
+        case OrderProblem::TooManySteps:
+            panic("init order: {} steps, more than init::kMaxSteps ({}); raise it in initcall.hpp", count, kMaxSteps);
+    }
+    const bool log = boot::bootarg("bootlog") == std::string_view("1");
+    for (std::size_t i = 0; i < count; ++i) {
+        if (log) {
+            console::println("boot: {:<6} ch{} {} ({})", level_name(steps[i]->level), unsigned{steps[i]->layer},
+                             steps[i]->name, steps[i]->file);
+        }
+        steps[i]->fn();
     }
 }
 }  // namespace cops::init

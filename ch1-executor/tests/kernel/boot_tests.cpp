@@ -10,6 +10,7 @@ int g_order[4];
 int g_count = 0;
 void record_device() { g_order[g_count++] = 2; }
 void record_early() { g_order[g_count++] = 0; }
+void a_step_that_needs_record_device() { g_order[g_count++] = 3; }
 }  // namespace
 
 /// A global with a constructor that must run before app_main (from .init_array).
@@ -19,7 +20,9 @@ struct ConstructedAtBoot {
 };
 ConstructedAtBoot g_constructed;
 
-// Registered out of order on purpose: levels, not source order, decide.
+// Registered out of order on purpose: levels, not source order, decide; and a need
+// comes first although its name sorts later.
+COPS_INITCALL(device, a_step_that_needs_record_device, record_device);
 COPS_INITCALL(device, record_device);
 COPS_INITCALL(early, record_early);
 
@@ -49,10 +52,11 @@ KTEST("boot/global-constructors-ran-before-initcalls") {
     CHECK_EQ(g_constructed.value, 100);
 }
 
-KTEST("boot/initcalls-run-by-level") {
-    REQUIRE_EQ(g_count, 2);
+KTEST("boot/initcalls-run-by-level-and-need") {
+    REQUIRE_EQ(g_count, 3);
     CHECK_EQ(g_order[0], 0);
     CHECK_EQ(g_order[1], 2);
+    CHECK_EQ(g_order[2], 3);
 }
 
 KTEST("arch/instret-counts-instructions") {

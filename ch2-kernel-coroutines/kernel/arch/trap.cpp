@@ -2,8 +2,6 @@
 /// @brief Trap dispatch: decode `scause`, call the registered handler, then maybe preempt.
 #include "cops/arch/trap.hpp"
 
-#include <atomic>
-
 #include "cops/arch/csr.hpp"
 #include "cops/lib/console.hpp"
 #include "cops/lib/panic.hpp"
@@ -15,7 +13,6 @@ namespace cops::arch {
 namespace {
 TrapHandler g_interrupts[kTrapCauses];
 TrapHandler g_exceptions[kTrapCauses];
-std::atomic<std::uint64_t> g_traps{0};
 
 /// A trap nobody handles: say what, where and how we got there, and stop.
 [[noreturn]] void unexpected_trap(const TrapFrame& f) {
@@ -32,8 +29,8 @@ std::atomic<std::uint64_t> g_traps{0};
             interrupts += g_interrupts[i] != nullptr ? 1 : 0;
             exceptions += g_exceptions[i] != nullptr ? 1 : 0;
         }
-        lib::format_to(console::backend(), "\n  (handlers registered now: {} interrupt, {} exception; {} traps so far)",
-                       interrupts, exceptions, g_traps.load(std::memory_order_relaxed));
+        lib::format_to(console::backend(), "\n  (handlers registered now: {} interrupt, {} exception)", interrupts,
+                       exceptions);
         lib::format_to(console::backend(), "\n  bt#0 {:#018x}", f.sepc + 1);  // +1: symbolizers step back one
     }
     detail::panic_end(f.regs[static_cast<unsigned>(Reg::S0)], 1);
@@ -55,13 +52,10 @@ void install_trap_vector() {
     stvec.write(reinterpret_cast<std::uintptr_t>(&trap_entry));
 }
 
-std::uint64_t trap_count() { return g_traps.load(std::memory_order_relaxed); }
-
 }  // namespace cops::arch
 
 extern "C" void trap_dispatch(cops::arch::TrapFrame* frame) {
     using namespace cops::arch;
-    g_traps.fetch_add(1, std::memory_order_relaxed);
     TrapFrame& f = *frame;
     // LAB(ch2): dispatch a trap by its cause
     // The top bit of scause says interrupt or exception; the rest is the code that

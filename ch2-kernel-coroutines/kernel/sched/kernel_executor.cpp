@@ -29,7 +29,7 @@ void create_kernel_executor() {
     g_executor->set_lock_masks_interrupts(true);  // interrupt handlers wake coroutines
     g_executor->set_ready_hook(on_ready);
 }
-COPS_INITCALL(arch, create_kernel_executor);
+COPS_INITCALL(arch, create_kernel_executor, setup_boot_hart);
 }  // namespace
 
 Executor& kernel_executor() { return *g_executor; }

@@ -4,7 +4,8 @@
 /// Registered as init calls, so ch1's boot code runs them without knowing them:
 ///   arch    this hart's state (tp), the trap vector, the IPI handler, the stack pool
 ///   device  the tick, the PLIC, the UART (which becomes the console)
-///   late    secondary harts start (SBI HSM) and enter the executor loop
+///   start   secondary harts start (SBI HSM) and enter the executor loop: the last step,
+///           so every layer's services (e.g. ch3's system calls) are there before they run
 #include "cops/arch/csr.hpp"
 #include "cops/arch/irq.hpp"
 #include "cops/arch/sbi.hpp"
@@ -98,7 +99,7 @@ void start_secondary_harts() {
         console::println("boot: only {} of {} harts came up", online_count(), next_index);
     }
 }
-COPS_INITCALL(late, start_secondary_harts);
+COPS_INITCALL(start, start_secondary_harts);
 }  // namespace
 
 }  // namespace cops::smp

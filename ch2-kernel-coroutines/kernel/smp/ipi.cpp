@@ -34,8 +34,6 @@ void set_idle(bool idle) {
     }
 }
 
-std::uint64_t idle_mask() { return g_idle.load(std::memory_order_seq_cst); }
-
 void kick_for(sched::Priority prio) {
     // Pairs with the fence in the idle loop: either that hart sees the new work before
     // it sleeps, or we see its idle bit here.

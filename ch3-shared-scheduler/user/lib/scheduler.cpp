@@ -91,7 +91,7 @@ void run_scheduler(int argc, char** argv) {
         exit(static_cast<int>(abi::Errno::NoMemory));
     }
     auto main_task = main_coroutine(argc, argv);
-    if (!main_task.valid() || !g_executor->spawn(std::move(main_task), kMainPriority)) {
+    if (!main_task.valid() || !g_executor->spawn(std::move(main_task), kMainPriority, sched::CoroutineKind::User)) {
         println("user runtime: cannot start the main coroutine");
         exit(static_cast<int>(abi::Errno::NoMemory));
     }
@@ -103,7 +103,7 @@ void set_loop_hook(void (*hook)()) { g_loop_hook = hook; }
 sched::Executor& executor() { return *g_executor; }
 
 long spawn(sched::Task<void> task, sched::Priority prio) {
-    const auto cid = g_executor->spawn(std::move(task), prio);
+    const auto cid = g_executor->spawn(std::move(task), prio, sched::CoroutineKind::User);
     return cid ? static_cast<long>(cid.value().value) : abi::error_return(abi::Errno::Again);
 }
 

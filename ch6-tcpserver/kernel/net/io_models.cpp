@@ -200,7 +200,7 @@ void start_io_models() {
         panic("io models: no tick hook left for the polling thread");
     }
 }
-COPS_INITCALL(late, start_io_models);
+COPS_INITCALL(late, start_io_models, start_stack);
 
 }  // namespace
 

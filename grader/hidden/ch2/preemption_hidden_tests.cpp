@@ -17,12 +17,12 @@
 #include "cops/time/sleep.hpp"
 
 using namespace cops;
+using hidden::state_of;
+using hidden::wait_for;
 using sched::PreemptAction;
 using sched::Priority;
 
 namespace {
-constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;
-
 // ---- the rule on its own ------------------------------------------------------------------------
 constexpr int kNone = -1;
 struct Case {
@@ -142,10 +142,6 @@ sched::Task<void> spinner() {
     co_return;
 }
 
-sched::CoroutineState state_of(sched::Cid cid) {
-    return sched::kernel_executor().state(cid).value_or(sched::CoroutineState::Exit);
-}
-
 /// One spinner per hart at @p prio; returns when all of them have started.
 void start_spinners(Priority prio) {
     g_stop = false;
@@ -164,14 +160,6 @@ unsigned spinners_in(sched::CoroutineState s) {
         n += state_of(g_spinner[i]) == s ? 1 : 0;
     }
     return n;
-}
-
-/// Waits (running coroutines) until @p done() or @p ticks kernel ticks have passed.
-template <class Fn>
-bool wait_for(Fn done, std::uint64_t ticks) {
-    const std::uint64_t until = dev::timer::now_ticks() + ticks;
-    sched::run_until([&] { return done() || dev::timer::now_ticks() >= until; });
-    return done();
 }
 
 // An urgent coroutine woken by the tick while every hart spins.

@@ -16,22 +16,10 @@
 #include "cops/test/ktest.hpp"
 
 using namespace cops;
+using hidden::state_of;
+using hidden::wait_for;
 
 namespace {
-constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;
-
-sched::CoroutineState state_of(sched::Cid cid) {
-    return sched::kernel_executor().state(cid).value_or(sched::CoroutineState::Exit);
-}
-
-/// Waits (running coroutines) until @p done() or @p ticks kernel ticks have passed.
-template <class Fn>
-bool wait_for(Fn done, std::uint64_t ticks) {
-    const std::uint64_t until = dev::timer::now_ticks() + ticks;
-    sched::run_until([&] { return done() || dev::timer::now_ticks() >= until; });
-    return done();
-}
-
 bool wait_blocked(sched::Cid cid) {
     return wait_for([cid] { return state_of(cid) == sched::CoroutineState::Blocked; }, 20);
 }

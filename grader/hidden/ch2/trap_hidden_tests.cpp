@@ -17,9 +17,9 @@
 #include "cops/test/ktest.hpp"
 
 using namespace cops;
+using hidden::wait_for;
 
 namespace {
-constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;
 constexpr unsigned kA0 = static_cast<unsigned>(arch::Reg::A0);
 constexpr unsigned kT1 = 6;  // x6
 
@@ -27,14 +27,6 @@ constexpr unsigned kT1 = 6;  // x6
 std::uint64_t insn_length(std::uint64_t pc) {
     const auto low = *reinterpret_cast<const volatile std::uint16_t*>(pc);
     return (low & 3U) == 3U ? 4 : 2;
-}
-
-/// Waits (running coroutines) until @p done() or @p ticks kernel ticks have passed.
-template <class Fn>
-bool wait_for(Fn done, std::uint64_t ticks) {
-    const std::uint64_t until = dev::timer::now_ticks() + ticks;
-    sched::run_until([&] { return done() || dev::timer::now_ticks() >= until; });
-    return done();
 }
 
 // ---- the handler edits the frame the trap returns to ------------------------------------

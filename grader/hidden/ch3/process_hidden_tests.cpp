@@ -1,6 +1,7 @@
 /// @file process_hidden_tests.cpp
 /// @brief Hidden tests of the system-call decoding (kernel/proc/syscall_table.cpp) and
 /// of thread and process ends (kernel/proc/process.cpp): orphans, threads, memory.
+#include "../hidden_support.hpp"
 #include "cops/abi/syscall_numbers.hpp"
 #include "cops/mm/frame_allocator.hpp"
 #include "cops/mm/kernel_heap.hpp"
@@ -13,8 +14,6 @@ using namespace cops;
 using proc::run_program;
 
 namespace {
-constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;
-
 arch::TrapFrame call_frame(std::uint64_t number) {
     arch::TrapFrame f{};
     f.sepc = 0x1'0000'1000;

@@ -3,6 +3,7 @@
 /// (kernel/proc/global_view.cpp), the switching coroutine's choice
 /// (kernel/proc/switching_coroutine.cpp) and the user executor's yield check
 /// (user/lib/scheduler.cpp).
+#include "../hidden_support.hpp"
 #include "cops/abi/syscall_numbers.hpp"
 #include "cops/proc/global_view.hpp"
 #include "cops/proc/process.hpp"
@@ -16,8 +17,6 @@ using namespace cops;
 using proc::run_program;
 
 namespace {
-constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;
-
 proc::ExecutorSummary empty_summary() {
     proc::ExecutorSummary s;
     for (auto& r : s.running) {

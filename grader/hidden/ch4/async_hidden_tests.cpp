@@ -20,7 +20,6 @@ using namespace cops;
 using proc::run_program;
 
 namespace {
-constexpr std::uint64_t kBudget = 2'000'000'000;
 
 /// A coroutine that waits once for @p end of @p pipe, counting its steps.
 sched::Task<void> wait_once(io::Pipe& pipe, io::PipeEnd end, const std::atomic<std::uint32_t>& cancelled,
@@ -55,7 +54,7 @@ struct Page {
 };
 }  // namespace
 
-KTEST_BUDGET("hidden/pipe-wait-blocks-until-data-then-wakes", kBudget) {
+KTEST_BUDGET("hidden/pipe-wait-blocks-until-data-then-wakes", kMultiHartBudget) {
     Page page;
     HIDDEN_SETUP(page.ok);
     io::Pipe pipe;
@@ -72,7 +71,7 @@ KTEST_BUDGET("hidden/pipe-wait-blocks-until-data-then-wakes", kBudget) {
     CHECK_EQ(pipe.read(page.space, mm::kUserBase, 4), 1);
 }
 
-KTEST_BUDGET("hidden/pipe-wait-on-a-ready-pipe-does-not-block", kBudget) {
+KTEST_BUDGET("hidden/pipe-wait-on-a-ready-pipe-does-not-block", kMultiHartBudget) {
     Page page;
     HIDDEN_SETUP(page.ok);
     io::Pipe pipe;
@@ -92,7 +91,7 @@ KTEST_BUDGET("hidden/pipe-wait-on-a-ready-pipe-does-not-block", kBudget) {
     CHECK(sched::kernel_executor().stats().resumes > resumes);
 }
 
-KTEST_BUDGET("hidden/pipe-writer-on-a-full-pipe-waits-for-room", kBudget) {
+KTEST_BUDGET("hidden/pipe-writer-on-a-full-pipe-waits-for-room", kMultiHartBudget) {
     Page page;
     HIDDEN_SETUP(page.ok);
     io::Pipe pipe;
@@ -114,7 +113,7 @@ KTEST_BUDGET("hidden/pipe-writer-on-a-full-pipe-waits-for-room", kBudget) {
     CHECK_EQ(pipe.waiting(), 0U);
 }
 
-KTEST_BUDGET("hidden/pipe-wait-ends-on-cancel-and-leaves-the-queue", kBudget) {
+KTEST_BUDGET("hidden/pipe-wait-ends-on-cancel-and-leaves-the-queue", kMultiHartBudget) {
     io::Pipe pipe;
     std::atomic<std::uint32_t> cancelled{0};
     std::atomic<int> stage{0};
@@ -133,7 +132,7 @@ KTEST_BUDGET("hidden/pipe-wait-ends-on-cancel-and-leaves-the-queue", kBudget) {
     CHECK_EQ(pipe.waiting(), 0U);
 }
 
-KTEST_BUDGET("hidden/pipe-closing-the-last-writer-wakes-readers-with-eof", kBudget) {
+KTEST_BUDGET("hidden/pipe-closing-the-last-writer-wakes-readers-with-eof", kMultiHartBudget) {
     Page page;
     HIDDEN_SETUP(page.ok);
     io::File* reader = nullptr;
@@ -150,7 +149,7 @@ KTEST_BUDGET("hidden/pipe-closing-the-last-writer-wakes-readers-with-eof", kBudg
     io::release(*reader);
 }
 
-KTEST_BUDGET("hidden/split-both-forms-and-the-fast-path", kBudget) {
+KTEST_BUDGET("hidden/split-both-forms-and-the-fast-path", kMultiHartBudget) {
     const auto before = io::call_pool_stats();
     CHECK_EQ(run_program("async_check forms").value_or(-100), 0);
     CHECK_EQ(run_program("async_check siblings").value_or(-100), 0);
@@ -159,12 +158,12 @@ KTEST_BUDGET("hidden/split-both-forms-and-the-fast-path", kBudget) {
     CHECK(after.started - before.started >= 2);           // the ones that could not went to a coroutine
 }
 
-KTEST_BUDGET("hidden/split-sync-calls-that-wait-block-only-their-thread", kBudget) {
+KTEST_BUDGET("hidden/split-sync-calls-that-wait-block-only-their-thread", kMultiHartBudget) {
     CHECK_EQ(run_program("async_check backpressure").value_or(-100), 0);
     CHECK_EQ(run_program("async_check early 64").value_or(-100), 0);
 }
 
-KTEST_BUDGET("hidden/split-three-processes-of-64-concurrent-reads", 2 * kBudget) {
+KTEST_BUDGET("hidden/split-three-processes-of-64-concurrent-reads", 2 * kMultiHartBudget) {
     proc::Pid pids[3];
     for (auto& pid : pids) {
         const auto p = proc::spawn("async_check many 64");
@@ -177,13 +176,13 @@ KTEST_BUDGET("hidden/split-three-processes-of-64-concurrent-reads", 2 * kBudget)
     }
 }
 
-KTEST_BUDGET("hidden/post-a-ring-exactly-full-and-one-past", kBudget) {
+KTEST_BUDGET("hidden/post-a-ring-exactly-full-and-one-past", kMultiHartBudget) {
     CHECK_EQ(run_program("async_check ring 64").value_or(-100), 0);
     CHECK_EQ(run_program("async_check ring 65").value_or(-100), 0);
     CHECK_EQ(run_program("async_check ring 99").value_or(-100), 0);
 }
 
-KTEST_BUDGET("hidden/post-held-completions-of-an-ending-process-are-dropped", kBudget) {
+KTEST_BUDGET("hidden/post-held-completions-of-an-ending-process-are-dropped", kMultiHartBudget) {
     const auto calls = io::call_pool_stats().in_use;
     const auto ios = io::live_process_io();
     for (int i = 0; i < 5; ++i) {
@@ -194,14 +193,14 @@ KTEST_BUDGET("hidden/post-held-completions-of-an-ending-process-are-dropped", kB
     CHECK_EQ(io::live_process_io(), ios);
 }
 
-KTEST_BUDGET("hidden/post-a-parked-process-wakes-for-its-completion", kBudget) {
+KTEST_BUDGET("hidden/post-a-parked-process-wakes-for-its-completion", kMultiHartBudget) {
     // The sibling sleeps (async) while every other coroutine waits: the process parks,
     // and only a completion can bring it back.
     CHECK_EQ(run_program("async_check siblings").value_or(-100), 0);
     CHECK_EQ(run_program("async_demo").value_or(-100), 0);
 }
 
-KTEST_BUDGET("hidden/split-disk-calls-in-both-forms-wait-for-the-device", kBudget) {
+KTEST_BUDGET("hidden/split-disk-calls-in-both-forms-wait-for-the-device", kMultiHartBudget) {
     const auto started = io::call_pool_stats().started;
     CHECK_EQ(run_program("async_check disk").value_or(-100), 0);
     CHECK(io::call_pool_stats().started - started >= 8);  // every disk transfer waited for the device

@@ -54,9 +54,6 @@ void set_exception_handler(Exception cause, TrapHandler handler);
 /// Points this hart's `stvec` at the kernel's trap vector.
 void install_trap_vector();
 
-/// Traps handled so far (all harts), for tests.
-std::uint64_t trap_count();
-
 }  // namespace cops::arch
 
 extern "C" {

@@ -1,7 +1,8 @@
 /// @file uart.hpp
 /// @brief An interrupt-driven ns16550a UART: the kernel console and `co_await uart.read()`.
 ///
-/// Found in the device tree (`ns16550a`, with its `reg-shift`/`reg-io-width`). It
+/// Found in the device tree (`ns16550a`, with its `reg-shift`; registers are read a
+/// byte at a time, as on QEMU virt, so `reg-io-width` is not consulted). It
 /// becomes the console backend at boot. Received bytes are put in a ring by the
 /// interrupt handler, which releases a semaphore per byte: that is how the interrupt
 /// wakes the reading coroutine. Output goes straight to the transmitter while it has

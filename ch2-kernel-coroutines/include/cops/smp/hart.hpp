@@ -39,7 +39,6 @@ struct Hart {
     sched::Thread* switched_from = nullptr;           ///< the thread that just switched away
     AfterSwitch after_switch = AfterSwitch::Nothing;  ///< what to do with it
     std::atomic<bool> online{false};                  ///< started and running its loop
-    std::atomic<std::uint32_t> in_trap{0};            ///< nesting depth of traps being handled
     sched::Thread home;                               ///< this hart's boot stack as a thread
     HartStats stats;                                  ///< counters
 };

@@ -11,8 +11,6 @@ void send_ipi(unsigned index);
 
 /// Marks the calling hart idle (about to `wfi`) or not, for the kicker below.
 void set_idle(bool idle);
-/// Bit i set: hart i is idle.
-std::uint64_t idle_mask();
 
 /// Work of priority @p prio became ready: wake an idle hart if there is one; else
 /// interrupt the hart running the least urgent coroutine if @p prio beats it, so that

@@ -20,7 +20,7 @@ namespace cops::proc {
 /// if it sleeps. Called whenever the view changes.
 void notify_switcher();
 
-/// The switching coroutine's cid (Cid{} before late init).
+/// The switching coroutine's cid (Cid{} until its init step, start_switching_coroutine at device level, ran).
 sched::Cid switcher_cid();
 
 /// How many times it has handed out a CPU.
