@@ -188,7 +188,12 @@ KTEST_BUDGET("hidden/post-held-completions-of-an-ending-process-are-dropped", kM
     for (int i = 0; i < 5; ++i) {
         CHECK_EQ(run_program("async_check heldexit 90").value_or(-100), 0);
     }
-    sched::run_until([&] { return io::call_pool_stats().in_use == calls; });
+    // A dropped call's record goes back first; its kernel coroutine then returns, giving
+    // back its frame and its reference to the process's I/O state, a little later.
+    sched::run_until([&] {
+        const auto s = io::call_pool_stats();
+        return s.in_use == calls && s.frames_in_use == calls && io::live_process_io() == ios;
+    });
     CHECK_EQ(io::call_pool_stats().in_use, calls);
     CHECK_EQ(io::live_process_io(), ios);
 }
