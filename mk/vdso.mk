@@ -12,7 +12,7 @@
 
 VDSO_BUILD := $(BUILD)/vdso
 VDSO_LAYOUT_HEADER := $(firstword $(foreach l,$(LAYERS),$(wildcard $(ROOT)/$(l)/include/cops/mm/user_layout.hpp)))
-VDSO_CXXFLAGS := $(KERNEL_CXXFLAGS) -fPIC -fvisibility=hidden -fno-plt -fno-jump-tables
+VDSO_CXXFLAGS := $(KERNEL_CXXFLAGS) -DCOPS_SELF_CONTAINED=1 -fPIC -fvisibility=hidden -fno-plt -fno-jump-tables
 vdsoobj = $(patsubst %,$(VDSO_BUILD)/obj/%.o,$(1))
 VDSO_OBJS := $(call vdsoobj,$(VDSO_SRCS))
 VDSO_KERNEL_OBJ := $(if $(VDSO_SRCS),$(BUILD)/obj/vdso_image.S.o)

@@ -6,6 +6,7 @@
 
 #include "cops/boot/boot_info.hpp"
 #include "cops/dev/power.hpp"
+#include "cops/lib/verify.hpp"
 
 namespace cops {
 
@@ -48,6 +49,10 @@ bool panic_begin() {
     console::seize();
     console::backend().write("\nPANIC: ");
     return true;
+}
+
+void verify_failed(const char* what, const char* condition, const char* file, int line) {
+    panic("{} (COPS_VERIFY({}) failed at {}:{})", what, condition, file, line);
 }
 
 void panic_end(std::uintptr_t fp, unsigned first_index) {

@@ -42,6 +42,11 @@ Executor::~Executor() {
     if (slots_ == nullptr) {
         return;
     }
+    // Coroutines still ready leave their queues first: a control block is never
+    // destroyed while linked (ListHook's destructor checks it).
+    for (ReadyQueue& q : ready_) {
+        for (std::uint32_t n = 0; n < capacity_ && q.pop_front() != nullptr; ++n) {}
+    }
     for (std::uint32_t i = 0; i < capacity_; ++i) {
         Ccb& c = slots_[i];
         if (c.state != CoroutineState::Exit && c.root) {

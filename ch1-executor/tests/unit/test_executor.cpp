@@ -4,6 +4,7 @@
 
 #include "cops/sched/executor.hpp"
 #include "cops/test/catch_printing.hpp"
+#include "cops/test/host_death.hpp"
 
 using namespace cops;
 using namespace cops::sched;
@@ -413,4 +414,24 @@ TEST_CASE("executor: a woken coroutine takes the handoff slot only when nothing 
     ex.run();
     REQUIRE(trace == std::vector<int>{2, 1});
     REQUIRE(resumed_b == 1);
+}
+
+namespace {
+/// Awaits a task it has already moved away: an empty Task.
+Task<> awaits_an_empty_task(int& got) {
+    Task<int> child = add(1, 2);
+    Task<int> moved = std::move(child);
+    got = co_await moved;
+    got += co_await child;  // empty now
+}
+}  // namespace
+
+TEST_CASE("executor: awaiting an empty Task stops with a message, not a null dereference", "[executor]") {
+    const std::string said = cops::test::death_message([] {
+        Executor ex(2);
+        int got = 0;
+        (void)ex.spawn(awaits_an_empty_task(got), Priority{1});
+        ex.run();
+    });
+    CHECK(said.find("co_await on an empty Task") != std::string::npos);
 }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "cops/lib/intrusive_list.hpp"
+#include "cops/test/verify_failure.hpp"
 
 namespace {
 struct Item : cops::lib::ListHook<> {
@@ -51,6 +52,9 @@ TEST_CASE("list: remove from head, middle and tail", "[list]") {
     REQUIRE(n == 2);
     REQUIRE(order[0] == 3);
     REQUIRE(order[1] == 1);
+    l.remove(c);
+    l.remove(a);
+    REQUIRE(l.empty());
 }
 
 TEST_CASE("list: an element can sit in two lists with different tags", "[list]") {
@@ -66,4 +70,26 @@ TEST_CASE("list: an element can sit in two lists with different tags", "[list]")
     lb.push_back(x);
     REQUIRE(la.pop_front()->id == 7);
     REQUIRE(lb.pop_front()->id == 7);
+}
+
+TEST_CASE("list: misuse is caught, not a silent corruption", "[list]") {
+    Item a(1), b(2);
+    List l;
+    l.push_back(a);
+    CHECK_THROWS_AS(l.push_back(a), cops::VerifyFailure);   // already linked
+    CHECK_THROWS_AS(l.push_front(a), cops::VerifyFailure);  // already linked
+    CHECK_THROWS_AS(l.remove(b), cops::VerifyFailure);      // not in a list
+    REQUIRE(l.size() == 1);                                 // and the list is intact
+    REQUIRE(l.pop_front() == &a);
+    REQUIRE(l.empty());
+}
+
+TEST_CASE("list: a copied element starts outside every list", "[list]") {
+    Item a(1);
+    List l;
+    l.push_back(a);
+    Item copy = a;
+    REQUIRE_FALSE(copy.linked);
+    REQUIRE(copy.next == nullptr);
+    REQUIRE(l.pop_front() == &a);
 }

@@ -15,7 +15,6 @@ namespace cops::dev::plic {
 namespace {
 constexpr unsigned kMaxIrq = 128;
 constexpr unsigned kNoContext = ~0U;
-constexpr std::uint64_t kSieSeie = 1U << 9;
 constexpr std::uint32_t kCauseSupervisorExternal = 9;
 
 // Register map (the PLIC specification).
@@ -141,7 +140,7 @@ void init_this_hart() {
         return;
     }
     reg(kContext + ctx * kContextStride + kThreshold) = 0;
-    arch::sie.set(kSieSeie);
+    arch::sie.set(arch::kSieSeie);
 }
 
 Status attach(unsigned irq, void (*handler)(void*), void* ctx, unsigned hart_index) {

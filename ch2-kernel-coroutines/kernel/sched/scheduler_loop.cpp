@@ -5,6 +5,7 @@
 #include "cops/arch/csr.hpp"
 #include "cops/arch/irq.hpp"
 #include "cops/lib/panic.hpp"
+#include "cops/lib/verify.hpp"
 #include "cops/sched/kernel_executor.hpp"
 #include "cops/sched/run_until.hpp"
 #include "cops/sched/running_suspended.hpp"
@@ -105,6 +106,12 @@ void idle(Executor& ex) {
 void switch_to(Thread& next, smp::AfterSwitch what) {
     smp::Hart& h = smp::this_hart();
     Thread* me = h.thread;
+    // The preconditions switch.hpp states, checked (as xv6's sched() does).
+    COPS_VERIFY(!arch::irq_enabled(),
+                "switch_to: interrupts must be off (a tick now would preempt a half-made switch)");
+    COPS_VERIFY(me != nullptr, "switch_to: this hart runs no thread");
+    COPS_VERIFY(&next != me, "switch_to: switching to the thread that is running");
+    COPS_VERIFY(h.switched_from == nullptr, "switch_to: the previous switch was not finished (finish_switch)");
     h.switched_from = me;
     h.after_switch = what;
     h.thread = &next;

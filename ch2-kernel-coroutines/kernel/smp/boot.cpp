@@ -26,13 +26,11 @@ extern "C" char _start_secondary[];
 namespace cops::smp {
 
 namespace {
-constexpr std::uint64_t kSieSsie = 1U << 1;
-constexpr std::uint64_t kSipSsip = 1U << 1;
 /// Pool stacks: enough for a few nested preemptions per hart.
 constexpr unsigned kStacksPerHart = 6;
 
 void on_ipi(arch::TrapFrame&) {
-    arch::sip.clear(kSipSsip);  // acknowledge; the dispatcher then considers preemption
+    arch::sip.clear(arch::kSipSsip);  // acknowledge; the dispatcher then considers preemption
     ++this_hart().stats.ipis;
 }
 
@@ -41,7 +39,7 @@ void init_this_hart() {
     arch::install_trap_vector();
     dev::timer::start_on_this_hart();
     dev::plic::init_this_hart();
-    arch::sie.set(kSieSsie);
+    arch::sie.set(arch::kSieSsie);
 }
 
 [[noreturn]] void secondary_main(unsigned hart_id, std::uintptr_t index) {

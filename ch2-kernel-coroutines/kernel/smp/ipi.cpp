@@ -14,12 +14,11 @@ namespace cops::smp {
 namespace {
 std::atomic<std::uint64_t> g_idle{0};
 constexpr long kSbiIpi = 0x735049;  // "sPI"
-constexpr std::uint64_t kSipSsip = 1U << 1;
 }  // namespace
 
 void send_ipi(unsigned index) {
     if (&hart(index) == &this_hart()) {
-        arch::sip.set(kSipSsip);  // to ourselves: just raise the pending bit
+        arch::sip.set(arch::kSipSsip);  // to ourselves: just raise the pending bit
         return;
     }
     (void)arch::sbi::call(kSbiIpi, 0, 1UL, hart(index).hart_id);

@@ -6,6 +6,7 @@
 
 #include "cops/sched/executor.hpp"
 #include "cops/sync/semaphore.hpp"
+#include "cops/test/host_death.hpp"
 #include "unit_support.hpp"
 
 using namespace cops;
@@ -281,20 +282,34 @@ TEST_CASE("semaphore: one coroutine acquiring repeatedly gets exactly the units 
     REQUIRE(frame_stats().live_frames == before.live_frames);
 }
 
-TEST_CASE("semaphore: an executor destroyed with waiters frees their frames", "[semaphore]") {
-    const auto before = frame_stats();
-    {
+TEST_CASE("semaphore: an executor destroyed with waiters is a caught error, not dangling waiters", "[semaphore]") {
+    // The waiters live in the coroutines' frames; destroying those frames while the
+    // semaphore still lists them would leave it pointing into freed memory.
+    const std::string said = cops::test::death_message([] {
         Semaphore sem(0);
         std::vector<int> trace;
         {
             Executor ex(4);
             (void)ex.spawn(acquirer(sem, trace, 1), Priority{1});
-            (void)ex.spawn(acquirer(sem, trace, 2), Priority{1});
             ex.run();
-            REQUIRE(frame_stats().live_frames > before.live_frames);
-        }
-        REQUIRE(trace.empty());
-        // Note: the semaphore is not used again: its waiter list still names the freed frames.
+        }  // destroys the waiting coroutine's frame
+    });
+    CHECK(said.find("destroyed while still in an intrusive list") != std::string::npos);
+}
+
+TEST_CASE("semaphore: an executor destroyed after its waiters left frees their frames", "[semaphore]") {
+    const auto before = frame_stats();
+    {
+        Semaphore sem(0);
+        std::vector<int> trace;
+        Executor ex(4);
+        (void)ex.spawn(acquirer(sem, trace, 1), Priority{1});
+        (void)ex.spawn(acquirer(sem, trace, 2), Priority{1});
+        ex.run();
+        REQUIRE(frame_stats().live_frames > before.live_frames);
+        sem.release(2);
+        ex.run();
+        REQUIRE(trace.size() == 2);
     }
     REQUIRE(frame_stats().live_frames == before.live_frames);
     REQUIRE(frame_stats().live_bytes == before.live_bytes);

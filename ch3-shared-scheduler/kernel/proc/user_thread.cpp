@@ -20,11 +20,11 @@
 namespace cops::proc {
 
 namespace {
-constexpr std::uint64_t kSstatusSie = 1ULL << 1;
-constexpr std::uint64_t kSstatusSpie = 1ULL << 5;
-constexpr std::uint64_t kSstatusSpp = 1ULL << 8;
-constexpr std::uint64_t kSstatusFs = 3ULL << 13;
-constexpr std::uint64_t kSstatusSum = 1ULL << 18;
+using arch::kSstatusFs;
+using arch::kSstatusSie;
+using arch::kSstatusSpie;
+using arch::kSstatusSpp;
+using arch::kSstatusSum;
 
 /// Runs @p t in user mode until its next trap; interrupts are off on return.
 void run_in_user(UserThread& t) {

@@ -1,5 +1,6 @@
 /// @file start.cpp
 /// @brief From _start to main() and back out through exit().
+#include "cops/lib/verify.hpp"
 #include "cops/user/coro.hpp"
 #include "cops/user/heap.hpp"
 #include "cops/user/print.hpp"
@@ -12,6 +13,15 @@ namespace {
     cops::user::exit(134);
 }
 }  // namespace
+
+namespace cops::detail {
+/// A failed COPS_VERIFY in the program or the user library: say which, end the process.
+void verify_failed(const char* what, const char* condition, const char* file, int line) {
+    user::println("user runtime: {} (COPS_VERIFY({}) failed at {}:{}); exiting with status 134", what, condition, file,
+                  line);
+    user::exit(134);
+}
+}  // namespace cops::detail
 
 extern "C" {
 using Constructor = void (*)();

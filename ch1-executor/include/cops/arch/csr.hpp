@@ -6,10 +6,25 @@
 
 namespace cops::arch {
 
-/// Bits of `sstatus`.
-inline constexpr std::uint64_t kSstatusSie = 1UL << 1;  ///< supervisor interrupts enabled
-/// Bits of `sie` / `sip`.
-inline constexpr std::uint64_t kSieStie = 1UL << 5;  ///< supervisor timer interrupt
+// The one home of the CSR bits the kit uses (privileged spec, chapter "Supervisor-Level ISA").
+/// `sstatus.SIE`: supervisor interrupts enabled.
+inline constexpr std::uint64_t kSstatusSie = 1UL << 1;
+/// `sstatus.SPIE`: SIE before the trap; `sret` copies it back.
+inline constexpr std::uint64_t kSstatusSpie = 1UL << 5;
+/// `sstatus.SPP`: the mode the trap came from (0 user, 1 supervisor); `sret` returns to it.
+inline constexpr std::uint64_t kSstatusSpp = 1UL << 8;
+/// `sstatus.FS` (two bits): the floating-point unit's state; 0 turns it off.
+inline constexpr std::uint64_t kSstatusFs = 3UL << 13;
+/// `sstatus.SUM`: supervisor code may access user pages.
+inline constexpr std::uint64_t kSstatusSum = 1UL << 18;
+/// `sie.SSIE` / `sip.SSIP`: the supervisor software interrupt (the IPI).
+inline constexpr std::uint64_t kSieSsie = 1UL << 1;
+/// `sip.SSIP`, the same bit as kSieSsie, named for `sip`.
+inline constexpr std::uint64_t kSipSsip = kSieSsie;
+/// `sie.STIE`: the supervisor timer interrupt.
+inline constexpr std::uint64_t kSieStie = 1UL << 5;
+/// `sie.SEIE`: supervisor external interrupts (the PLIC).
+inline constexpr std::uint64_t kSieSeie = 1UL << 9;
 /// `scause` interrupt flag (top bit).
 inline constexpr std::uint64_t kScauseInterrupt = 1UL << 63;
 /// `scause` code of a supervisor timer interrupt.

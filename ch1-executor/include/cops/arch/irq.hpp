@@ -10,6 +10,19 @@
 
 namespace cops::arch {
 
+// The immediates below are sstatus.SIE (arch::kSstatusSie in csr.hpp, bit 1 = 2).
+
+/// True if supervisor interrupts are on on this hart (false on the host).
+inline bool irq_enabled() {
+#if defined(COPS_KERNEL)
+    std::uint64_t status;
+    asm volatile("csrr %0, sstatus" : "=r"(status)::"memory");
+    return (status & 2U) != 0;
+#else
+    return false;
+#endif
+}
+
 /// Disables supervisor interrupts on this hart; returns whether they were enabled.
 inline bool irq_save() {
 #if defined(COPS_KERNEL)

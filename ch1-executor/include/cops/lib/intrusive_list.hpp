@@ -4,9 +4,16 @@
 /// An element joins a list by deriving from ListHook<Tag>; a distinct Tag per list
 /// lets one element sit in several lists at once. The list converts a hook back to
 /// its element with a static_cast, which is exact for a base class.
+///
+/// Misuse is caught, not left to corrupt the list (COPS_VERIFY): pushing an element that
+/// is already linked, removing one that is not, and destroying one that is still linked
+/// (its neighbours would point into freed memory), and destroying a list that still holds
+/// elements each stop with a message.
 #pragma once
 
 #include <cstddef>
+
+#include "cops/lib/verify.hpp"
 
 namespace cops::lib {
 
@@ -16,6 +23,14 @@ struct ListHook {
     ListHook* prev = nullptr;  ///< previous element, or nullptr at the head
     ListHook* next = nullptr;  ///< next element, or nullptr at the tail
     bool linked = false;       ///< true while the element is in a list
+
+    ListHook() = default;
+    /// Links are not copied: a copy starts outside every list.
+    ListHook(const ListHook&) {}
+    /// Links are not copied: assigning leaves this element where it is.
+    ListHook& operator=(const ListHook&) { return *this; }
+    /// An element must leave its list before it is destroyed.
+    ~ListHook() { COPS_VERIFY(!linked, "an element was destroyed while still in an intrusive list"); }
 };
 
 /// FIFO of T (which derives from ListHook<Tag>). push_back, push_front, pop_front and
@@ -26,6 +41,12 @@ public:
     /// The hook type elements derive from.
     using Hook = ListHook<Tag>;
 
+    IntrusiveList() = default;
+    IntrusiveList(const IntrusiveList&) = delete;
+    IntrusiveList& operator=(const IntrusiveList&) = delete;
+    /// A list must be empty when it is destroyed: its elements would still point into it.
+    ~IntrusiveList() { COPS_VERIFY(head_ == nullptr, "a list was destroyed while elements were still in it"); }
+
     /// True when the list holds no element.
     bool empty() const { return head_ == nullptr; }
     /// Number of elements (kept as a counter; O(1)).
@@ -34,6 +55,7 @@ public:
     /// Appends @p item at the tail. The item must not be in a list of this Tag.
     void push_back(T& item) {
         Hook& n = item;
+        COPS_VERIFY(!n.linked, "push_back: the element is already in a list");
         // LAB(ch1): append n at the tail of the doubly linked list
         n.prev = tail_;
         n.next = nullptr;
@@ -52,6 +74,7 @@ public:
     /// Inserts @p item at the head. The item must not be in a list of this Tag.
     void push_front(T& item) {
         Hook& n = item;
+        COPS_VERIFY(!n.linked, "push_front: the element is already in a list");
         n.prev = nullptr;
         n.next = head_;
         if (head_ != nullptr) {
@@ -88,6 +111,7 @@ public:
     /// Unlinks @p item from anywhere in this list. The item must be in this list.
     void remove(T& item) {
         Hook& n = item;
+        COPS_VERIFY(n.linked, "remove: the element is not in a list");
         if (n.prev != nullptr) {
             n.prev->next = n.next;
         } else {

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <cstdint>
-#include <source_location>
 #include <string_view>
 
 #include "cops/lib/console.hpp"
@@ -40,14 +39,6 @@ template <class... Args>
         lib::format_to(console::backend(), fmt, args...);
     }
     detail::panic_end(reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)));
-}
-
-/// Panics with @p what and the caller's location when @p condition is false.
-inline void kassert(bool condition, std::string_view what,
-                    std::source_location where = std::source_location::current()) {
-    if (!condition) [[unlikely]] {
-        panic("assertion failed: {} ({}:{})", what, where.file_name(), where.line());
-    }
 }
 
 }  // namespace cops

@@ -8,9 +8,11 @@
 
 #include <coroutine>
 #include <cstddef>
+#include <exception>
 #include <optional>
 #include <utility>
 
+#include "cops/lib/verify.hpp"
 #include "cops/sched/ccb.hpp"
 #include "cops/sched/frame_pool.hpp"
 
@@ -124,8 +126,14 @@ struct PromiseBase {
     };
     /// See FinalAwaiter.
     FinalAwaiter final_suspend() noexcept { return {}; }
-    /// Exceptions are disabled in the kernel; nothing to catch.
-    void unhandled_exception() noexcept {}
+    /// Exceptions are disabled in the kernel, so this never runs there. In the host tests
+    /// an exception leaving a coroutine (a failed COPS_VERIFY) ends the test program with
+    /// its message instead of being swallowed.
+    void unhandled_exception() noexcept {
+#if defined(__cpp_exceptions)
+        std::terminate();
+#endif
+    }
 };
 
 }  // namespace detail
@@ -190,8 +198,14 @@ public:
     /// Gives up ownership of the frame (the executor takes it at spawn).
     Handle release() { return std::exchange(handle_, {}); }
 
-    /// Awaiting a child task: it never is ready before it runs.
-    bool await_ready() const noexcept { return !handle_ || handle_.done(); }
+    /// Awaiting a child task: it never is ready before it runs. An empty task (its frame
+    /// could not be allocated, or it was moved from or spawned) cannot be awaited.
+    bool await_ready() const {
+        COPS_VERIFY(handle_,
+                    "co_await on an empty Task (no frame: allocation failed, or it was moved or spawned); "
+                    "check valid() first");
+        return handle_.done();
+    }
     /// Runs the child on the parent's control block, returning to the parent when done.
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> parent) noexcept {
