@@ -129,11 +129,7 @@ Status Executor::start(Cid cid) {
     Priority prio{};
     {
         sync::LockGuard guard(lock_);
-        Result<Ccb*> found = lookup(cid);
-        if (!found) {
-            return found.error();
-        }
-        Ccb& c = *found.value();
+        Ccb& c = *COPS_TRY(lookup(cid));
         if (c.state != CoroutineState::Create) {
             return Error::BadState;
         }
@@ -187,19 +183,18 @@ Result<Cid> Executor::admit(Task<void> task, Priority prio, CoroutineKind kind, 
 }
 
 Status Executor::wake(Cid cid) {
-    lock_.lock();
-    Result<Ccb*> found = lookup(cid);
-    if (!found) {
-        lock_.unlock();
-        return found.error();
+    bool became_ready;
+    void (*notify)(Cid);
+    Priority prio;
+    {
+        sync::LockGuard guard(lock_);
+        Ccb& c = *COPS_TRY(lookup(cid));
+        const bool was_blocked = c.state == CoroutineState::Blocked;
+        wake_locked(c);
+        became_ready = was_blocked && c.state == CoroutineState::Ready;
+        notify = c.waker;
+        prio = c.priority;
     }
-    Ccb& c = *found.value();
-    const bool was_blocked = c.state == CoroutineState::Blocked;
-    wake_locked(c);
-    const bool became_ready = was_blocked && c.state == CoroutineState::Ready;
-    void (*const notify)(Cid) = c.waker;
-    const Priority prio = c.priority;
-    lock_.unlock();
     // The hooks run without the lock: they may call back into the executor.
     if (became_ready) {
         if (ready_hook_ != nullptr) {
@@ -231,13 +226,25 @@ Status Executor::set_priority(Cid cid, Priority prio) {
     if (!prio.valid()) {
         return Error::BadPriority;
     }
-    lock_.lock();
-    Result<Ccb*> found = lookup(cid);
-    if (!found) {
-        lock_.unlock();
-        return found.error();
+    bool ready;
+    {
+        sync::LockGuard guard(lock_);
+        Ccb& c = *COPS_TRY(lookup(cid));
+        change_priority_locked(c, prio);
+        for (unsigned h = 0; h < kMaxHarts; ++h) {
+            if (current_[h] == &c) {
+                note_running(h, &c);  // the published level follows a running coroutine's change
+            }
+        }
+        ready = c.state == CoroutineState::Ready;
     }
-    Ccb& c = *found.value();
+    if (ready && ready_hook_ != nullptr) {
+        ready_hook_(*this, prio);  // a more urgent level may now have work
+    }
+    return {};
+}
+
+void Executor::change_priority_locked(Ccb& c, Priority prio) {
     if (handoff_ != nullptr) {
         return_handoff();  // handoff rule 3: every ready coroutine is in its queue below
     }
@@ -258,26 +265,11 @@ Status Executor::set_priority(Cid cid, Priority prio) {
     }
     // LAB-STUB: c.priority = prio;
     // END-LAB
-    for (unsigned h = 0; h < kMaxHarts; ++h) {
-        if (current_[h] == &c) {
-            note_running(h, &c);  // the published level follows a running coroutine's change
-        }
-    }
-    const bool ready = c.state == CoroutineState::Ready;
-    lock_.unlock();
-    if (ready && ready_hook_ != nullptr) {
-        ready_hook_(*this, prio);  // a more urgent level may now have work
-    }
-    return {};
 }
 
 Status Executor::set_waker(Cid cid, void (*waker)(Cid)) {
     sync::LockGuard guard(lock_);
-    Result<Ccb*> found = lookup(cid);
-    if (!found) {
-        return found.error();
-    }
-    found.value()->waker = waker;
+    COPS_TRY(lookup(cid))->waker = waker;
     return {};
 }
 
@@ -295,20 +287,12 @@ Result<CoroutineState> Executor::state(Cid cid) const {
 
 Result<Priority> Executor::priority(Cid cid) const {
     sync::LockGuard guard(lock_);
-    Result<Ccb*> found = lookup(cid);
-    if (!found) {
-        return found.error();
-    }
-    return found.value()->priority;
+    return COPS_TRY(lookup(cid))->priority;
 }
 
 Result<std::uint32_t> Executor::frame_bytes(Cid cid) const {
     sync::LockGuard guard(lock_);
-    Result<Ccb*> found = lookup(cid);
-    if (!found) {
-        return found.error();
-    }
-    return found.value()->frame_bytes();
+    return COPS_TRY(lookup(cid))->frame_bytes();
 }
 
 std::size_t Executor::ready_count() const {
@@ -349,11 +333,7 @@ Cid Executor::preempt_current() {
 
 Status Executor::resume_preempted(Cid cid) {
     sync::LockGuard guard(lock_);
-    Result<Ccb*> found = lookup(cid);
-    if (!found) {
-        return found.error();
-    }
-    Ccb& c = *found.value();
+    Ccb& c = *COPS_TRY(lookup(cid));
     if (c.state != CoroutineState::RunningSuspended) {
         return Error::BadState;
     }

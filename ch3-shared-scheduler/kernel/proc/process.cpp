@@ -7,6 +7,8 @@
 #include "cops/abi/syscall_numbers.hpp"
 #include "cops/lib/console.hpp"
 #include "cops/lib/panic.hpp"
+#include "cops/lib/result.hpp"
+#include "cops/lib/scope_exit.hpp"
 #include "cops/mm/kernel_space.hpp"
 #include "cops/proc/loader.hpp"
 #include "cops/proc/process_hooks.hpp"
@@ -115,72 +117,92 @@ bool Process::end(std::int64_t exit_status) {
     return true;
 }
 
+namespace {
+/// A process built but not yet in the table, and where its main thread starts.
+struct Loaded {
+    Process* process;    ///< owns its address space, the program and its arguments
+    std::uint64_t entry; ///< the program's entry point
+    StackStart start;    ///< the main thread's stack pointer, argc and argv
+};
+
+/// Builds a process for @p program: address space, the shared scheduler's pages, the
+/// program, the arguments on its stack, the later layers' per-process state. On any
+/// error nothing is left behind.
+Result<Loaded> load_process(const Program& program, std::string_view name, std::string_view command_line,
+                            sched::Priority priority) {
+    auto* p = new (std::nothrow) Process;
+    if (p == nullptr) {
+        return Error::OutOfMemory;
+    }
+    lib::ScopeExit undo([p] { delete p; });
+    name.copy(p->name, sizeof p->name - 1);
+    p->ceiling = priority;
+    p->level = priority;
+    COPS_TRY(p->space.init(mm::frames(), mm::kernel_page_table()));
+    COPS_TRY(map_shared_scheduler(*p));
+    const std::uint64_t entry = COPS_TRY(load_elf(p->space, program.elf, name));
+    const std::uint64_t top = COPS_TRY(map_thread_stack(p->space, 0));
+    const StackStart start = COPS_TRY(push_arguments(p->space, top, command_line));
+    COPS_TRY(run_created_hooks(*p));
+    undo.release();
+    return Loaded{p, entry, start};
+}
+
+/// Puts @p p into a free table slot with the next pid, as a child of @p parent (or
+/// the kernel's to reap when null).
+Status enter_table(Process& p, Process* parent) {
+    sync::LockGuard g(g_table_lock);
+    Process** free_slot = nullptr;
+    for (Process*& slot : g_table) {
+        if (slot == nullptr) {
+            free_slot = &slot;
+            break;
+        }
+    }
+    if (free_slot == nullptr) {
+        return Error::OutOfSlots;
+    }
+    *free_slot = &p;
+    p.pid = Pid{g_next_pid++};
+    if (parent != nullptr) {
+        p.parent = parent;
+        p.reaper = Reaper::Parent;
+        parent->children.push_back(p);
+    }
+    p.thread_count = 1;
+    return {};
+}
+
+/// Undoes enter_table() for a process that never ran.
+void leave_table(Process& p, Process* parent) {
+    sync::LockGuard g(g_table_lock);
+    remove_locked(p);
+    if (parent != nullptr) {
+        parent->children.remove(p);
+    }
+}
+}  // namespace
+
 Result<Pid> spawn(std::string_view command_line, Process* parent, sched::Priority priority) {
     std::string_view rest = command_line;
     const std::string_view name = next_word(rest);
     if (name.empty() || command_line.size() >= kMaxCommandLine || !priority.valid()) {
         return Error::Malformed;
     }
-    const auto program = find_program(name);
+    const std::optional<Program> program = find_program(name);
     if (!program) {
         return Error::NotFound;
     }
-    auto* p = new (std::nothrow) Process;
-    if (p == nullptr) {
-        return Error::OutOfMemory;
+    const Loaded loaded = COPS_TRY(load_process(*program, name, command_line, priority));
+    Process* p = loaded.process;
+    if (const Status entered = enter_table(*p, parent); !entered) {
+        free_process(p);
+        return entered.error();
     }
-    name.copy(p->name, sizeof p->name - 1);
-    p->ceiling = priority;
-    p->level = priority;
-    if (const Status s = p->space.init(mm::frames(), mm::kernel_page_table()); !s) {
-        delete p;
-        return s.error();
-    }
-    if (const Status s = map_shared_scheduler(*p); !s) {
-        delete p;
-        return s.error();
-    }
-    const auto entry = load_elf(p->space, program->elf, name);
-    const auto top = entry ? map_thread_stack(p->space, 0) : Result<std::uint64_t>{entry.error()};
-    const auto args = top ? push_arguments(p->space, top.value(), command_line) : Result<StackStart>{top.error()};
-    if (!args) {
-        delete p;
-        return args.error();
-    }
-    if (const Status s = run_created_hooks(*p); !s) {
-        delete p;
-        return s.error();
-    }
-    {
-        sync::LockGuard g(g_table_lock);
-        Process** free_slot = nullptr;
-        for (Process*& slot : g_table) {
-            if (slot == nullptr) {
-                free_slot = &slot;
-                break;
-            }
-        }
-        if (free_slot == nullptr) {
-            free_process(p);
-            return Error::OutOfSlots;
-        }
-        *free_slot = p;
-        p->pid = Pid{g_next_pid++};
-        if (parent != nullptr) {
-            p->parent = parent;
-            p->reaper = Reaper::Parent;
-            parent->children.push_back(*p);
-        }
-        p->thread_count = 1;
-    }
-    const Pid pid = p->pid;
-    auto t = start_thread(*p, 0, entry.value(), args.value().sp, args.value().argc, args.value().argv);
-    if (!t) {
-        sync::LockGuard g(g_table_lock);
-        remove_locked(*p);
-        if (parent != nullptr) {
-            parent->children.remove(*p);
-        }
+    const Pid pid = p->pid;  // once the thread starts, p may end and be freed at any time
+    const StackStart& s = loaded.start;
+    if (const auto t = start_thread(*p, 0, loaded.entry, s.sp, s.argc, s.argv); !t) {
+        leave_table(*p, parent);
         free_process(p);
         return t.error();
     }

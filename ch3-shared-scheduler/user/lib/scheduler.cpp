@@ -5,6 +5,7 @@
 #include <new>
 
 #include "cops/mm/user_layout.hpp"
+#include "cops/proc/syscall_errors.hpp"
 #include "cops/user/coro.hpp"
 #include "cops/user/print.hpp"
 #include "cops/user/sys.hpp"
@@ -109,9 +110,14 @@ long spawn(sched::Task<void> task, sched::Priority prio) {
 
 sched::Cid current() { return g_executor->current(); }
 
-bool wake(sched::Cid cid) { return g_executor->wake(cid).ok(); }
+namespace {
+/// 0, or the negative errno of @p s's error: the library's one convention.
+long errno_of(Status s) { return s ? 0 : static_cast<long>(proc::error_return(s.error())); }
+}  // namespace
 
-bool set_priority(sched::Cid cid, sched::Priority prio) { return g_executor->set_priority(cid, prio).ok(); }
+long wake(sched::Cid cid) { return errno_of(g_executor->wake(cid)); }
+
+long set_priority(sched::Cid cid, sched::Priority prio) { return errno_of(g_executor->set_priority(cid, prio)); }
 
 long alloc_cpu(unsigned n) {
     for (unsigned i = 0; i < n; ++i) {

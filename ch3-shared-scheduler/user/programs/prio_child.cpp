@@ -26,7 +26,7 @@ sched::Task<void> worker(int level) {
 
 sched::Task<int> co_main(int argc, char** argv) {
     const auto level = static_cast<std::uint8_t>(lib::parse_u64(argc > 1 ? argv[1] : "", 200));
-    if (level >= sched::kPriorityLevels || !user::set_priority(user::current(), sched::Priority{level}) ||
+    if (level >= sched::kPriorityLevels || user::set_priority(user::current(), sched::Priority{level}) != 0 ||
         user::spawn(worker(level), sched::Priority{level}) < 0) {
         co_return 255;
     }

@@ -81,4 +81,30 @@ private:
 /// Shorthand for Result<void>.
 using Status = Result<void>;
 
+namespace detail {
+/// The value COPS_TRY yields: a Result's value, moved out.
+template <class T>
+T take_value(Result<T>& r) {
+    return std::move(r.value());
+}
+/// A Status has no value: COPS_TRY on it is a statement.
+inline void take_value(Result<void>&) {}
+}  // namespace detail
+
 }  // namespace cops
+
+/// Evaluates @p expr (a Result or a Status); on an error, returns that error from the
+/// calling function (whose return type is a Result or a Status); else yields the value:
+///
+///   const std::uint64_t entry = COPS_TRY(load_elf(space, elf, name));
+///   COPS_TRY(map_shared_scheduler(p));   // a Status: nothing to yield
+///
+/// (SerenityOS's TRY; a GNU statement expression, as GCC and Clang both accept.)
+#define COPS_TRY(expr)                                  \
+    ({                                                  \
+        auto cops_try_result_ = (expr);                 \
+        if (!cops_try_result_.ok()) [[unlikely]] {      \
+            return cops_try_result_.error();            \
+        }                                               \
+        ::cops::detail::take_value(cops_try_result_);   \
+    })

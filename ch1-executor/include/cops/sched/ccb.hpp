@@ -72,8 +72,10 @@ struct Ccb : lib::ListHook<ReadyQueueTag> {
     std::coroutine_handle<> resume_point{};  ///< innermost suspended frame, resumed next
     Executor* owner = nullptr;               ///< the executor it was spawned on
     /// The paper's waker: called (if set) with the cid after wake() makes this coroutine
-    /// ready, outside the executor's lock, e.g. to tell the kernel that a process became
-    /// runnable (ch3/ch4).
+    /// ready, outside the executor's lock. Installed only by tests (set_waker), to see
+    /// wakes in order. A wake in a user process does not need it to reach the kernel:
+    /// the kernel reads the process's ready bitmap at its next trap (the fold; see
+    /// user::wake in ch3's cops/user/coro.hpp).
     void (*waker)(Cid) = nullptr;
 
     /// The size in bytes of its root coroutine frame (read from the frame's header).

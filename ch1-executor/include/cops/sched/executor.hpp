@@ -86,6 +86,9 @@ public:
 
     /// How each new executor finds its caller's hart slot. HartSlots::One until a layer
     /// that starts more harts sets it (ch2: TpPointsToSlot, once `tp` is set on every hart).
+    /// Hooks are per-instance setters (set_*); this and on_lost_coroutine are the two
+    /// boot-wide defaults a new executor copies, so that executors made later (by tests,
+    /// by a process) follow what the kernel decided at boot (docs/architecture.md).
     static HartSlots default_hart_slots;
     /// Replaces how this executor finds its caller's hart slot (a user process's
     /// executor numbers its own hart slots in `tp`, ch3).
@@ -126,7 +129,8 @@ public:
     Status set_priority(Cid cid, Priority prio);
 
     /// Installs @p waker, called with the cid (outside the lock) each time a wake makes
-    /// this blocked coroutine ready; nullptr removes it. Errors: UnknownCid, Finished.
+    /// this blocked coroutine ready; nullptr removes it (installed by tests that watch
+    /// the order of wakes). Errors: UnknownCid, Finished.
     Status set_waker(Cid cid, void (*waker)(Cid));
 
     /// The state of @p cid; Exit for a coroutine that has finished.
@@ -157,7 +161,8 @@ public:
     Status resume_preempted(Cid cid);
 
     /// Installs @p hook, called outside the lock with the priority each time spawn(),
-    /// wake() or set_priority() makes a coroutine ready (ch2 wakes an idle hart with it).
+    /// wake() or set_priority() makes a coroutine ready. Installed by ch2's
+    /// kernel_executor.cpp (on_ready: wake an idle hart or nudge a busy one).
     void set_ready_hook(void (*hook)(Executor&, Priority)) { ready_hook_ = hook; }
 
     /// The ready-level bitmap (bit i set: level i has a ready coroutine). It is the
@@ -186,8 +191,9 @@ public:
     }
 
     /// Called when a coroutine suspends without a request (it awaited something the
-    /// executor does not know). The kernel installs a panic naming the coroutine;
-    /// the portable default traps. Each executor copies it when it is created.
+    /// executor does not know). The kernel installs a panic naming the coroutine
+    /// (ch1's boot.cpp, before any executor exists); the portable default traps. Each
+    /// executor copies it when it is created.
     static void (*on_lost_coroutine)(const Ccb&);
 
 private:
@@ -199,6 +205,9 @@ private:
     Result<Ccb*> lookup(Cid cid) const;
     /// The state change of wake(): blocked -> ready, else remember the wake (the lock is held).
     void wake_locked(Ccb& c);
+    /// The state change of set_priority(): a ready coroutine moves to its new level's
+    /// queue; any other keeps the priority for its next queueing (the lock is held).
+    void change_priority_locked(Ccb& c, Priority prio);
     /// Queues @p ccb as ready at the back of its level's queue (the lock is held).
     void make_ready(Ccb& ccb);
     /// Makes a woken coroutine ready: into the handoff slot when the rule allows, else

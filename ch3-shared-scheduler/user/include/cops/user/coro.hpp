@@ -34,10 +34,15 @@ sched::Executor& executor();
 long spawn(sched::Task<void> task, sched::Priority prio);
 /// The running coroutine's cid.
 sched::Cid current();
-/// Makes blocked coroutine @p cid ready; false if there is no such live coroutine.
-bool wake(sched::Cid cid);
-/// Changes coroutine @p cid's priority (the kernel sees it at the next fold).
-bool set_priority(sched::Cid cid, sched::Priority prio);
+/// Makes blocked coroutine @p cid ready (a wake of a live coroutine that has not
+/// blocked is remembered). The wake changes only this process's executor, in its own
+/// memory; the kernel's global view learns of the new ready level at the process's
+/// next trap (a system call, the tick), when it folds the executor's summary. 0, or -ESRCH if there is no such live coroutine. Like the
+/// system-call wrappers, the library reports errors as negative errno values.
+[[nodiscard]] long wake(sched::Cid cid);
+/// Changes coroutine @p cid's priority (the kernel sees it at the next fold). 0, or
+/// -EINVAL for a level outside 0..63, -ESRCH for no such live coroutine.
+[[nodiscard]] long set_priority(sched::Cid cid, sched::Priority prio);
 /// Runs this process's executor on @p n more harts (kernel threads that each run
 /// the executor loop); returns how many harts it runs on now, or a negative errno.
 long alloc_cpu(unsigned n);
