@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from harness import chapters, labs, qemu
 from harness.ktest import KernelRun, run_kernel_tests
 from harness.results import Status, TestResult
+from grader import limits, source_check
 from grader.rubric import Rubric, load_rubric
 
 _CHAPTER_IN_PATH = re.compile(r"(?:^|/)(?:ch(\d+)-[^/]+|hidden/ch(\d+))/")
@@ -98,8 +99,11 @@ def overlay(kit: str, submission: str, files: list[str]) -> list[str]:
 
 
 def first_compiler_error(output: str) -> str:
-    """The first `error:` line and a little context, for the student."""
+    """The first `error:` line and a little context, for the student (after the limit
+    that stopped the build, if one did)."""
     lines = output.splitlines()
+    if lines and lines[0].startswith("the build ran out of"):
+        return lines[0] + "\n" + first_compiler_error("\n".join(lines[1:]))
     for i, line in enumerate(lines):
         if "error:" in line or ("***" in line and "Error" in line):
             return "\n".join(lines[max(0, i - 2):i + 6])
@@ -114,12 +118,23 @@ def build_test_kernel(kit: str, chapter: int, hidden: bool, timeout: float = 900
         for c in range(1, chapter + 1):
             extra += sorted(os.path.relpath(p, kit) for p in glob.glob(os.path.join(kit, "grader", "hidden", f"ch{c}", "*.cpp")))
     cmd = ["make", "--no-print-directory", "-f", "mk/kernel.mk", f"CH={chapter}", f"BUILD={build}",
-           f"EXTRA_KTEST_SRCS={' '.join(extra)}", f"-j{os.cpu_count() or 2}", "test-kernel"]
+           f"EXTRA_KTEST_SRCS={' '.join(extra)}", f"-j{limits.build_jobs()}", "test-kernel"]
     try:
-        proc = subprocess.run(cmd, cwd=kit, capture_output=True, text=True, timeout=timeout)
+        # A submission's build gets memory and CPU limits (grader/limits.py); the
+        # reference's own build (no hidden tests, the instructor's tree) does not need them.
+        proc = subprocess.run(cmd, cwd=kit, capture_output=True, text=True, timeout=timeout,
+                              preexec_fn=limits.build_limiter() if hidden else None)
     except subprocess.TimeoutExpired:
         return False, f"the build did not finish in {timeout:.0f} s", ""
-    return proc.returncode == 0, proc.stdout + proc.stderr, os.path.join(build, "test-kernel.elf")
+    output = proc.stdout + proc.stderr
+    if proc.returncode != 0 and (why := limits.explain(output, proc.returncode)):
+        output = f"{why}\n{output}"
+    return proc.returncode == 0, output, os.path.join(build, "test-kernel.elf")
+
+
+# What a report may show of one test: a console flood or a huge line never makes
+# results.json or junit.xml large (at most 25 lines of MAX_LINE characters).
+MAX_LINE = 300
 
 
 def score_results(results: list[TestResult], rubric: Rubric, chapter: int) -> list[TestScore]:
@@ -141,6 +156,7 @@ def score_results(results: list[TestResult], rubric: Rubric, chapter: int) -> li
         if r.checks:
             lines.append(f"checks held: {r.checks[0]}/{r.checks[1]}")
         lines += r.details[-25:]
+        lines = [ln if len(ln) <= MAX_LINE else ln[:MAX_LINE] + " [...]" for ln in lines]
         scores.append(TestScore(number, r.name, ch, r.status.value, score, max_score, rule.visibility, "\n".join(lines)))
     return scores
 
@@ -170,6 +186,14 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
         result.notes += overlay(kit, submission, student_files(kit, chapter))  # ...plus the student's files
         hidden = True
     try:
+        if hidden and (refused := source_check.check(kit, chapter, student_files(kit, chapter))):
+            # Checked before the build, so that nothing the files read reaches the report.
+            result.build_ok = False
+            result.build_output = "\n".join(refused)
+            result.tests = [TestScore(1, "build", chapter, "refused", 0.0, rubric.max_points or 1.0, "visible",
+                                      "the submission was not built:\n" + "\n".join(refused))]
+            result.seconds = time.monotonic() - start
+            return result
         ok, output, elf = build_test_kernel(kit, chapter, hidden)
         result.build_ok, result.build_output = ok, output
         if not ok:
@@ -180,7 +204,8 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
         else:
             run = KernelRun(kernel=elf, suite=f"ch{chapter}", config=qemu.QemuConfig(smp=chapters.test_smp(kit, chapter),
                                                                                  extra=chapters.devices(kit, chapter)),
-                            budget_scale=budget_scale, serial_input=chapters.serial_input(kit, chapter))
+                            budget_scale=budget_scale, serial_input=chapters.serial_input(kit, chapter),
+                            limits=limits.qemu_limiter() if hidden else None)
             result.tests = score_results(run_kernel_tests(run), rubric, chapter)
     finally:
         if tmp and not keep:

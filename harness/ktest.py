@@ -11,6 +11,7 @@ import difflib
 import re
 import secrets
 from dataclasses import dataclass, field
+from typing import Callable
 
 from harness import qemu, tap
 from harness.results import Status, TestResult
@@ -38,6 +39,7 @@ class KernelRun:
     layer: str | None = None            # keep only the tests of this chapter folder (ktest.layer)
     extra_args: str = ""                # more kernel command line
     serial_input: bytes | None = None   # typed into the console at boot (see chapters.py)
+    limits: Callable[[], None] | None = None  # run in each QEMU child first (the grader's rlimits)
 
 
 def _panic_report(lines: list[str], elf: str) -> tuple[str, list[str]]:
@@ -80,7 +82,8 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
         if run.extra_args:
             append += " " + run.extra_args
         outcome = qemu.run(run.config.argv(run.kernel, append), run.wall_timeout, run.output_cap,
-                           type_on=(TYPE_REQUEST, run.serial_input) if run.serial_input else None, idle=True)
+                           type_on=(TYPE_REQUEST, run.serial_input) if run.serial_input else None, idle=True,
+                           preexec=run.limits)
         lines = outcome.lines
         in_flight: tap.Start | None = None
         diags: list[str] = []

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 DEFAULT_OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 
@@ -60,7 +61,8 @@ class RunOutcome:
 
 def run(argv: list[str], wall_timeout: float = 120.0, output_cap: int = 1 << 20,
         stdin_data: bytes | None = None, type_on: tuple[bytes, bytes] | None = None,
-        idle: bool = False, total_cap: float = 3600.0) -> RunOutcome:
+        idle: bool = False, total_cap: float = 3600.0,
+        preexec: Callable[[], None] | None = None) -> RunOutcome:
     """Runs @argv, capturing stdout+stderr, killing it on timeout or flood.
 
     stdin_data is written at once. type_on=(marker, data) types data into the console
@@ -70,7 +72,8 @@ def run(argv: list[str], wall_timeout: float = 120.0, output_cap: int = 1 << 20,
 
     With @idle the backstop is @wall_timeout seconds *without output* (a boot that
     runs many tests keeps going while they report, however loaded the machine is),
-    and @total_cap seconds in all."""
+    and @total_cap seconds in all. @preexec runs in the child before QEMU starts (the
+    grader sets resource limits there)."""
     if shutil.which(argv[0]) is None and not os.path.exists(argv[0]):
         return RunOutcome(None, f"harness: '{argv[0]}' not found; run `make tools` to install QEMU\n",
                           "exited", 0.0)
@@ -78,7 +81,8 @@ def run(argv: list[str], wall_timeout: float = 120.0, output_cap: int = 1 << 20,
     wants_stdin = stdin_data is not None or type_on is not None
     pending_line = b""
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE if wants_stdin else subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                            preexec_fn=preexec)
     if stdin_data is not None:
         try:
             proc.stdin.write(stdin_data)

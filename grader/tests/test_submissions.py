@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import unittest
 
+from grader import limits
 from grader.cli import main as grader_main
 from grader.grade import grade
 from grader.rubric import load_rubric
@@ -124,6 +125,69 @@ class SubmissionsTest(unittest.TestCase):
         self.assertEqual(g.max_score, 87)  # out of the chapter's real total, not 1
         self.assertIn("error:", g.tests[0].output)
         self.assertIn("executor.cpp", g.tests[0].output)
+
+    def test_a_build_that_eats_memory_is_stopped_by_its_limit(self):
+        # Constant evaluation that holds a huge array: without a limit the compiler
+        # takes gigabytes; here it stops at the (lowered, for a fast test) limit.
+        heavy = ("#include <new>\n\nnamespace {\nstruct Big { unsigned long v[60'000'000]; };\n"
+                 "constexpr unsigned long eat() { Big* b = new Big;\n"
+                 "  for (unsigned long i = 0; i < 1000; ++i) { for (unsigned long j = 0; j < 60'000; ++j) {\n"
+                 "    b->v[i * 60'000 + j] = i + j; } }\n"
+                 "  unsigned long s = b->v[7]; delete b; return s; }\n"
+                 "static_assert(eat() == 7);\n}  // namespace")
+        saved = limits.BUILD_MEMORY_MB, limits.BUILD_CPU_SECONDS
+        limits.BUILD_MEMORY_MB, limits.BUILD_CPU_SECONDS = 300, 120
+        try:
+            g = grade(ROOT, 1, submission(self.tmp, "memory", {EXECUTOR: ("#include <new>", heavy)}))
+        finally:
+            limits.BUILD_MEMORY_MB, limits.BUILD_CPU_SECONDS = saved
+        self.assertFalse(g.build_ok)
+        self.assertEqual(g.score, 0)
+        self.assertIn("memory limit (300 MB per compiler process)", g.tests[0].output)
+
+    def test_a_build_that_spins_is_stopped_by_its_cpu_limit(self):
+        spin = ("#include <new>\n\nnamespace {\nconstexpr unsigned long spin() { unsigned long s = 1;\n"
+                "  for (unsigned long i = 0; i < 200'000; ++i) { for (unsigned long j = 0; j < 200'000; ++j) {\n"
+                "    s = s * 6364136223846793005UL + j; } }\n"
+                "  return s; }\nstatic_assert(spin() != 0);\n}  // namespace")
+        saved = limits.BUILD_CPU_SECONDS
+        limits.BUILD_CPU_SECONDS = 5
+        try:
+            g = grade(ROOT, 1, submission(self.tmp, "spin", {EXECUTOR: ("#include <new>", spin)}))
+        finally:
+            limits.BUILD_CPU_SECONDS = saved
+        self.assertFalse(g.build_ok)
+        self.assertEqual(g.score, 0)
+        self.assertIn("CPU-time limit (5 s per compiler process)", g.tests[0].output)
+
+    def test_a_console_flood_stays_small_in_the_reports(self):
+        from grader.formats import gradescope_json
+        g = grade(ROOT, 1, submission(self.tmp, "longline", {EXECUTOR: [
+            ("#include <new>", "#include <new>\n\n#include \"cops/lib/console.hpp\""),
+            (PICK, "    for (int i = 0; i < 4000; ++i) {\n        cops::console::backend().write(\"xxxxxxxxxxxxxxxxxxxxxxxx\");\n"
+                  "    }\n" + PICK)]}))
+        self.assertLess(len(gradescope_json(g)), 200_000)
+        for t in g.tests:
+            self.assertTrue(all(len(line) <= 310 for line in t.output.splitlines()), t.name)
+
+    def test_files_read_at_build_time_are_refused_before_anything_is_shown(self):
+        cases = {
+            "passwd": ('#include "/etc/passwd"', "reads /etc/passwd"),
+            "reference": (f'#include "{os.path.realpath(os.path.join(ROOT, EXECUTOR))}"', "which is outside"),
+            "hidden": ('#include "../../../grader/hidden/hidden_support.hpp"', "reads grader/hidden/hidden_support.hpp"),
+            "later": ('#include "../../../ch2-kernel-coroutines/include/cops/sync/semaphore.hpp"', "reads ch2-"),
+            "code": ('#include "../../../ch1-executor/kernel/lib/format.cpp"', "which is not a header"),
+            "incbin": ('asm(".inc" "bin \\"grader/hidden/ch1/executor_hidden_tests.cpp\\"");', "(.incbin)"),
+        }
+        for name, (line, said) in cases.items():
+            with self.subTest(name):
+                g = grade(ROOT, 1, submission(self.tmp, f"reads-{name}", {EXECUTOR: ("#include <new>",
+                                                                                    "#include <new>\n" + line)}))
+                self.assertFalse(g.build_ok)
+                self.assertEqual(g.score, 0)
+                self.assertEqual(g.tests[0].status, "refused")
+                self.assertIn(said, g.tests[0].output)
+                self.assertNotIn("root:", g.tests[0].output)  # nothing of what it read
 
     def test_a_submission_folder_that_does_not_exist_is_a_clear_error(self):
         missing = os.path.join(self.tmp, "no-such-folder")
