@@ -120,9 +120,9 @@ bool Process::end(std::int64_t exit_status) {
 namespace {
 /// A process built but not yet in the table, and where its main thread starts.
 struct Loaded {
-    Process* process;    ///< owns its address space, the program and its arguments
-    std::uint64_t entry; ///< the program's entry point
-    StackStart start;    ///< the main thread's stack pointer, argc and argv
+    Process* process;     ///< owns its address space, the program and its arguments
+    std::uint64_t entry;  ///< the program's entry point
+    StackStart start;     ///< the main thread's stack pointer, argc and argv
 };
 
 /// Builds a process for @p program: address space, the shared scheduler's pages, the

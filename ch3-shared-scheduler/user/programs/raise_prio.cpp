@@ -26,7 +26,8 @@ sched::Task<int> co_main(int, char**) {
     }
     const long slow = user::spawn(runner(50), sched::Priority{50});
     const long late = user::spawn(runner(5), sched::Priority{55});
-    if (slow < 0 || late < 0 || user::set_priority(sched::Cid{static_cast<std::uint64_t>(late)}, sched::Priority{5}) != 0) {
+    if (slow < 0 || late < 0 ||
+        user::set_priority(sched::Cid{static_cast<std::uint64_t>(late)}, sched::Priority{5}) != 0) {
         co_return 255;
     }
     co_await sched::block();

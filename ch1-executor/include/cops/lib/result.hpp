@@ -100,11 +100,11 @@ inline void take_value(Result<void>&) {}
 ///   COPS_TRY(map_shared_scheduler(p));   // a Status: nothing to yield
 ///
 /// (SerenityOS's TRY; a GNU statement expression, as GCC and Clang both accept.)
-#define COPS_TRY(expr)                                  \
-    ({                                                  \
-        auto cops_try_result_ = (expr);                 \
-        if (!cops_try_result_.ok()) [[unlikely]] {      \
-            return cops_try_result_.error();            \
-        }                                               \
-        ::cops::detail::take_value(cops_try_result_);   \
+#define COPS_TRY(expr)                                \
+    ({                                                \
+        auto cops_try_result_ = (expr);               \
+        if (!cops_try_result_.ok()) [[unlikely]] {    \
+            return cops_try_result_.error();          \
+        }                                             \
+        ::cops::detail::take_value(cops_try_result_); \
     })

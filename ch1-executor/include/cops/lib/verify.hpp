@@ -20,11 +20,11 @@ namespace cops::detail {
 
 #if defined(COPS_SELF_CONTAINED)
 /// Checks @p cond; in the self-contained blob a failure is an `ebreak` (see the file comment).
-#define COPS_VERIFY(cond, what)        \
-    do {                               \
-        if (!(cond)) [[unlikely]] {    \
-            __builtin_trap();          \
-        }                              \
+#define COPS_VERIFY(cond, what)     \
+    do {                            \
+        if (!(cond)) [[unlikely]] { \
+            __builtin_trap();       \
+        }                           \
     } while (0)
 #else
 /// Checks @p cond; when it is false, reports @p what (a string literal) and stops.

@@ -37,8 +37,8 @@ sched::Cid current();
 /// Makes blocked coroutine @p cid ready (a wake of a live coroutine that has not
 /// blocked is remembered). The wake changes only this process's executor, in its own
 /// memory; the kernel's global view learns of the new ready level at the process's
-/// next trap (a system call, the tick), when it folds the executor's summary. 0, or -ESRCH if there is no such live coroutine. Like the
-/// system-call wrappers, the library reports errors as negative errno values.
+/// next trap (a system call, the tick), when it folds the executor's summary. 0, or -ESRCH if there is no such live
+/// coroutine. Like the system-call wrappers, the library reports errors as negative errno values.
 [[nodiscard]] long wake(sched::Cid cid);
 /// Changes coroutine @p cid's priority (the kernel sees it at the next fold). 0, or
 /// -EINVAL for a level outside 0..63, -ESRCH for no such live coroutine.
