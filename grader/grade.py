@@ -9,6 +9,8 @@ forged result lines (no credit: each run has a fresh nonce).
 from __future__ import annotations
 
 import glob
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -37,6 +39,7 @@ class TestScore:
     max_score: float
     visibility: str
     output: str
+    checks_held: int = 0   # of a plain failure: how many of its checks held
 
 
 @dataclass
@@ -137,9 +140,13 @@ def build_test_kernel(kit: str, chapter: int, hidden: bool, timeout: float = 900
 MAX_LINE = 300
 
 
-def score_results(results: list[TestResult], rubric: Rubric, chapter: int) -> list[TestScore]:
+def score_results(results: list[TestResult], rubric: Rubric, chapter: int,
+                  baseline: dict[str, int] | None = None) -> list[TestScore]:
     """Points for each result: full on a pass; on a plain failure, the share of its
-    checks that held; nothing for a timeout, panic, crash, flood or forged line."""
+    checks that held beyond those that hold with the untouched stubs (@baseline:
+    test name -> checks held by the stubs); nothing for a timeout, panic, crash, flood
+    or forged line."""
+    baseline = baseline or {}
     scores = []
     for number, r in enumerate(results, 1):
         ch = chapter_of(r.file, chapter)
@@ -149,21 +156,60 @@ def score_results(results: list[TestResult], rubric: Rubric, chapter: int) -> li
         if r.passed:
             score = max_score
         elif r.status is Status.FAIL and r.checks and r.checks[1] > 0:
-            score = round(max_score * r.checks[0] / r.checks[1], 2)
+            free = min(baseline.get(r.name, 0), r.checks[1])
+            earned = max(0, r.checks[0] - free)
+            score = round(max_score * earned / (r.checks[1] - free), 2) if r.checks[1] > free else 0.0
         else:
             score = 0.0
         lines = [f"{r.status.value}" + (f": {r.message}" if r.message else "")]
         if r.checks:
-            lines.append(f"checks held: {r.checks[0]}/{r.checks[1]}")
+            free = min(baseline.get(r.name, 0), r.checks[1])
+            lines.append(f"checks held: {r.checks[0]}/{r.checks[1]}" +
+                         (f" ({free} of them hold with the untouched stubs too and earn nothing)" if free else ""))
         lines += r.details[-25:]
         lines = [ln if len(ln) <= MAX_LINE else ln[:MAX_LINE] + " [...]" for ln in lines]
-        scores.append(TestScore(number, r.name, ch, r.status.value, score, max_score, rule.visibility, "\n".join(lines)))
+        scores.append(TestScore(number, r.name, ch, r.status.value, score, max_score, rule.visibility, "\n".join(lines),
+                                r.checks[0] if r.checks else 0))
     return scores
 
 
+def _kit_key(root: str, chapter: int) -> str:
+    """A hash of the kit's tracked files and the chapter: the stubs' baseline is valid
+    while none of them changes."""
+    h = hashlib.sha256(f"ch{chapter}".encode())
+    for rel in sorted(labs.tracked_files(root) or []):
+        path = os.path.join(root, rel)
+        if os.path.isfile(path) and not os.path.islink(path):
+            h.update(rel.encode())
+            with open(path, "rb") as f:
+                h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def stub_baseline(root: str, chapter: int, rubric_path: str | None, budget_scale: int) -> dict[str, int]:
+    """How many checks of each test hold with the untouched handout (public and hidden
+    tests): graded once per kit state and kept in build/grade-baseline/."""
+    cache = os.path.join(root, "build", "grade-baseline", f"ch{chapter}-{_kit_key(root, chapter)}.json")
+    try:
+        with open(cache, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        pass
+    with tempfile.TemporaryDirectory(prefix="cops-stubs-") as empty:
+        g = grade(root, chapter, empty, rubric_path, budget_scale, stubs_earn=True)
+    held = {t.name: t.checks_held if t.score < t.max_score else -1 for t in g.tests}
+    held = {name: n for name, n in held.items() if n > 0}
+    os.makedirs(os.path.dirname(cache), exist_ok=True)
+    with open(cache, "w", encoding="utf-8") as f:
+        json.dump(held, f)
+    return held
+
+
 def grade(root: str, chapter: int, submission: str | None, rubric_path: str | None = None,
-          budget_scale: int = 1, keep: str | None = None) -> Grade:
-    """Grades @submission (a folder) for @chapter; without one, the working tree with public tests."""
+          budget_scale: int = 1, keep: str | None = None, stubs_earn: bool = False) -> Grade:
+    """Grades @submission (a folder) for @chapter; without one, the working tree with
+    public tests. A submission's failing tests earn only for checks beyond those the
+    untouched stubs pass (stub_baseline), unless @stubs_earn."""
     start = time.monotonic()
     rubric = load_rubric(rubric_path or os.path.join(root, "grader", "rubric", f"ch{chapter}.toml"))
     result = Grade(chapter)
@@ -206,7 +252,12 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
                                                                                  extra=chapters.devices(kit, chapter)),
                             budget_scale=budget_scale, serial_input=chapters.serial_input(kit, chapter),
                             limits=limits.qemu_limiter() if hidden else None)
-            result.tests = score_results(run_kernel_tests(run), rubric, chapter)
+            raw = run_kernel_tests(run)
+            # The stubs' baseline matters only for partial credit: skip it when nothing earns any.
+            partial = any(r.status is Status.FAIL and r.checks and r.checks[0] > 0 for r in raw)
+            baseline = (stub_baseline(root, chapter, rubric_path, budget_scale)
+                        if hidden and partial and not stubs_earn else {})
+            result.tests = score_results(raw, rubric, chapter, baseline)
     finally:
         if tmp and not keep:
             shutil.rmtree(tmp, ignore_errors=True)

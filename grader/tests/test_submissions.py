@@ -189,6 +189,18 @@ class SubmissionsTest(unittest.TestCase):
                 self.assertIn(said, g.tests[0].output)
                 self.assertNotIn("root:", g.tests[0].output)  # nothing of what it read
 
+    def test_an_untouched_submission_earns_nothing_for_checks_the_stubs_pass(self):
+        empty = os.path.join(self.tmp, "untouched")
+        os.makedirs(empty, exist_ok=True)
+        g = grade(ROOT, 1, empty)  # every student file missing: the handout's stubs
+        failed = [t for t in g.tests if t.score < t.max_score]
+        self.assertGreater(len(failed), 10)
+        for t in failed:
+            self.assertEqual(t.score, 0, f"{t.name}: {t.output}")
+        # What it still gets are the tests that pass whatever the labs do (boot, heap, ...).
+        self.assertEqual(g.score, round(sum(t.max_score for t in g.tests if t.score == t.max_score), 2))
+        self.assertLess(g.score, g.max_score * 0.25)
+
     def test_a_submission_folder_that_does_not_exist_is_a_clear_error(self):
         missing = os.path.join(self.tmp, "no-such-folder")
         g = grade(ROOT, 1, missing)
