@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -158,7 +159,8 @@ def score_results(results: list[TestResult], rubric: Rubric, chapter: int,
         elif r.status is Status.FAIL and r.checks and r.checks[1] > 0:
             free = min(baseline.get(r.name, 0), r.checks[1])
             earned = max(0, r.checks[0] - free)
-            score = round(max_score * earned / (r.checks[1] - free), 2) if r.checks[1] > free else 0.0
+            # Rounded down: a failing test never shows full marks (10001 of 10005 checks is not all).
+            score = math.floor(100 * max_score * earned / (r.checks[1] - free)) / 100 if r.checks[1] > free else 0.0
         else:
             score = 0.0
         lines = [f"{r.status.value}" + (f": {r.message}" if r.message else "")]
@@ -197,7 +199,7 @@ def stub_baseline(root: str, chapter: int, rubric_path: str | None, budget_scale
         pass
     with tempfile.TemporaryDirectory(prefix="cops-stubs-") as empty:
         g = grade(root, chapter, empty, rubric_path, budget_scale, stubs_earn=True)
-    held = {t.name: t.checks_held if t.score < t.max_score else -1 for t in g.tests}
+    held = {t.name: t.checks_held if t.status != Status.PASS.value else -1 for t in g.tests}
     held = {name: n for name, n in held.items() if n > 0}
     os.makedirs(os.path.dirname(cache), exist_ok=True)
     with open(cache, "w", encoding="utf-8") as f:

@@ -54,6 +54,15 @@ class ScoringTest(unittest.TestCase):
         self.assertEqual([s.score for s in scores], [2, 1.5, 0, 0])
         self.assertEqual([s.max_score for s in scores], [2, 2, 2, 2])
 
+    def test_partial_credit_counts_only_checks_beyond_the_stubs_and_never_shows_full(self):
+        f = "/k/ch2-x/tests/kernel/t.cpp"
+        results = [TestResult("s", "b", Status.FAIL, checks=(3, 4), file=f),         # stubs hold 2 of 4
+                   TestResult("s", "e", Status.FAIL, checks=(2, 4), file=f),         # no better than the stubs
+                   TestResult("s", "g", Status.FAIL, checks=(10001, 10005), file=f)]  # nearly all, not all
+        scores = score_results(results, self.rubric, 2, baseline={"b": 2, "e": 2})
+        self.assertEqual([s.score for s in scores], [1.0, 0, 1.99])
+        self.assertIn("2 of them hold with the untouched stubs too", scores[0].output)
+
     def test_earlier_chapters_are_weighted_regressions(self):
         (s,) = score_results([TestResult("s", "a", Status.PASS, file="/k/ch1-executor/tests/kernel/t.cpp")],
                              self.rubric, 2)
