@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import tempfile
 
@@ -34,9 +35,9 @@ def _make_vars(kit: str, chapter: int) -> dict[str, str]:
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
 
 
-def _system_dirs(cxx: str, flags: list[str]) -> list[str]:
+def _system_dirs(cxx: list[str], flags: list[str]) -> list[str]:
     """The compiler's own include folders (`-v` prints them)."""
-    run = subprocess.run([cxx, *flags, "-E", "-v", "-x", "c++", os.devnull], capture_output=True, text=True)
+    run = subprocess.run([*cxx, *flags, "-E", "-v", "-x", "c++", os.devnull], capture_output=True, text=True)
     dirs, inside = [], False
     for line in run.stderr.splitlines():
         if line.startswith("#include <...> search starts here"):
@@ -67,7 +68,8 @@ def check(kit: str, chapter: int, files: list[str]) -> list[str]:
     into it); [] when there are none. Each problem names the file and what it read."""
     kit = os.path.realpath(kit)
     v = _make_vars(kit, chapter)
-    cxx = v.get("TARGET_CXX", "riscv64-linux-gnu-g++")
+    # The compiler itself, without a ccache in front (COPS_CCACHE, mk/toolchain.mk).
+    cxx = [w for w in shlex.split(v.get("TARGET_CXX", "riscv64-linux-gnu-g++")) if os.path.basename(w) != "ccache"]
     flags = [f for f in v.get("KERNEL_CXXFLAGS", "").split() if not f.startswith("-I")]
     layers = v.get("LAYERS", "").split()
     includes = [f[2:] for f in v.get("KERNEL_CXXFLAGS", "").split() if f.startswith("-I")]
@@ -82,7 +84,7 @@ def check(kit: str, chapter: int, files: list[str]) -> list[str]:
                 continue
             depfile = os.path.join(tmp, f"deps{n}.d")
             lang = ["-x", "c++"] if rel.endswith((".hpp", ".h")) else []
-            common = [cxx, *flags, *[f"-I{d}" for d in includes], *lang]
+            common = [*cxx, *flags, *[f"-I{d}" for d in includes], *lang]
             # What it reads (-M; -MG: a header that is missing is listed, not an error) ...
             subprocess.run([*common, "-M", "-MG", "-MF", depfile, "-MT", "x", path], cwd=os.path.dirname(path),
                            capture_output=True, timeout=120)

@@ -97,6 +97,19 @@ def run_harness_selftests(root: str, files: list[str] | None = None) -> list[Tes
 SLOW_SELFTESTS = ("test_submissions.py", "test_labs.py")
 
 
+def selftest_env(root: str) -> dict[str, str]:
+    """The self-tests' environment. They build many copies of the kit (handouts, grading
+    copies) that differ in a few files: with ccache there (mk/toolchain.mk, COPS_CCACHE),
+    each copy compiles only what differs from those before it."""
+    env = dict(os.environ, PYTHONPATH=root)
+    if shutil.which("ccache") and "COPS_CCACHE" not in env:
+        env["COPS_CCACHE"] = os.path.join(root, "build", "ccache")
+    lwip_cache = os.path.join(root, "third_party", "cache")  # lwIP's tarball, fetched once (mk/fetch-lwip.sh)
+    if os.path.isdir(lwip_cache) and "COPS_LWIP_CACHE" not in env:
+        env["COPS_LWIP_CACHE"] = lwip_cache
+    return env
+
+
 class SelftestsInBackground:
     """Runs the self-tests in other processes: one per slow file, one for the rest."""
 
@@ -108,8 +121,7 @@ class SelftestsInBackground:
             out = os.path.join(self.tmp, f"{i}.json")
             argv = [sys.executable, "-m", "harness", "selftest", "--root", root, "--out", out, "--files", *files]
             log = open(os.path.join(self.tmp, f"{i}.log"), "w", encoding="utf-8")
-            proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=root,
-                                    env=dict(os.environ, PYTHONPATH=root))
+            proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=root, env=selftest_env(root))
             self.runs.append((proc, out, log, files))
 
     def results(self) -> list[TestResult]:

@@ -38,7 +38,11 @@ def stale_sources(elf: str) -> list[str]:
     except OSError:
         return []
     newer = []
-    for path in dependencies(os.path.dirname(os.path.abspath(elf))):
+    build_dir = os.path.dirname(os.path.abspath(elf))
+    kit = os.path.dirname(os.path.dirname(build_dir))  # <kit>/build/chN/<image>.elf
+    for path in dependencies(build_dir):
+        # Kit-relative when the build made paths relative (COPS_CCACHE, mk/toolchain.mk).
+        path = path if os.path.isabs(path) else os.path.join(kit, path)
         try:
             mtime = os.path.getmtime(path)
         except OSError:

@@ -43,6 +43,7 @@ scan() {
   need_cmd python3 python3
   need_cmd dtc device-tree-compiler
   need_cmd gdb-multiarch gdb-multiarch
+  need_cmd ccache ccache                              # make test: the kit copies its self-tests build share objects
   need_cmd doxygen doxygen
   need_cmd dot graphviz
 }

@@ -18,7 +18,7 @@ LWIP_OBJS  := $(patsubst %.c,$(BUILD)/lwip/%.c.o,$(LWIP_SRCS))
 LWIP_ORDER := $(LWIP_STAMP)
 # The kernel's C++ sees lwIP's headers too (through extern "C").
 INCLUDE_FLAGS += -I$(LWIP_PORT_DIR) -I$(LWIP_DIR)/src/include
-LWIP_CFLAGS := -std=gnu11 $(TARGET_ARCH_FLAGS) -O2 -g -ffreestanding -fno-pie -fno-omit-frame-pointer \
+LWIP_CFLAGS := -std=gnu11 $(TARGET_ARCH_FLAGS) $(PATH_FLAGS) -O2 -g -ffreestanding -fno-pie -fno-omit-frame-pointer \
                -fno-stack-protector -fno-asynchronous-unwind-tables -ffunction-sections \
                -nostdinc -isystem $(PICOLIBC_INCLUDE) -isystem $(shell $(TARGET_CXX) -print-file-name=include) \
                -I$(LWIP_PORT_DIR) -I$(LWIP_DIR)/src/include -Wall -Wextra -Werror -Wno-unused-parameter

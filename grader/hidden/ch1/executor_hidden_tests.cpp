@@ -276,8 +276,9 @@ KTEST("hidden/stale-cid-after-slot-reuse") {
 KTEST("hidden/garbage-cids-are-rejected") {
     Executor ex(4);
     Trace t;
-    (void)ex.spawn(blocker(t, 1, 1), level(1));
+    const Cid real = ex.spawn(blocker(t, 1, 1), level(1)).value();
     ex.run();
+    REQUIRE(ex.state(real).value() == CoroutineState::Blocked);  // it ran and blocked
     const Cid garbage[] = {Cid{0}, Cid{5}, Cid{0xffff'ffffULL}, Cid{(std::uint64_t{7} << 32) | 1},
                            Cid{~std::uint64_t{0}}};
     for (Cid c : garbage) {
@@ -285,7 +286,12 @@ KTEST("hidden/garbage-cids-are-rejected") {
         CHECK(!ex.set_priority(c, level(1)).ok());
     }
     CHECK_EQ(ex.ready_count(), 0U);
-    CHECK_EQ(t.count, 0);
+    ex.run();
+    CHECK_EQ(t.count, 0);  // no garbage cid woke it
+    CHECK(ex.state(real).value() == CoroutineState::Blocked);
+    CHECK(ex.wake(real).ok());  // its own cid does
+    ex.run();
+    CHECK_EQ(t.count, 1);
 }
 
 KTEST("hidden/bad-priorities-change-nothing") {
@@ -329,10 +335,14 @@ KTEST("hidden/executor-teardown-frees-blocked-frames") {
     {
         Executor ex(32);
         Trace t;
+        Cid cids[20];
         for (int i = 0; i < 20; ++i) {
-            (void)ex.spawn(blocker(t, i, 1), level(i));
+            cids[i] = ex.spawn(blocker(t, i, 1), level(i)).value();
         }
-        ex.run();
+        CHECK_EQ(ex.run(), 20U);  // each ran once, up to its block()
+        for (Cid c : cids) {
+            CHECK(ex.state(c).value() == CoroutineState::Blocked);
+        }
         CHECK_EQ(frame_stats().live_frames, before + 20);
     }
     CHECK_EQ(frame_stats().live_frames, before);
