@@ -101,30 +101,6 @@ def check_handout_target(root: str, out: str) -> None:
                                "choose a new folder, or remove it yourself")
 
 
-def drop_later_chapters(kit: str, chapter: int) -> None:
-    """Removes from @kit every chapter above @chapter, with its rubric: a class handed
-    chapter N must not receive the reference solutions of the chapters to come."""
-    for path in glob.glob(os.path.join(kit, "ch[0-9]*-*")):
-        m = re.match(r"ch(\d+)-", os.path.basename(path))
-        if m and int(m.group(1)) > chapter and os.path.isdir(path):
-            shutil.rmtree(path)
-    for path in glob.glob(os.path.join(kit, "grader", "rubric", "ch*.toml")):
-        m = re.match(r"ch(\d+)\.toml$", os.path.basename(path))
-        if m and int(m.group(1)) > chapter:
-            os.remove(path)
-    doxyfile = os.path.join(kit, "docs", "Doxyfile")
-    if os.path.exists(doxyfile):  # Doxygen fails on an INPUT folder that is not there
-        with open(doxyfile, encoding="utf-8") as f:
-            lines = f.read().split("\n")
-        for i, line in enumerate(lines):
-            if line.startswith("INPUT ") or line.startswith("INPUT="):
-                key, _, value = line.partition("=")
-                kept = [v for v in value.split() if os.path.exists(os.path.join(kit, v))]
-                lines[i] = f"{key}= {' '.join(kept)}"
-        with open(doxyfile, "w", encoding="utf-8") as f:
-            f.write("\n".join(lines))
-
-
 def make_handout(root: str, chapter: int, out: str, only: bool = False) -> int:
     """Cuts the student kit for @chapter into @out; returns the number of regions cut."""
     check_handout_target(root, out)
@@ -140,7 +116,7 @@ def make_handout(root: str, chapter: int, out: str, only: bool = False) -> int:
         path = os.path.join(out, name)
         if os.path.exists(path):
             os.remove(path)
-    drop_later_chapters(out, chapter)
+    labs.drop_later_chapters(out, chapter)
     n = labs.cut_tree(out, chapter, only_chapter=only)
     readme = os.path.join(out, "README.md")
     with open(readme, encoding="utf-8") as f:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from harness import chapters, labs, qemu
 from harness.ktest import KernelRun, run_kernel_tests
 from harness.results import Status, TestResult
-from grader import limits, source_check
+from grader import limits, source_check, symbol_check
 from grader.rubric import Rubric, load_rubric
 
 _CHAPTER_IN_PATH = re.compile(r"(?:^|/)(?:ch(\d+)-[^/]+|hidden/ch(\d+))/")
@@ -230,6 +230,10 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
         tmp = tempfile.mkdtemp(prefix="cops-grade-")
         kit = os.path.join(tmp, "kit")
         labs.copy_kit(root, kit)
+        labs.drop_later_chapters(kit, chapter)  # no reference code of a chapter to come...
+        for path in glob.glob(os.path.join(kit, "grader", "hidden", "ch[0-9]*")):
+            if int(os.path.basename(path)[2:]) > chapter:
+                shutil.rmtree(path)  # ...nor its hidden tests
         labs.cut_tree(kit, chapter)  # the pristine handout...
         result.notes += overlay(kit, submission, student_files(kit, chapter))  # ...plus the student's files
         hidden = True
@@ -243,6 +247,15 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
             result.seconds = time.monotonic() - start
             return result
         ok, output, elf = build_test_kernel(kit, chapter, hidden)
+        if ok and hidden and (refused := symbol_check.check(kit, chapter, os.path.dirname(elf),
+                                                            student_files(kit, chapter))):
+            # It built, but its code reaches what only the runner and the boot may use.
+            result.build_ok = False
+            result.build_output = "\n".join(refused)
+            result.tests = [TestScore(1, "build", chapter, "refused", 0.0, rubric.max_points or 1.0, "visible",
+                                      "the submission was built but not run:\n" + "\n".join(refused))]
+            result.seconds = time.monotonic() - start
+            return result
         result.build_ok, result.build_output = ok, output
         if not ok:
             # Nothing can run: every test the rubric would have counted scores 0.

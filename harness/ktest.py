@@ -90,6 +90,8 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
         checks: tuple[int, int] | None = None
         console: list[str] = []  # what the running test printed
         last_reported = start_from - 1
+        closed: tap.Done | None = None  # the runner's closing line, with this run's nonce
+        last_result: int | None = None  # the last test this boot reported
         for event in tap.parse(lines):
             if isinstance(event, tap.Plan):
                 plan = event.count
@@ -102,8 +104,12 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
                     checks = (int(m.group(1)), int(m.group(2)))
                 else:
                     diags.append(event.text)
+            elif isinstance(event, tap.Done):
+                if event.nonce == run.nonce:
+                    closed = event
             elif isinstance(event, tap.Result):
                 names.setdefault(event.number, event.name)
+                last_result = event.number
                 last_reported = max(last_reported, event.number)
                 if event.number in forged:
                     continue  # once forged, always forged
@@ -163,6 +169,19 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
                     run.suite, in_flight.name, Status.CRASH,
                     f"the kernel stopped (QEMU status {outcome.exit_code}) before reporting this test", diags + tail)
             last_reported = max(last_reported, in_flight.number)
+
+        if in_flight is None and last_result is not None and results.get(last_result) is not None \
+                and results[last_result].status is Status.PASS and outcome.stopped == "exited":
+            # The runner ends a boot only with its closing line, and then with the status
+            # it names; any other end right after a result means the result was not its.
+            expected = 0 if closed is not None and closed.failed == 0 else 1
+            if closed is None or outcome.exit_code != expected:
+                why = ("without the test runner's closing line" if closed is None else
+                       f"with QEMU status {outcome.exit_code}, not the runner's {expected}")
+                results[last_result] = TestResult(
+                    run.suite, results[last_result].name, Status.CRASH,
+                    f"the kernel stopped right after this test's result, {why}: the result is not counted "
+                    "(something other than the runner ended the boot)", tail)
 
         if run.only or last_reported >= plan:
             break

@@ -13,6 +13,7 @@ what to write) and the stub lines.
 """
 from __future__ import annotations
 
+import glob
 import os
 import re
 import shutil
@@ -125,3 +126,27 @@ def copy_kit(src: str, dst: str) -> None:
         target = os.path.join(dst, rel)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copy2(path, target)
+
+
+def drop_later_chapters(kit: str, chapter: int) -> None:
+    """Removes from @kit every chapter above @chapter, with its rubric: a class handed
+    chapter N must not receive the reference solutions of the chapters to come."""
+    for path in glob.glob(os.path.join(kit, "ch[0-9]*-*")):
+        m = re.match(r"ch(\d+)-", os.path.basename(path))
+        if m and int(m.group(1)) > chapter and os.path.isdir(path):
+            shutil.rmtree(path)
+    for path in glob.glob(os.path.join(kit, "grader", "rubric", "ch*.toml")):
+        m = re.match(r"ch(\d+)\.toml$", os.path.basename(path))
+        if m and int(m.group(1)) > chapter:
+            os.remove(path)
+    doxyfile = os.path.join(kit, "docs", "Doxyfile")
+    if os.path.exists(doxyfile):  # Doxygen fails on an INPUT folder that is not there
+        with open(doxyfile, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        for i, line in enumerate(lines):
+            if line.startswith("INPUT ") or line.startswith("INPUT="):
+                key, _, value = line.partition("=")
+                kept = [v for v in value.split() if os.path.exists(os.path.join(kit, v))]
+                lines[i] = f"{key}= {' '.join(kept)}"
+        with open(doxyfile, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines))

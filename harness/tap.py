@@ -7,6 +7,7 @@ The kernel's protocol (ch1-executor/kernel/test/ktest_main.cpp):
     #   diagnostic               why the running (or just reported) test failed
     ok k - name # nonce:<hex>
     not ok k - name # nonce:<hex>
+    # ktest done: N failed # nonce:<hex>   the runner's closing line
 Anything else is console output and is kept only as context.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Iterable, Iterator, Union
 _PLAN = re.compile(r"^1\.\.(\d+)\s*$")
 _START = re.compile(r"^#> (\d+) (\S+)(?: (\S+))?\s*$")
 _RESULT = re.compile(r"^(not )?ok (\d+) - (\S+)(?: # nonce:(\S+))?\s*$")
+_DONE = re.compile(r"^# ktest done: (\d+) failed(?: # nonce:(\S+))?\s*$")
 _DIAG = re.compile(r"^#(?: (.*))?$")
 
 
@@ -45,6 +47,13 @@ class Result:
 
 
 @dataclass(frozen=True)
+class Done:
+    """`# ktest done: N failed # nonce:X`: the runner got to its end."""
+    failed: int
+    nonce: str | None
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """`# text`."""
     text: str
@@ -56,7 +65,7 @@ class Other:
     text: str
 
 
-Event = Union[Plan, Start, Result, Diagnostic, Other]
+Event = Union[Plan, Start, Result, Done, Diagnostic, Other]
 
 
 def parse_line(line: str) -> Event:
@@ -68,6 +77,8 @@ def parse_line(line: str) -> Event:
         return Start(int(m.group(1)), m.group(2), m.group(3))
     if m := _RESULT.match(line):
         return Result(m.group(1) is None, int(m.group(2)), m.group(3), m.group(4))
+    if m := _DONE.match(line):
+        return Done(int(m.group(1)), m.group(2))
     if m := _DIAG.match(line):
         return Diagnostic((m.group(1) or "").strip())
     return Other(line)

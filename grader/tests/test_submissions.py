@@ -11,6 +11,7 @@ import re
 import shutil
 import tempfile
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 
 from grader import limits
 from grader.cli import main as grader_main
@@ -20,6 +21,7 @@ from grader.rubric import load_rubric
 ROOT = os.environ.get("COPS_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
 BITMAP = "ch1-executor/include/cops/sched/priority_bitmap.hpp"
 EXECUTOR = "ch1-executor/kernel/sched/executor.cpp"
+LIST = "ch1-executor/include/cops/lib/intrusive_list.hpp"
 
 
 def submission(tmp, name, edits):
@@ -61,9 +63,14 @@ class SubmissionsTest(unittest.TestCase):
         return {t.name: t for t in g.tests}
 
     def test_reference_scores_full_marks_in_every_chapter(self):
+        # Two chapters at a time, the longest first: each boot keeps one core busy
+        # (under -icount QEMU runs its harts in turn on one thread).
+        order = sorted(CHAPTERS, reverse=True)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            grades = dict(zip(order, pool.map(lambda c: grade(ROOT, c, ROOT), order)))  # the reference as the submission
         for chapter in CHAPTERS:
             with self.subTest(chapter=chapter):
-                g = grade(ROOT, chapter, ROOT)  # the reference's own files as the submission
+                g = grades[chapter]
                 self.assertTrue(g.build_ok, g.build_output[-2000:])
                 self.assertGreater(g.max_score, 0)
                 self.assertEqual(g.score, g.max_score,
@@ -182,7 +189,8 @@ class SubmissionsTest(unittest.TestCase):
             "passwd": ('#include "/etc/passwd"', "reads /etc/passwd"),
             "reference": (f'#include "{os.path.realpath(os.path.join(ROOT, EXECUTOR))}"', "which is outside"),
             "hidden": ('#include "../../../grader/hidden/hidden_support.hpp"', "reads grader/hidden/hidden_support.hpp"),
-            "later": ('#include "../../../ch2-kernel-coroutines/include/cops/sync/semaphore.hpp"', "reads ch2-"),
+            # Later chapters are not in the grading copy at all: there is nothing to read.
+            "later": ('#include "../../../ch2-kernel-coroutines/include/cops/sync/semaphore.hpp"', "semaphore.hpp"),
             "code": ('#include "../../../ch1-executor/kernel/lib/format.cpp"', "which is not a header"),
             "incbin": ('asm(".inc" "bin \\"grader/hidden/ch1/executor_hidden_tests.cpp\\"");', "(.incbin)"),
         }
@@ -192,9 +200,31 @@ class SubmissionsTest(unittest.TestCase):
                                                                                     "#include <new>\n" + line)}))
                 self.assertFalse(g.build_ok)
                 self.assertEqual(g.score, 0)
-                self.assertEqual(g.tests[0].status, "refused")
+                self.assertEqual(g.tests[0].status, "build error" if name == "later" else "refused")
                 self.assertIn(said, g.tests[0].output)
                 self.assertNotIn("root:", g.tests[0].output)  # nothing of what it read
+
+    def test_code_that_could_act_as_the_runner_is_refused_after_the_build(self):
+        # A global constructor that takes over the console and reads the boot arguments
+        # (where the nonce was), and a header whose inline code powers QEMU off.
+        hijack = ("#include <new>\n\n#include \"cops/boot/boot_info.hpp\"\n#include \"cops/lib/console.hpp\"\n"
+                  "namespace {\nstruct Hijack {\n    Hijack() {\n"
+                  "        cops::console::set_backend(nullptr);\n"
+                  "        (void)cops::boot::bootarg(\"nonce\");\n    }\n} g_hijack;\n}  // namespace")
+        power = ("#include \"cops/lib/verify.hpp\"\n\nnamespace cops::dev {\nenum class ExitCode : unsigned short;\n"
+                 "[[noreturn]] void power_off(ExitCode code);\n}  // namespace cops::dev\n"
+                 "inline void cops_stop_here() { cops::dev::power_off(cops::dev::ExitCode{}); }")
+        g = grade(ROOT, 1, submission(self.tmp, "runner", {
+            EXECUTOR: ("#include <new>", hijack),
+            LIST: ('#include "cops/lib/verify.hpp"', power)}))
+        self.assertFalse(g.build_ok)
+        self.assertEqual(g.score, 0)
+        self.assertEqual(g.tests[0].status, "refused")
+        out = g.tests[0].output
+        self.assertIn("executor.cpp uses cops::console::set_backend", out)
+        self.assertIn("executor.cpp uses cops::boot::bootarg", out)
+        self.assertIn("intrusive_list.hpp uses cops::dev::power_off", out)
+        self.assertIn("the submission was built but not run", out)
 
     def test_an_untouched_submission_earns_nothing_for_checks_the_stubs_pass(self):
         empty = os.path.join(self.tmp, "untouched")

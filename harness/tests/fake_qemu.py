@@ -25,6 +25,10 @@ def header(n):
     out(f"1..{n}")
 
 
+def done(failed):
+    out(f"# ktest done: {failed} failed # nonce:{nonce}")
+
+
 names = {1: "a/one", 2: "a/two", 3: "a/three"}
 
 if scenario == "all-pass":
@@ -32,6 +36,7 @@ if scenario == "all-pass":
     for k in range(start, 4):
         out(f"#> {k} {names[k]}")
         out(f"ok {k} - {names[k]} # nonce:{nonce}")
+    done(0)
     sys.exit(0)
 if scenario == "fail-with-diag":
     header(1)
@@ -39,6 +44,7 @@ if scenario == "fail-with-diag":
     out("the test printed this")
     out("#   test.cpp:12: expected a == b, but a is 1 and b is 2")
     out(f"not ok 1 - a/one # nonce:{nonce}")
+    done(1)
     sys.exit(1)
 if scenario in ("panic-at-2", "hang-at-2", "exit-at-2"):
     header(3)
@@ -53,6 +59,7 @@ if scenario in ("panic-at-2", "hang-at-2", "exit-at-2"):
                 time.sleep(60)
             sys.exit(7)
         out(f"ok {k} - {names[k]} # nonce:{nonce}")
+    done(0)
     sys.exit(0)
 if scenario == "forged":
     header(2)
@@ -86,10 +93,25 @@ if scenario == "dies-between":
         out(f"ok 1 - a/one # nonce:{nonce}")
     sys.exit(0)
 if scenario == "passes-then-bad-exit":
+    # The closing line, then a status the runner would not set.
     header(1)
     out("#> 1 a/one")
     out(f"ok 1 - a/one # nonce:{nonce}")
+    done(0)
     sys.exit(3)
+if scenario == "ok-then-power-off":
+    # Code under test that knows the nonce prints the running test's result itself and
+    # powers off (then again at each later boot): no closing line.
+    header(2)
+    out(f"#> {start} {names[start]}")
+    out(f"ok {start} - {names[start]} # nonce:{nonce}")
+    sys.exit(0)
+if scenario == "closing-line-without-nonce":
+    header(1)
+    out("#> 1 a/one")
+    out(f"ok 1 - a/one # nonce:{nonce}")
+    out("# ktest done: 0 failed # nonce:0000")
+    sys.exit(0)
 if scenario == "unknown-only":
     # ktest.only names no test: the runner lists what it has.
     header(3)

@@ -64,8 +64,25 @@ class KernelRunnerTest(unittest.TestCase):
         self.assertEqual(r.status, Status.FLOOD)
 
     def test_kernel_dying_between_tests_ends_the_run(self):
+        # The boot ended right after test 1's result without the runner's closing line:
+        # that result is not counted either.
         r = run_scenario("dies-between")
-        self.assertEqual([x.status for x in r], [Status.PASS, Status.CRASH, Status.CRASH])
+        self.assertEqual([x.status for x in r], [Status.CRASH, Status.CRASH, Status.CRASH])
+        self.assertIn("closing line", r[0].message)
+
+    def test_a_result_followed_by_a_power_off_is_not_counted(self):
+        # What code under test would do if it learnt the nonce: report the running test
+        # as passed and power off. Each boot ends without the closing line.
+        r = run_scenario("ok-then-power-off")
+        self.assertEqual([x.status for x in r], [Status.CRASH, Status.CRASH])
+        self.assertIn("something other than the runner ended the boot", r[0].message)
+
+    def test_a_closing_line_needs_the_nonce_and_the_runners_status(self):
+        (r,) = run_scenario("closing-line-without-nonce")
+        self.assertEqual(r.status, Status.CRASH)
+        (r,) = run_scenario("passes-then-bad-exit")
+        self.assertEqual(r.status, Status.CRASH)
+        self.assertIn("QEMU status 3, not the runner's 0", r.message)
 
     def test_missing_tool_is_explained(self):
         config = qemu.QemuConfig(qemu="/nonexistent/qemu")

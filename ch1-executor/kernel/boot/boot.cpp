@@ -96,7 +96,24 @@ void run_global_constructors() {
     }
 }
 
+/// Hands the run's nonce (`nonce=` on the command line, from the test harness) to
+/// keep_nonce() and overwrites it in the device tree, before any constructor or init
+/// step runs: code linked into the image later cannot read it from the boot arguments.
+void take_nonce() {
+    const std::optional<std::string_view> nonce = lib::bootarg(g_info.bootargs, "nonce");
+    if (!nonce) {
+        return;
+    }
+    keep_nonce(*nonce);
+    char* text = const_cast<char*>(nonce->data());  // the blob is in RAM, and ours to edit
+    for (std::size_t i = 0; i < nonce->size(); ++i) {
+        text[i] = '-';
+    }
+}
+
 }  // namespace
+
+[[gnu::weak]] void keep_nonce(std::string_view) {}
 
 void (*secondary_main)(unsigned, std::uintptr_t) = park_forever;
 
@@ -180,6 +197,7 @@ extern "C" [[noreturn]] void kernel_boot(unsigned long hart, const void* dtb) {
     mm::kernel_heap().init(reinterpret_cast<void*>(heap_start), heap_size);
 
     sched::Executor::on_lost_coroutine = boot::lost_coroutine;
+    boot::take_nonce();  // before any code but the boot's own has run
     boot::run_global_constructors();
     init::run_all();
     app_main();

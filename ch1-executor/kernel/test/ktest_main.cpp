@@ -17,6 +17,9 @@
 ///   not ok k - name # nonce:<hex>
 ///   #   <why it failed>
 ///   #   checks: <held>/<evaluated>
+///   # ktest done: <n> failed # nonce:<hex>   the runner's closing line
+/// The nonce reaches the runner through boot::keep_nonce() before any constructor runs,
+/// and is then gone from the command line (boot.cpp).
 #include "cops/arch/csr.hpp"
 #include "cops/arch/sbi.hpp"
 #include "cops/arch/trap_frame.hpp"
@@ -41,6 +44,10 @@ struct Running {
     std::string_view nonce;
 };
 Running g_run;
+
+/// The run's nonce, kept here in early boot (boot::keep_nonce): by the time any other
+/// code runs it is gone from the boot arguments.
+char g_nonce[64] = "none";
 
 void print_result(bool ok) {
     console::println("{}ok {} - {} # nonce:{}", ok ? "" : "not ", g_run.number, g_run.test->name, g_run.nonce);
@@ -120,13 +127,21 @@ void report_failure(const char* file, int line, std::string_view message) {
 
 }  // namespace cops::test
 
+void cops::boot::keep_nonce(std::string_view nonce) {
+    const std::size_t n = nonce.size() < sizeof test::g_nonce - 1 ? nonce.size() : sizeof test::g_nonce - 1;
+    for (std::size_t i = 0; i < n; ++i) {
+        test::g_nonce[i] = nonce[i];
+    }
+    test::g_nonce[n] = '\0';
+}
+
 void app_main() {
     using namespace cops;
     using namespace cops::test;
     sort_tests();
     keep_layer(boot::bootarg("ktest.layer").value_or(""));
     const std::span<const TestCase* const> tests(g_sorted, g_sorted_count);
-    g_run.nonce = boot::bootarg("nonce").value_or("none");
+    g_run.nonce = std::string_view(g_nonce);
     const std::uint64_t from = boot::bootarg_u64("ktest.from", 1);
     const std::uint64_t scale = boot::bootarg_u64("ktest.budget", 1);
     const std::string_view only = boot::bootarg("ktest.only").value_or("");
@@ -163,6 +178,8 @@ void app_main() {
         }
         failed = 1;
     }
-    console::println("# ktest done: {} failed", failed);
+    // The closing line: a boot that ends without it (or with another status than this
+    // one) did not end here, in the runner (harness/ktest.py).
+    console::println("# ktest done: {} failed # nonce:{}", failed, g_run.nonce);
     dev::power_off(failed == 0 ? dev::ExitCode::Success : dev::ExitCode::TestFailure);
 }

@@ -36,10 +36,23 @@ KTEST("boot/device-tree-memory") {
 }
 
 KTEST("boot/command-line-from-chosen") {
-    // The runner always passes a nonce on the kernel command line.
+    // The harness always passes a nonce and where to start on the kernel command line.
     const auto nonce = cops::boot::bootarg("nonce");
     REQUIRE(nonce.has_value());
     CHECK(!nonce->empty());
+    CHECK(cops::boot::bootarg("ktest.from").has_value());
+}
+
+KTEST("boot/the-nonce-is-gone-from-the-command-line") {
+    // The boot handed the nonce to the runner and overwrote it before any constructor
+    // ran (boot.cpp, take_nonce): code under test cannot read it here.
+    const auto nonce = cops::boot::bootarg("nonce");
+    REQUIRE(nonce.has_value());
+    bool dashes = true;
+    for (char c : *nonce) {
+        dashes = dashes && c == '-';
+    }
+    CHECK(dashes);
 }
 
 KTEST("boot/timebase-and-harts") {

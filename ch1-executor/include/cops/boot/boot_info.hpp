@@ -42,6 +42,12 @@ std::optional<std::string_view> bootarg(std::string_view key);
 /// absent or not a number.
 std::uint64_t bootarg_u64(std::string_view key, std::uint64_t fallback);
 
+/// Receives the run's nonce (the test harness's `nonce=` boot argument) once, in early
+/// boot, before the boot overwrites it in the command line. The test runner keeps it
+/// (ktest_main.cpp); other images ignore it (a weak default). Submitted code may not
+/// call it (grader/symbol_check.py).
+void keep_nonce(std::string_view nonce);
+
 /// Entry point the boot code calls on secondary harts (set by a later layer, e.g. SMP).
 extern void (*secondary_main)(unsigned hart, std::uintptr_t opaque);
 
