@@ -103,7 +103,8 @@ def selftest_env(root: str) -> dict[str, str]:
     each copy compiles only what differs from those before it."""
     env = dict(os.environ, PYTHONPATH=root)
     if shutil.which("ccache") and "COPS_CCACHE" not in env:
-        env["COPS_CCACHE"] = os.path.join(root, "build", "ccache")
+        env["COPS_CCACHE"] = os.path.join(root, "build", "ccache")  # as make test's own builds (Makefile)
+        env.setdefault("CCACHE_MAXSIZE", "2G")
     lwip_cache = os.path.join(root, "third_party", "cache")  # lwIP's tarball, fetched once (mk/fetch-lwip.sh)
     if os.path.isdir(lwip_cache) and "COPS_LWIP_CACHE" not in env:
         env["COPS_LWIP_CACHE"] = lwip_cache
