@@ -17,6 +17,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from grader import formats
+from grader.limits import GradeUserError
 from grader.grade import grade
 from grader.rubric import RubricError, load_rubric
 from grader.self_check import coverage_lines, run_unit_tests
@@ -201,6 +202,6 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         return args.func(args)
-    except RubricError as e:
+    except (RubricError, GradeUserError) as e:
         print(f"grader: error: {e}", file=sys.stderr)
         return 2

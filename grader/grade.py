@@ -127,7 +127,8 @@ def build_test_kernel(kit: str, chapter: int, hidden: bool, timeout: float = 900
         # A submission's build gets memory and CPU limits (grader/limits.py); the
         # reference's own build (no hidden tests, the instructor's tree) does not need them.
         proc = subprocess.run(cmd, cwd=kit, capture_output=True, text=True, timeout=timeout,
-                              preexec_fn=limits.build_limiter() if hidden else None)
+                              preexec_fn=limits.build_limiter() if hidden else None,
+                              env=limits.sandbox_env() if hidden else None)
     except subprocess.TimeoutExpired:
         return False, f"the build did not finish in {timeout:.0f} s", ""
     output = proc.stdout + proc.stderr
@@ -236,6 +237,10 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
                 shutil.rmtree(path)  # ...nor its hidden tests
         labs.cut_tree(kit, chapter)  # the pristine handout...
         result.notes += overlay(kit, submission, student_files(kit, chapter))  # ...plus the student's files
+        lwip_cache = os.path.join(root, "third_party", "cache")  # lwIP's tarball: no download per grade
+        if os.path.isdir(lwip_cache) and os.path.exists(os.path.join(kit, "mk", "fetch-lwip.sh")):
+            shutil.copytree(lwip_cache, os.path.join(kit, "third_party", "cache"))
+        limits.give_to_grade_user(tmp)  # COPS_GRADE_USER: the copy is its own, the kit is not
         hidden = True
     try:
         if hidden and (refused := source_check.check(kit, chapter, student_files(kit, chapter))):
