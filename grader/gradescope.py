@@ -20,12 +20,19 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends make python3 g++ g++-riscv64-linux-gnu qemu-system-misc opensbi \\
     picolibc-riscv64-unknown-elf catch2 device-tree-compiler
+# Submissions are built and booted as this account: it owns each grading copy and
+# cannot read /autograder/source, where the reference solution is (run_autograder).
+id -u cops-grader >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin cops-grader
 """
 
 RUN = """#!/usr/bin/env bash
 # Grades /autograder/submission for chapter {chapter}; never fails without writing results.json.
 cd /autograder/source/kit
 mkdir -p /autograder/results
+# The kit (with the reference solution and the hidden tests) is root's alone; the
+# submission's build and boots run as cops-grader in a copy it owns (grader/limits.py).
+chmod -R go-rwx /autograder/source /autograder/submission
+export COPS_GRADE_USER=$(id -u cops-grader >/dev/null 2>&1 && echo cops-grader)  # made by setup.sh
 if ! PYTHONPATH=. python3 -m grader --root . grade --chapter {chapter} \\
         --submission /autograder/submission --out /autograder/results; then
     cat > /autograder/results/results.json <<'JSON'

@@ -22,6 +22,7 @@ TAIL_LINES = 12
 # chapter's serial_input.txt (see chapters.py).
 TYPE_REQUEST = b"#< type"
 _CHECKS = re.compile(r"^checks: (\d+)/(\d+)$")
+_EXPECTED_PANIC = re.compile(r"^expected panic: (.*) # nonce:(\S+)$")
 
 
 @dataclass
@@ -49,6 +50,15 @@ def _panic_report(lines: list[str], elf: str) -> tuple[str, list[str]]:
             trace = [ln for ln in lines[i + 1:] if ln.strip().startswith("bt#")]
             return line[len("PANIC: "):].strip(), symbolize_lines(trace, elf)
     return "", []
+
+
+def _report_before(lines: list[str], marker: str) -> str:
+    """The first line of the last panic report printed before @marker."""
+    end = next((i for i, line in enumerate(lines) if line.strip() == marker), len(lines))
+    for line in reversed(lines[:end]):
+        if line.startswith("PANIC: "):
+            return line[len("PANIC: "):].strip()
+    return ""
 
 
 _HAVE = "# ktest: have "
@@ -91,16 +101,21 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
         console: list[str] = []  # what the running test printed
         last_reported = start_from - 1
         closed: tap.Done | None = None  # the runner's closing line, with this run's nonce
+        expected_panic: str | None = None  # KTEST_PANICS: what the running test's panic must say
         last_result: int | None = None  # the last test this boot reported
         for event in tap.parse(lines):
             if isinstance(event, tap.Plan):
                 plan = event.count
             elif isinstance(event, tap.Start):
                 in_flight, diags, checks, console = event, [], None, []
+                expected_panic = None
                 names[event.number] = event.name
                 files[event.number] = event.file
             elif isinstance(event, tap.Diagnostic):
-                if m := _CHECKS.match(event.text):
+                if (m := _EXPECTED_PANIC.match(event.text)) and in_flight is not None:
+                    if m.group(2) == run.nonce:  # the runner's word that this test wants a panic
+                        expected_panic = m.group(1)
+                elif m := _CHECKS.match(event.text):
                     checks = (int(m.group(1)), int(m.group(2)))
                 else:
                     diags.append(event.text)
@@ -153,7 +168,17 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
 
         if in_flight is not None and in_flight.number not in results:
             message, trace = _panic_report(lines, run.kernel)
-            if message:
+            if message and expected_panic is not None:
+                # A KTEST_PANICS test: the panic is its pass, if it says what the test expects.
+                # Its report is the last one before the runner's line (not one printed earlier).
+                message = _report_before(lines, f"#   expected panic: {expected_panic} # nonce:{run.nonce}")
+                if expected_panic in message:
+                    results[in_flight.number] = TestResult(run.suite, in_flight.name, Status.PASS)
+                else:
+                    results[in_flight.number] = TestResult(
+                        run.suite, in_flight.name, Status.FAIL,
+                        f"it panicked as expected, but with '{message}', not with '{expected_panic}'", diags + trace)
+            elif message:
                 results[in_flight.number] = TestResult(run.suite, in_flight.name, Status.PANIC,
                                                        f"kernel panic: {message}", diags + trace)
             elif outcome.stopped == "wall-timeout":
@@ -183,6 +208,11 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
                     f"the kernel stopped right after this test's result, {why}: the result is not counted "
                     "(something other than the runner ended the boot)", tail)
 
+        if plan == 0 and not run.only:
+            # A kernel with nothing to run is a broken build or filter, never a pass.
+            return [TestResult(run.suite, "plan", Status.NOT_RUN,
+                               "the test kernel ran no tests: its plan was 1..0"
+                               + (f" (ktest.layer={run.layer} matched no test's file)" if run.layer else ""), tail)]
         if run.only or last_reported >= plan:
             break
         if last_reported < start_from or boots > plan + 1:

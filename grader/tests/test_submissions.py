@@ -7,8 +7,10 @@ import csv
 import glob
 import io
 import os
+import pwd
 import re
 import shutil
+import subprocess
 import tempfile
 import unittest
 from concurrent.futures import ThreadPoolExecutor
@@ -136,7 +138,7 @@ class SubmissionsTest(unittest.TestCase):
         g = grade(ROOT, 1, submission(self.tmp, "broken", {EXECUTOR: (PICK, "    int x = ;\n" + PICK)}))
         self.assertFalse(g.build_ok)
         self.assertEqual(g.score, 0)
-        self.assertEqual(g.max_score, 87)  # out of the chapter's real total, not 1
+        self.assertEqual(g.max_score, 88)  # out of the chapter's real total, not 1
         self.assertIn("error:", g.tests[0].output)
         self.assertIn("executor.cpp", g.tests[0].output)
 
@@ -203,6 +205,42 @@ class SubmissionsTest(unittest.TestCase):
                 self.assertEqual(g.tests[0].status, "build error" if name == "later" else "refused")
                 self.assertIn(said, g.tests[0].output)
                 self.assertNotIn("root:", g.tests[0].output)  # nothing of what it read
+
+    @unittest.skipUnless(os.geteuid() == 0, "running builds as another account needs root")
+    def test_builds_and_boots_can_run_as_an_account_that_cannot_read_the_kit(self):
+        # As on Gradescope (run_autograder): COPS_GRADE_USER names an unprivileged account.
+        secret = os.path.join(self.tmp, "root-only.txt")
+        with open(secret, "w") as f:
+            f.write("the reference\n")
+        os.chmod(secret, 0o600)
+        saved = os.environ.get("COPS_GRADE_USER")
+        os.environ["COPS_GRADE_USER"] = "nobody"
+        try:
+            seen = subprocess.run(["sh", "-c", f"id -u; cat {secret}"], capture_output=True, text=True,
+                                  preexec_fn=limits.build_limiter())
+            g = grade(ROOT, 1, submission(self.tmp, "as-nobody", {}))
+        finally:
+            if saved is None:
+                os.environ.pop("COPS_GRADE_USER")
+            else:
+                os.environ["COPS_GRADE_USER"] = saved
+        self.assertEqual(seen.stdout.split()[0], str(pwd.getpwnam("nobody").pw_uid))
+        self.assertNotIn("the reference", seen.stdout)
+        self.assertIn("Permission denied", seen.stderr)
+        self.assertTrue(g.build_ok, g.build_output[-2000:])
+        self.assertEqual(g.score, g.max_score)  # the build and the boots work from the copy alone
+
+    def test_a_grade_user_that_does_not_exist_is_a_clear_error(self):
+        os.environ["COPS_GRADE_USER"] = "no-such-account-here"
+        try:
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                code = grader_main(["--root", ROOT, "grade", "--chapter", "1", "--submission",
+                                    submission(self.tmp, "no-account", {}), "--out", os.path.join(self.tmp, "o")])
+        finally:
+            os.environ.pop("COPS_GRADE_USER")
+        self.assertEqual(code, 2)
+        self.assertIn("COPS_GRADE_USER=no-such-account-here: no such account", err.getvalue())
 
     def test_code_that_could_act_as_the_runner_is_refused_after_the_build(self):
         # A global constructor that takes over the console and reads the boot arguments

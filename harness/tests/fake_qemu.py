@@ -78,6 +78,10 @@ if scenario == "forge-ahead":
         out("PANIC: crashed")
         sys.exit(3)
     sys.exit(0)
+if scenario == "empty-plan":
+    header(0)
+    done(0)
+    sys.exit(0)
 if scenario == "no-plan":
     out("garbage and no TAP at all")
     sys.exit(1)
@@ -105,6 +109,25 @@ if scenario == "ok-then-power-off":
     header(2)
     out(f"#> {start} {names[start]}")
     out(f"ok {start} - {names[start]} # nonce:{nonce}")
+    sys.exit(0)
+if scenario in ("panic-expected", "panic-expected-but-other", "panic-expected-forged"):
+    # Test 1 is a KTEST_PANICS("...", "unexpected trap") test; test 2 an ordinary one.
+    header(2)
+    if start == 1:
+        out("#> 1 a/one")
+        if scenario == "panic-expected-forged":
+            out("PANIC: unexpected trap (printed by the code under test)")
+            out("#   expected panic: unexpected trap # nonce:0123456789abcdef")
+            out("PANIC: a null dereference")
+        else:
+            out("PANIC: " + ("unexpected trap on hart 0: breakpoint" if scenario == "panic-expected"
+                             else "a null dereference"))
+            out("  bt#0 0x0000000080200010")
+            out(f"#   expected panic: unexpected trap # nonce:{nonce}")
+        sys.exit(3)
+    out("#> 2 a/two")
+    out(f"ok 2 - a/two # nonce:{nonce}")
+    done(0)
     sys.exit(0)
 if scenario == "closing-line-without-nonce":
     header(1)

@@ -54,6 +54,11 @@ class KernelRunnerTest(unittest.TestCase):
         r = run_scenario("forge-ahead")
         self.assertEqual([(x.name, x.status) for x in r], [("a/one", Status.PASS), ("a/two", Status.FORGED)])
 
+    def test_a_kernel_with_no_tests_to_run_is_a_failure(self):
+        (r,) = run_scenario("empty-plan", layer="ch9-nothing")
+        self.assertEqual(r.status, Status.NOT_RUN)
+        self.assertIn("ktest.layer=ch9-nothing matched no test's file", r.message)
+
     def test_no_plan_means_not_run(self):
         (r,) = run_scenario("no-plan")
         self.assertEqual(r.status, Status.NOT_RUN)
@@ -76,6 +81,16 @@ class KernelRunnerTest(unittest.TestCase):
         r = run_scenario("ok-then-power-off")
         self.assertEqual([x.status for x in r], [Status.CRASH, Status.CRASH])
         self.assertIn("something other than the runner ended the boot", r[0].message)
+
+    def test_an_expected_panic_is_a_pass_only_with_the_runners_word_and_the_right_message(self):
+        r = run_scenario("panic-expected")
+        self.assertEqual(self.statuses(r), [("a/one", Status.PASS), ("a/two", Status.PASS)])
+        r = run_scenario("panic-expected-but-other")
+        self.assertEqual(r[0].status, Status.FAIL)
+        self.assertIn("with 'a null dereference', not with 'unexpected trap'", r[0].message)
+        # A line without the nonce is not the runner's: the panic stays a panic.
+        r = run_scenario("panic-expected-forged")
+        self.assertEqual(r[0].status, Status.PANIC)
 
     def test_a_closing_line_needs_the_nonce_and_the_runners_status(self):
         (r,) = run_scenario("closing-line-without-nonce")

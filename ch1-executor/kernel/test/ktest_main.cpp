@@ -17,6 +17,7 @@
 ///   not ok k - name # nonce:<hex>
 ///   #   <why it failed>
 ///   #   checks: <held>/<evaluated>
+///   #   expected panic: <text> # nonce:<hex>   after the panic report of a KTEST_PANICS test
 ///   # ktest done: <n> failed # nonce:<hex>   the runner's closing line
 /// The nonce reaches the runner through boot::keep_nonce() before any constructor runs,
 /// and is then gone from the command line (boot.cpp).
@@ -27,6 +28,7 @@
 #include "cops/boot/boot_info.hpp"
 #include "cops/dev/power.hpp"
 #include "cops/lib/console.hpp"
+#include "cops/lib/panic.hpp"
 #include "cops/test/ktest.hpp"
 
 extern "C" const cops::test::TestCase __ktest_start[];
@@ -48,6 +50,7 @@ Running g_run;
 /// The run's nonce, kept here in early boot (boot::keep_nonce): by the time any other
 /// code runs it is gone from the boot arguments.
 char g_nonce[64] = "none";
+char g_why[160];  // a failure message built by the runner itself
 
 void print_result(bool ok) {
     console::println("{}ok {} - {} # nonce:{}", ok ? "" : "not ", g_run.number, g_run.test->name, g_run.nonce);
@@ -70,6 +73,15 @@ void arm_watchdog(std::uint64_t budget) {
 }
 
 void disarm_watchdog() { arch::watchdog::disarm(); }
+
+/// Runs after a panic has printed its report: for a KTEST_PANICS test, says with the
+/// nonce that the panic was expected, so that the host may count it as a pass if the
+/// message matches (a line the code under test printed could not carry the nonce).
+void on_panic() {
+    if (g_run.test != nullptr && g_run.test->expected_panic != nullptr) {
+        console::println("#   expected panic: {} # nonce:{}", g_run.test->expected_panic, g_run.nonce);
+    }
+}
 }  // namespace
 
 namespace {
@@ -84,7 +96,8 @@ bool before(const TestCase& a, const TestCase& b) {
     return fa != fb ? fa < fb : a.line < b.line;
 }
 
-/// Keeps only the tests whose file lies under "/<layer>/" (all of them for an empty one).
+/// Keeps only the tests whose file lies under "<layer>/", at the start of the path or
+/// after a '/' (all of them for an empty layer).
 void keep_layer(std::string_view layer) {
     if (layer.empty()) {
         return;
@@ -93,7 +106,8 @@ void keep_layer(std::string_view layer) {
     for (std::size_t i = 0; i < g_sorted_count; ++i) {
         const std::string_view file(g_sorted[i]->file);
         const std::size_t at = file.find(layer);
-        const bool inside = at != std::string_view::npos && at > 0 && file[at - 1] == '/' &&
+        // The file is absolute, or relative to the kit (a build with -ffile-prefix-map).
+        const bool inside = at != std::string_view::npos && (at == 0 || file[at - 1] == '/') &&
                             at + layer.size() < file.size() && file[at + layer.size()] == '/';
         if (inside) {
             g_sorted[kept++] = g_sorted[i];
@@ -142,6 +156,7 @@ void app_main() {
     keep_layer(boot::bootarg("ktest.layer").value_or(""));
     const std::span<const TestCase* const> tests(g_sorted, g_sorted_count);
     g_run.nonce = std::string_view(g_nonce);
+    cops::panic_action = on_panic;  // then the panic powers off, as always
     const std::uint64_t from = boot::bootarg_u64("ktest.from", 1);
     const std::uint64_t scale = boot::bootarg_u64("ktest.budget", 1);
     const std::string_view only = boot::bootarg("ktest.only").value_or("");
@@ -165,6 +180,11 @@ void app_main() {
         arm_watchdog(g_run.budget);
         t.fn();
         disarm_watchdog();
+        if (t.expected_panic != nullptr) {
+            report_failure(t.file, t.line,
+                           lib::format_buffer(g_why, sizeof g_why, "expected a panic with '{}', but the test returned",
+                                              t.expected_panic));
+        }
         // Checks that held, of those evaluated (a REQUIRE that fails skips the rest).
         console::println("#   checks: {}/{}", g_run.checks - g_run.failures, g_run.checks);
         print_result(g_run.failures == 0);

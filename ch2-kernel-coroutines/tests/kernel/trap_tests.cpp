@@ -59,6 +59,41 @@ KTEST("trap/exception-handler-runs-and-returns") {
     CHECK_EQ(g_breakpoints.load(), 2U);
 }
 
+// The two tests below pass only by stopping the kernel with the unexpected-trap report
+// (KTEST_PANICS): a trap nobody handles must never come back, and must reach no handler.
+// Each first makes a trap that does have a handler, so a dispatch that stops on every
+// trap (the lab's stub) fails them.
+
+KTEST_PANICS("trap/a-cause-without-a-handler-is-an-unexpected-trap", "illegal instruction (scause 0x2)") {
+    g_breakpoints = 0;
+    arch::set_exception_handler(arch::Exception::Breakpoint, on_breakpoint);
+    asm volatile("ebreak");
+    REQUIRE(g_breakpoints.load() == 1U);  // a cause with a handler comes back here
+    arch::set_exception_handler(arch::Exception::IllegalInstruction, nullptr);
+    asm volatile(".word 0");  // an all-zero word is an illegal instruction: nobody handles it now
+}
+
+namespace {
+std::atomic<unsigned> g_dispatched{0};
+void count_only(arch::TrapFrame&) { ++g_dispatched; }
+}  // namespace
+
+KTEST_PANICS("trap/a-cause-past-the-handler-table-is-an-unexpected-trap", "(scause 0x10)") {
+    // Every exception slot has a handler that counts, so a dispatch that reads past the
+    // table, or clips the code into it, reaches one instead of stopping.
+    g_dispatched = 0;
+    for (unsigned c = 0; c < arch::kTrapCauses; ++c) {
+        arch::set_exception_handler(static_cast<arch::Exception>(c), count_only);
+    }
+    arch::TrapFrame frame{};
+    frame.scause = static_cast<std::uint64_t>(arch::Exception::IllegalInstruction);
+    trap_dispatch(&frame);
+    REQUIRE(g_dispatched.load() == 1U);  // a code inside the table reaches its handler
+    frame.scause = arch::kTrapCauses;     // one past the table
+    trap_dispatch(&frame);
+    CHECK(g_dispatched.load() == 1U);  // (not reached: the dispatch must stop the kernel)
+}
+
 namespace {
 std::atomic<int> g_urgent_done{0};
 std::atomic<int> g_seen_after_exception{-1};

@@ -30,6 +30,8 @@ struct TestCase {
     std::uint64_t budget;  ///< instruction budget
     const char* file;      ///< where it is defined
     int line;              ///< line of the KTEST
+    /// For KTEST_PANICS: text the panic's message must contain (nullptr: a panic fails).
+    const char* expected_panic = nullptr;
 };
 
 /// Every test linked into the image, in link order.
@@ -93,17 +95,24 @@ bool check_eq(const A& a, const B& b, const char* ea, const char* eb, const char
 /// @cond INTERNAL
 #define COPS_KTEST_CAT2(a, b) a##b
 #define COPS_KTEST_CAT(a, b) COPS_KTEST_CAT2(a, b)
-#define COPS_KTEST_IMPL(name, budget, fn)                                                                    \
+#define COPS_KTEST_IMPL(name, budget, panic, fn)                                                             \
     static void fn();                                                                                        \
     [[gnu::used, gnu::section(".ktest")]] static constexpr ::cops::test::TestCase COPS_KTEST_CAT(fn, _case){ \
-        name, &fn, budget, __FILE__, __LINE__};                                                              \
+        name, &fn, budget, __FILE__, __LINE__, panic};                                                       \
     static void fn()
 /// @endcond
 
 /// Defines a kernel test named @p name with the default budget.
-#define KTEST(name) COPS_KTEST_IMPL(name, ::cops::test::kDefaultBudget, COPS_KTEST_CAT(ktest_body_, __COUNTER__))
+#define KTEST(name) \
+    COPS_KTEST_IMPL(name, ::cops::test::kDefaultBudget, nullptr, COPS_KTEST_CAT(ktest_body_, __COUNTER__))
 /// Defines a kernel test with an explicit instruction budget.
-#define KTEST_BUDGET(name, budget) COPS_KTEST_IMPL(name, budget, COPS_KTEST_CAT(ktest_body_, __COUNTER__))
+#define KTEST_BUDGET(name, budget) COPS_KTEST_IMPL(name, budget, nullptr, COPS_KTEST_CAT(ktest_body_, __COUNTER__))
+/// Defines a kernel test that passes only by panicking with a message that contains
+/// @p text (e.g. a trap nobody handles must end in the "unexpected trap" report). If
+/// the body returns, the test fails. The runner announces the expectation with the
+/// run's nonce when the panic comes, and the host checks the message (harness/ktest.py).
+#define KTEST_PANICS(name, text) \
+    COPS_KTEST_IMPL(name, ::cops::test::kDefaultBudget, text, COPS_KTEST_CAT(ktest_body_, __COUNTER__))
 
 /// Records a failure if @p cond is false; the test goes on.
 #define CHECK(cond) \
