@@ -38,6 +38,7 @@ DENIED: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^cops::dev::(power_off|probe_finisher)\("), "powering QEMU off"),
     (re.compile(r"^cops::arch::sbi::"), "the firmware (SBI): console, shutdown, timers"),
     (re.compile(r"^cops::arch::watchdog::"), "the test runner's watchdog"),
+    (re.compile(r"^cops::panic_action$"), "the test runner's panic hook"),
     (re.compile(r"^(app_main|kernel_boot|kernel_secondary_boot|__ktest_start|__ktest_end|"
                 r"__init_array_start|__init_array_end)$"), "the boot and the test runner"),
 ]

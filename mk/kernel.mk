@@ -45,7 +45,7 @@ vpath %.cpp $(sort $(dir $(addprefix $(ROOT)/,$(HOST_PROGRAM_SRCS))))
 $(BUILD)/host-programs/%: %.cpp $(addprefix $(ROOT)/,$(HOST_PROGRAM_LIB))
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCXX $(notdir $@) (host program)"
-	@$(HOST_CXX) $(HOST_PROGRAM_FLAGS) -MMD -MP -o $@ $(filter %.cpp,$^)
+	@$(HOST_CXX) $(HOST_PROGRAM_FLAGS) -MMD -MP -MT $@ -o $@ $(filter %.cpp,$^)
 
 .PHONY: all kernel test-kernel bench-kernel unit-tests selftest-kernel host-programs
 all: kernel test-kernel bench-kernel unit-tests
@@ -64,17 +64,17 @@ layer_of = $(or $(filter 1 2 3 4 5 6 7 8 9,$(call chapter_num,$(firstword $(subs
 $(BUILD)/obj/%.cpp.o: $(ROOT)/%.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX     $*.cpp"
-	@$(TARGET_CXX) $(KERNEL_CXXFLAGS) -DCOPS_LAYER=$(call layer_of,$*) $(INCLUDE_FLAGS) -MMD -MP -c $< -o $@
+	@$(TARGET_CXX) $(KERNEL_CXXFLAGS) -DCOPS_LAYER=$(call layer_of,$*) $(INCLUDE_FLAGS) -MMD -MP -MT $@ -c $< -o $@
 
 $(BUILD)/obj/%.S.o: $(ROOT)/%.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $*.S"
-	@$(TARGET_CXX) $(KERNEL_ASFLAGS) $(INCLUDE_FLAGS) -MMD -MP -c $< -o $@
+	@$(TARGET_CXX) $(KERNEL_ASFLAGS) $(INCLUDE_FLAGS) -MMD -MP -MT $@ -c $< -o $@
 
 $(BUILD)/host/%.cpp.o: $(ROOT)/%.cpp
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCXX $*.cpp"
-	@$(HOST_CXX) $(HOST_CXXFLAGS) $(INCLUDE_FLAGS) -MMD -MP -c $< -o $@
+	@$(HOST_CXX) $(HOST_CXXFLAGS) $(INCLUDE_FLAGS) -MMD -MP -MT $@ -c $< -o $@
 
 define link_kernel
 	@echo "  LD      $(notdir $@)"

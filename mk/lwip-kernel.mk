@@ -50,5 +50,5 @@ $(addprefix $(LWIP_DIR)/src/,$(LWIP_SRCS)): | $(LWIP_STAMP) ;
 $(BUILD)/lwip/%.c.o: $(LWIP_DIR)/src/%.c | $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      lwip/$*.c"
-	@$(TARGET_CXX:g++=gcc) $(LWIP_CFLAGS) -MMD -MP -c $< -o $@
+	@$(TARGET_CXX:g++=gcc) $(LWIP_CFLAGS) -MMD -MP -MT $@ -c $< -o $@
 endif

@@ -32,12 +32,12 @@ USER_EMBED_OBJ := $(if $(USER_PROGRAM_SRCS),$(BUILD)/obj/user_programs.S.o)
 $(USER_BUILD)/obj/%.cpp.o: $(ROOT)/%.cpp
 	@mkdir -p $(dir $@)
 	@echo "  UCXX    $*.cpp"
-	@$(TARGET_CXX) $(USER_CXXFLAGS) $(USER_INCLUDE_FLAGS) -MMD -MP -c $< -o $@
+	@$(TARGET_CXX) $(USER_CXXFLAGS) $(USER_INCLUDE_FLAGS) -MMD -MP -MT $@ -c $< -o $@
 
 $(USER_BUILD)/obj/%.S.o: $(ROOT)/%.S
 	@mkdir -p $(dir $@)
 	@echo "  UAS     $*.S"
-	@$(TARGET_CXX) $(USER_ASFLAGS) $(USER_INCLUDE_FLAGS) -MMD -MP -c $< -o $@
+	@$(TARGET_CXX) $(USER_ASFLAGS) $(USER_INCLUDE_FLAGS) -MMD -MP -MT $@ -c $< -o $@
 
 define user_program
 $(USER_BUILD)/$(basename $(notdir $(1))).elf: $(call userobj,$(1)) $(USER_LIB_OBJS) $(USER_LDSCRIPT) $(VDSO_USER_SYMS)

@@ -29,7 +29,7 @@ endif
 $(VDSO_BUILD)/obj/%.cpp.o: $(ROOT)/%.cpp
 	@mkdir -p $(dir $@)
 	@echo "  VCXX    $*.cpp"
-	@$(TARGET_CXX) $(VDSO_CXXFLAGS) $(INCLUDE_FLAGS) -MMD -MP -c $< -o $@
+	@$(TARGET_CXX) $(VDSO_CXXFLAGS) $(INCLUDE_FLAGS) -MMD -MP -MT $@ -c $< -o $@
 
 $(VDSO_BUILD)/vdso.elf: $(VDSO_OBJS) $(ROOT)/mk/vdso.ld $(ROOT)/mk/vdso_check.sh
 	@echo "  VLD     vdso.elf"
