@@ -239,7 +239,7 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
         result.notes += overlay(kit, submission, student_files(kit, chapter))  # ...plus the student's files
         lwip_cache = os.path.join(root, "third_party", "cache")  # lwIP's tarball: no download per grade
         if os.path.isdir(lwip_cache) and os.path.exists(os.path.join(kit, "mk", "fetch-lwip.sh")):
-            shutil.copytree(lwip_cache, os.path.join(kit, "third_party", "cache"))
+            shutil.copytree(lwip_cache, os.path.join(kit, "third_party", "cache"), dirs_exist_ok=True)
         limits.give_to_grade_user(tmp)  # COPS_GRADE_USER: the copy is its own, the kit is not
         hidden = True
     try:

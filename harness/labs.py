@@ -106,7 +106,8 @@ def tracked_files(src: str) -> list[str] | None:
         out = subprocess.run(["git", "-C", src, "ls-files", "-z"], capture_output=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    if out.returncode != 0 or not os.path.isdir(os.path.join(src, ".git")):
+    # .git is a folder in a clone and a file in a worktree (git worktree add).
+    if out.returncode != 0 or not os.path.exists(os.path.join(src, ".git")):
         return None
     return [p for p in out.stdout.decode("utf-8", "replace").split("\0") if p]
 
