@@ -41,4 +41,5 @@ LAYER_DEMO := kernel/demo/producer_consumer.cpp
 STUDENT_FILES := \
     include/cops/lib/intrusive_list.hpp \
     include/cops/sched/priority_bitmap.hpp \
+    include/cops/sched/leveled_queue.hpp \
     kernel/sched/executor.cpp

@@ -8,7 +8,7 @@ those goes through a kit function or symbol that no lab needs. After the build, 
 grader reads the symbols every object compiled from a submitted file references or
 defines (`nm`) and refuses the submission if one is on the list below.
 
-Submitted headers (chapter 1's intrusive_list.hpp and priority_bitmap.hpp) are compiled
+Submitted headers (chapter 1's intrusive_list.hpp, priority_bitmap.hpp, leveled_queue.hpp) are compiled
 into kit files too, so their objects cannot tell the header's code from the kit's. They
 are checked through probes: a translation unit per header that includes it, instantiates
 its class templates and keeps every inline function (-fkeep-inline-functions).
@@ -58,6 +58,14 @@ template class cops::lib::IntrusiveList<cops_probe::Item, cops_probe::Tag>;
 template class cops::lib::IntrusiveList<cops_probe::DefaultItem>;
 """,
     "cops/sched/priority_bitmap.hpp": '#include "cops/sched/priority_bitmap.hpp"\n',
+    "cops/sched/leveled_queue.hpp": """\
+#include "cops/sched/leveled_queue.hpp"
+namespace cops_probe {
+struct Tag {};
+struct Item : cops::lib::ListHook<Tag> {};
+}  // namespace cops_probe
+template class cops::sched::LeveledQueue<cops_probe::Item, cops_probe::Tag>;
+""",
 }
 
 _NM_LINE = re.compile(r"^\s*(?:[0-9a-fA-F]+\s+)?([A-Za-z?])\s+(.+)$")

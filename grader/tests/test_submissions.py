@@ -24,12 +24,13 @@ ROOT = os.environ.get("COPS_ROOT", os.path.join(os.path.dirname(__file__), "..",
 BITMAP = "ch1-executor/include/cops/sched/priority_bitmap.hpp"
 EXECUTOR = "ch1-executor/kernel/sched/executor.cpp"
 LIST = "ch1-executor/include/cops/lib/intrusive_list.hpp"
+LEVELED = "ch1-executor/include/cops/sched/leveled_queue.hpp"
 
 
 def submission(tmp, name, edits):
     """A submission folder: the reference's student files with @edits {path: (old, new) or [(old, new), ...]}."""
     folder = os.path.join(tmp, name)
-    for rel in (BITMAP, EXECUTOR, "ch1-executor/include/cops/lib/intrusive_list.hpp"):
+    for rel in (BITMAP, EXECUTOR, LIST, LEVELED):
         os.makedirs(os.path.dirname(os.path.join(folder, rel)), exist_ok=True)
         shutil.copyfile(os.path.join(ROOT, rel), os.path.join(folder, rel))
     for rel, changes in edits.items():
@@ -47,9 +48,13 @@ def submission(tmp, name, edits):
 CHAPTERS = sorted(int(re.match(r"ch(\d+)-", os.path.basename(os.path.dirname(p))).group(1))
                   for p in glob.glob(os.path.join(ROOT, "ch[0-9]*-*", "chapter.mk")))
 
-PICK = "    const std::optional<Priority> level = bitmap_.highest();"
+# In LEVELED (the pick, ch1's lab) and in EXECUTOR: lines that edits are anchored to.
+PICK = "        const std::optional<Priority> level = bits_.highest();"
+EXECUTOR_PICK = "    return ready_.pop_most_urgent();"
 # Inserted before PICK: the mistake happens only when level 63 is all that is ready.
-LEVEL_63_ALONE = "    if (bitmap_.raw() == std::uint64_t{1} << 63) {\n"
+LEVEL_63_ALONE = "        if (bits_.raw() == std::uint64_t{1} << 63) {\n"
+CONSOLE = ('#include "cops/sched/priority_bitmap.hpp"',
+           '#include "cops/sched/priority_bitmap.hpp"\n#include "cops/lib/console.hpp"')
 
 
 class SubmissionsTest(unittest.TestCase):
@@ -87,7 +92,7 @@ class SubmissionsTest(unittest.TestCase):
         folder = os.path.join(self.tmp, "batch")
         os.makedirs(folder)
         shutil.copytree(submission(self.tmp, "good", {}), os.path.join(folder, "alice"))
-        shutil.copytree(submission(self.tmp, "bad", {EXECUTOR: (PICK, "    int x = ;\n" + PICK)}),
+        shutil.copytree(submission(self.tmp, "bad", {EXECUTOR: (EXECUTOR_PICK, "    int x = ;\n" + EXECUTOR_PICK)}),
                         os.path.join(folder, "bob"))
         out_csv = os.path.join(self.tmp, "grades.csv")
         self.assertEqual(grader_main(["--root", ROOT, "batch", "--chapter", "1", "--submissions", folder,
@@ -115,7 +120,7 @@ class SubmissionsTest(unittest.TestCase):
     def test_endless_loop_is_a_timeout_and_grading_completes(self):
         # The pick spins only when level 63 is all that is ready, so a few tests time out
         # (each costs its whole budget), not every test that picks.
-        g = grade(ROOT, 1, submission(self.tmp, "loop", {EXECUTOR: (PICK, LEVEL_63_ALONE + "        for (;;) {\n"
+        g = grade(ROOT, 1, submission(self.tmp, "loop", {LEVELED: (PICK, LEVEL_63_ALONE + "        for (;;) {\n"
                                                                     "            asm volatile(\"\");\n        }\n    }\n" + PICK)}))
         tests = self.by_name(g)
         self.assertEqual(tests["executor/all-64-levels-in-order"].status, "timeout")
@@ -125,8 +130,8 @@ class SubmissionsTest(unittest.TestCase):
                          tests["executor/picks-highest-priority"].max_score)  # the tests after a timeout still run
 
     def test_printed_pass_lines_without_the_nonce_earn_nothing(self):
-        g = grade(ROOT, 1, submission(self.tmp, "forge", {EXECUTOR: [
-            ("#include <new>", "#include <new>\n\n#include \"cops/lib/console.hpp\""),
+        g = grade(ROOT, 1, submission(self.tmp, "forge", {LEVELED: [
+            CONSOLE,
             (PICK, "    for (int i = 1; i <= 60; ++i) {\n"
                   "        cops::console::println(\"ok {} - executor/picks-highest-priority # nonce:0123456789abcdef\", i);\n"
                   "    }\n    return nullptr;\n" + PICK)]}))
@@ -135,7 +140,7 @@ class SubmissionsTest(unittest.TestCase):
         self.assertEqual(g_tests["executor/picks-highest-priority"].score, 0)
 
     def test_compile_error_scores_zero_and_shows_the_error(self):
-        g = grade(ROOT, 1, submission(self.tmp, "broken", {EXECUTOR: (PICK, "    int x = ;\n" + PICK)}))
+        g = grade(ROOT, 1, submission(self.tmp, "broken", {EXECUTOR: (EXECUTOR_PICK, "    int x = ;\n" + EXECUTOR_PICK)}))
         self.assertFalse(g.build_ok)
         self.assertEqual(g.score, 0)
         self.assertEqual(g.max_score, 88)  # out of the chapter's real total, not 1
@@ -178,8 +183,8 @@ class SubmissionsTest(unittest.TestCase):
 
     def test_a_console_flood_stays_small_in_the_reports(self):
         from grader.formats import gradescope_json
-        g = grade(ROOT, 1, submission(self.tmp, "longline", {EXECUTOR: [
-            ("#include <new>", "#include <new>\n\n#include \"cops/lib/console.hpp\""),
+        g = grade(ROOT, 1, submission(self.tmp, "longline", {LEVELED: [
+            CONSOLE,
             (PICK, LEVEL_63_ALONE + "        for (int i = 0; i < 4000; ++i) {\n"
                   "            cops::console::backend().write(\"xxxxxxxxxxxxxxxxxxxxxxxx\");\n        }\n    }\n" + PICK)]}))
         self.assertLess(len(gradescope_json(g)), 200_000)

@@ -3,6 +3,7 @@
 #include "cops/sched/executor.hpp"
 
 #include <new>
+#include <type_traits>
 
 namespace cops::sched {
 
@@ -52,16 +53,14 @@ constexpr std::uint32_t cid_generation(Cid cid) { return static_cast<std::uint32
 [[gnu::always_inline]] inline void Executor::return_handoff() {
     Ccb& c = *handoff_;
     handoff_ = nullptr;
-    ready_[c.priority.level].push_front(c);  // its bit is still set
+    ready_.push_front(c, c.priority);  // first of its level again (its bit was marked)
 }
 
 [[gnu::always_inline]] inline Ccb* Executor::take_handoff() {
     Ccb* c = handoff_;
     if (c != nullptr) {
         handoff_ = nullptr;
-        if (ready_[c->priority.level].empty()) {
-            bitmap_.clear(c->priority);
-        }
+        ready_.unmark_if_empty(c->priority);
     }
     return c;
 }
@@ -71,15 +70,14 @@ constexpr std::uint32_t cid_generation(Cid cid) { return static_cast<std::uint32
         return_handoff();  // rule 3
     }
     ccb.state = CoroutineState::Ready;
-    ready_[ccb.priority.level].push_back(ccb);
-    bitmap_.set(ccb.priority);
+    ready_.push_back(ccb, ccb.priority);
 }
 
 [[gnu::always_inline]] inline void Executor::make_woken_ready(Ccb& ccb) {
-    if (handoff_on_ && handoff_ == nullptr && (bitmap_.raw() & levels_up_to(ccb.priority)) == 0) {
+    if (handoff_on_ && handoff_ == nullptr && (ready_.bitmap().raw() & levels_up_to(ccb.priority)) == 0) {
         ccb.state = CoroutineState::Ready;  // rule 1
         handoff_ = &ccb;
-        bitmap_.set(ccb.priority);
+        ready_.mark(ccb.priority);  // the slot stands for the head of its level
         return;
     }
     make_ready(ccb);
@@ -99,22 +97,7 @@ Cid Executor::handoff() const {
 }
 
 [[gnu::always_inline]] inline Ccb* Executor::pick_next() {
-    // LAB(ch1): pick the most urgent ready coroutine in O(1)
-    // Find the most urgent non-empty level in the bitmap, pop the head of that
-    // level's queue (FIFO within a level), and clear the level's bit if the queue
-    // is now empty.
-    const std::optional<Priority> level = bitmap_.highest();
-    if (!level) {
-        return nullptr;
-    }
-    ReadyQueue& queue = ready_[level->level];
-    Ccb* next = queue.pop_front();
-    if (queue.empty()) {
-        bitmap_.clear(*level);
-    }
-    return next;
-    // LAB-STUB: return nullptr;
-    // END-LAB
+    return ready_.pop_most_urgent();  // O(1): the most urgent level, FIFO within it
 }
 
 Result<Cid> Executor::spawn(Task<void> task, Priority prio, CoroutineKind kind) {
@@ -253,11 +236,7 @@ void Executor::change_priority_locked(Ccb& c, Priority prio) {
     // level's queue, keeping the bitmap true for both levels. For any other state,
     // the new priority takes effect the next time it is queued.
     if (c.state == CoroutineState::Ready && c.priority != prio) {
-        ReadyQueue& old_queue = ready_[c.priority.level];
-        old_queue.remove(c);
-        if (old_queue.empty()) {
-            bitmap_.clear(c.priority);
-        }
+        ready_.remove(c, c.priority);
         c.priority = prio;
         make_ready(c);
     } else {
@@ -297,16 +276,12 @@ Result<std::uint32_t> Executor::frame_bytes(Cid cid) const {
 
 std::size_t Executor::ready_count() const {
     sync::LockGuard guard(lock_);
-    std::size_t n = handoff_ != nullptr ? 1 : 0;
-    for (const ReadyQueue& q : ready_) {
-        n += q.size();
-    }
-    return n;
+    return ready_.size() + (handoff_ != nullptr ? 1 : 0);
 }
 
 std::optional<Priority> Executor::best_ready() const {
     sync::LockGuard guard(lock_);
-    return bitmap_.highest();
+    return ready_.most_urgent();
 }
 
 std::optional<Priority> Executor::running_priority(unsigned hart) const {
@@ -345,8 +320,9 @@ Status Executor::resume_preempted(Cid cid) {
 }
 
 bool Executor::run_once() {
-    static_assert(offsetof(Executor, bitmap_) == ExecutorSummaryLayout::kReadyBitsOffset &&
-                      offsetof(Executor, running_level_) == ExecutorSummaryLayout::kRunningLevelOffset,
+    static_assert(offsetof(Executor, ready_) == ExecutorSummaryLayout::kReadyBitsOffset &&
+                      offsetof(Executor, running_level_) == ExecutorSummaryLayout::kRunningLevelOffset &&
+                      std::is_standard_layout_v<ReadyQueues>,  // so its first member, the bitmap, is at its start
                   "the kernel reads a process's executor summary at these offsets (ch3)");
     lock_.lock();
     Ccb* next = take_handoff();  // the slot, if full, holds exactly what pick_next() would give

@@ -44,9 +44,7 @@ Executor::~Executor() {
     }
     // Coroutines still ready leave their queues first: a control block is never
     // destroyed while linked (ListHook's destructor checks it).
-    for (ReadyQueue& q : ready_) {
-        for (std::uint32_t n = 0; n < capacity_ && q.pop_front() != nullptr; ++n) {}
-    }
+    ready_.unlink_all();
     for (std::uint32_t i = 0; i < capacity_; ++i) {
         Ccb& c = slots_[i];
         if (c.state != CoroutineState::Exit && c.root) {

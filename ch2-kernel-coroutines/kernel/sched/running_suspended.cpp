@@ -1,43 +1,36 @@
 /// @file running_suspended.cpp
-/// @brief 64 FIFO lists of threads and a bitmap, under one lock: the same O(1) shape as the executor.
+/// @brief The threads set aside by preemption, by level, under one lock: ch1's
+/// LeveledQueue, the same O(1) shape as the executor's ready queues.
 #include "cops/sched/running_suspended.hpp"
 
-#include "cops/sched/priority_bitmap.hpp"
+#include "cops/sched/leveled_queue.hpp"
 #include "cops/sync/spinlock.hpp"
 
 namespace cops::sched {
 
 namespace {
-lib::IntrusiveList<Thread, ThreadQueueTag> g_levels[kPriorityLevels];
-PriorityBitmap g_bitmap;
+LeveledQueue<Thread, ThreadQueueTag> g_levels;
 unsigned g_count = 0;
 sync::SpinLock g_lock;
 }  // namespace
 
 void add_running_suspended(Thread& thread) {
     sync::LockGuard guard(g_lock);
-    g_levels[thread.priority.level].push_back(thread);
-    g_bitmap.set(thread.priority);
+    g_levels.push_back(thread, thread.priority);
     ++g_count;
 }
 
 std::optional<Priority> best_running_suspended() {
     sync::LockGuard guard(g_lock);
-    return g_bitmap.highest();
+    return g_levels.most_urgent();
 }
 
 Thread* take_running_suspended(Priority bar) {
     sync::LockGuard guard(g_lock);
-    const std::optional<Priority> best = g_bitmap.highest();
-    if (!best || best->level > bar.level) {
-        return nullptr;
+    Thread* t = g_levels.pop_most_urgent_up_to(bar);
+    if (t != nullptr) {
+        --g_count;
     }
-    auto& list = g_levels[best->level];
-    Thread* t = list.pop_front();
-    if (list.empty()) {
-        g_bitmap.clear(*best);
-    }
-    --g_count;
     return t;
 }
 
@@ -48,9 +41,7 @@ unsigned running_suspended_count() {
 
 void for_each_running_suspended(void (*fn)(const Thread&, void*), void* ctx) {
     sync::LockGuard guard(g_lock);
-    for (const auto& list : g_levels) {
-        list.for_each([&](const Thread& t) { fn(t, ctx); });
-    }
+    g_levels.for_each([&](const Thread& t) { fn(t, ctx); });
 }
 
 }  // namespace cops::sched

@@ -29,7 +29,8 @@ KTEST("trap/ticks-on-every-hart") {
     }
     auto every_hart_ticked = [&] {
         for (unsigned i = 0; i < smp::hart_count(); ++i) {
-            if (smp::hart(i).stats.ticks < before[i] + kWanted) return false;
+            if (smp::hart(i).stats.ticks < before[i] + kWanted)
+                return false;
         }
         return true;
     };
@@ -89,7 +90,7 @@ KTEST_PANICS("trap/a-cause-past-the-handler-table-is-an-unexpected-trap", "(scau
     frame.scause = static_cast<std::uint64_t>(arch::Exception::IllegalInstruction);
     trap_dispatch(&frame);
     REQUIRE(g_dispatched.load() == 1U);  // a code inside the table reaches its handler
-    frame.scause = arch::kTrapCauses;     // one past the table
+    frame.scause = arch::kTrapCauses;    // one past the table
     trap_dispatch(&frame);
     CHECK(g_dispatched.load() == 1U);  // (not reached: the dispatch must stop the kernel)
 }

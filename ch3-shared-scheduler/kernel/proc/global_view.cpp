@@ -10,17 +10,18 @@
 #include "cops/mm/user_layout.hpp"
 #include "cops/proc/switching_coroutine.hpp"
 #include "cops/sched/kernel_executor.hpp"
+#include "cops/sched/leveled_queue.hpp"
 #include "cops/sched/suspend.hpp"
 
 namespace cops::proc {
 
 namespace {
 
-/// The processes waiting for a CPU: one FIFO per level and a bitmap of the non-empty ones.
+/// The processes waiting for a CPU: one FIFO per level and a bitmap of the non-empty
+/// ones (ch1's LeveledQueue).
 struct LevelQueues {
     sync::SpinLock lock;
-    sched::PriorityBitmap busy;
-    lib::IntrusiveList<Process, LevelQueueTag> queue[sched::kPriorityLevels];
+    sched::LeveledQueue<Process, LevelQueueTag> queues;
 };
 LevelQueues g_view;
 mm::GlobalView* g_published = nullptr;  // the shared page, kernel address
@@ -43,26 +44,21 @@ void publish_locked() {
     if (g_published != nullptr) {
         const std::uint64_t kernel_bits = sched::kernel_executor().bitmap().raw();
         g_kernel_bits_published.store(kernel_bits, std::memory_order_relaxed);
-        g_published->busy_levels.store(g_view.busy.raw() | kernel_bits, std::memory_order_relaxed);
+        g_published->busy_levels.store(g_view.queues.bitmap().raw() | kernel_bits, std::memory_order_relaxed);
         g_published->folds.fetch_add(1, std::memory_order_relaxed);
     }
 }
 
 void enqueue_process_locked(Process& p) {
     if (!p.queued) {
-        g_view.queue[p.level.level].push_back(p);
-        g_view.busy.set(p.level);
+        g_view.queues.push_back(p, p.level);
         p.queued = true;
     }
 }
 
 void dequeue_process_locked(Process& p) {
     if (p.queued) {
-        auto& q = g_view.queue[p.level.level];
-        q.remove(p);
-        if (q.empty()) {
-            g_view.busy.clear(p.level);
-        }
+        g_view.queues.remove(p, p.level);
         p.queued = false;
     }
 }
@@ -270,20 +266,16 @@ void set_pending_work_check(PendingWorkCheck check) { g_pending_check = check; }
 
 UserThread* take_best_waiting(sched::Priority& level) {
     sync::LockGuard g(g_view.lock);
-    const auto best = g_view.busy.highest();
+    const auto best = g_view.queues.most_urgent();
     if (!best) {
         return nullptr;
     }
-    auto& q = g_view.queue[best->level];
-    Process* p = q.pop_front();
+    Process* p = g_view.queues.pop_most_urgent();
     UserThread* t = p->waiting.pop_front();
     if (p->waiting.empty()) {
         p->queued = false;
     } else {
-        q.push_back(*p);  // more threads wait: the process takes its turn again later
-    }
-    if (q.empty()) {
-        g_view.busy.clear(*best);
+        g_view.queues.push_back(*p, *best);  // more threads wait: the process takes its turn again later
     }
     t->cpu.store(CpuState::Dispatched, std::memory_order_release);
     level = *best;
@@ -294,7 +286,7 @@ UserThread* take_best_waiting(sched::Priority& level) {
 
 std::optional<sched::Priority> best_waiting() {
     sync::LockGuard g(g_view.lock);
-    return g_view.busy.highest();
+    return g_view.queues.most_urgent();
 }
 
 std::uintptr_t global_view_frame() { return reinterpret_cast<std::uintptr_t>(g_published); }

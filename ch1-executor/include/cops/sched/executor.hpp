@@ -14,6 +14,7 @@
 #include "cops/lib/intrusive_list.hpp"
 #include "cops/lib/result.hpp"
 #include "cops/sched/ccb.hpp"
+#include "cops/sched/leveled_queue.hpp"
 #include "cops/sched/priority_bitmap.hpp"
 #include "cops/sched/suspend.hpp"
 #include "cops/sched/task.hpp"
@@ -27,14 +28,14 @@ inline constexpr unsigned kMaxHarts = 8;
 /// running_level() of a hart slot that runs no coroutine.
 inline constexpr std::uint8_t kNoLevel = 0xff;
 
-/// Where an executor keeps what the kernel reads from a process in ch3: the ready
-/// bitmap is the executor's first 8 bytes, then one running level per hart slot.
-/// Both are plain bytes in the process's memory, so the kernel must treat them as
-/// untrusted input.
+/// Where an executor keeps what the kernel reads from a process in ch3: one running
+/// level per hart slot in the executor's first 8 bytes, then the ready bitmap (the
+/// first word of its ready queues). Both are plain bytes in the process's memory, so
+/// the kernel must treat them as untrusted input.
 struct ExecutorSummaryLayout {
-    static constexpr std::size_t kReadyBitsOffset = 0;     ///< std::uint64_t, bit i = level i ready
-    static constexpr std::size_t kRunningLevelOffset = 8;  ///< std::uint8_t[kMaxHarts]
-    static constexpr std::size_t kBytes = 8 + kMaxHarts;   ///< bytes to read
+    static constexpr std::size_t kRunningLevelOffset = 0;  ///< std::uint8_t[kMaxHarts]
+    static constexpr std::size_t kReadyBitsOffset = 8;     ///< std::uint64_t, bit i = level i ready
+    static constexpr std::size_t kBytes = kMaxHarts + 8;   ///< bytes to read
 };
 
 /// How an executor learns which hart slot its caller runs on. It reads the `tp`
@@ -165,9 +166,9 @@ public:
     /// kernel_executor.cpp (on_ready: wake an idle hart or nudge a busy one).
     void set_ready_hook(void (*hook)(Executor&, Priority)) { ready_hook_ = hook; }
 
-    /// The ready-level bitmap (bit i set: level i has a ready coroutine). It is the
-    /// executor's first member (ExecutorSummaryLayout).
-    const PriorityBitmap& bitmap() const { return bitmap_; }
+    /// The ready-level bitmap (bit i set: level i has a ready coroutine), at
+    /// ExecutorSummaryLayout::kReadyBitsOffset.
+    const PriorityBitmap& bitmap() const { return ready_.bitmap(); }
     /// The level of the coroutine running on hart slot @p hart, or kNoLevel (read
     /// without the lock; what the kernel reads from a process in ch3).
     std::uint8_t running_level(unsigned hart) const { return hart < kMaxHarts ? running_level_[hart] : kNoLevel; }
@@ -197,7 +198,7 @@ public:
     static void (*on_lost_coroutine)(const Ccb&);
 
 private:
-    using ReadyQueue = lib::IntrusiveList<Ccb, ReadyQueueTag>;
+    using ReadyQueues = LeveledQueue<Ccb, ReadyQueueTag>;
 
     /// spawn() and create(): take a control block for @p task; ready it if @p start.
     Result<Cid> admit(Task<void> task, Priority prio, CoroutineKind kind, bool start);
@@ -230,9 +231,10 @@ private:
         running_level_[hart] = ccb != nullptr ? ccb->priority.level : kNoLevel;
     }
 
-    // The first two members are the summary the kernel reads (ExecutorSummaryLayout).
-    PriorityBitmap bitmap_;
+    // The first two members are the summary the kernel reads (ExecutorSummaryLayout):
+    // the running levels, then the ready queues, whose first word is their bitmap.
     std::uint8_t running_level_[kMaxHarts];
+    ReadyQueues ready_;
     Ccb* slots_ = nullptr;
     std::uint32_t capacity_ = 0;
     std::uint32_t live_ = 0;
@@ -243,7 +245,6 @@ private:
     Ccb* current_[kMaxHarts] = {};
     void (*ready_hook_)(Executor&, Priority) = nullptr;
     void (*on_lost_)(const Ccb&);
-    ReadyQueue ready_[kPriorityLevels];
     ExecutorStats stats_;
     mutable sync::OwnPolicySpinLock lock_;
 };
