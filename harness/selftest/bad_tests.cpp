@@ -49,3 +49,13 @@ KTEST("selftest/floods") {
         cops::console::println("flood flood flood flood flood flood flood flood flood flood flood flood");
     }
 }
+
+KTEST("selftest/breaks-an-invariant") {
+    CHECK(true);
+    CHECK(true);
+    CHECK_INVARIANT(1 + 1 == 3);  // the two that held earn nothing now
+}
+
+KTEST_PANICS("selftest/panics-as-expected", "deliberate panic 7") { cops::panic("deliberate panic {}", 7); }
+
+KTEST_PANICS("selftest/expects-a-panic-but-returns", "never said") { CHECK(true); }

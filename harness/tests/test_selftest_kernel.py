@@ -25,7 +25,8 @@ class SelftestKernelTest(unittest.TestCase):
         self.assertEqual(sorted(self.results), sorted([
             "selftest/passes", "selftest/fails", "selftest/hangs", "selftest/panics",
             "selftest/still-runs-after-a-crash", "selftest/faults", "selftest/forges-a-pass-line",
-            "selftest/loses-a-coroutine", "selftest/floods"]))
+            "selftest/loses-a-coroutine", "selftest/floods", "selftest/breaks-an-invariant",
+            "selftest/panics-as-expected", "selftest/expects-a-panic-but-returns"]))
 
     def test_a_mistyped_only_name_gets_the_closest_real_one(self):
         (r,) = run_kernel_tests(KernelRun(kernel=KERNEL, suite="selftest", only="selftest/pases", wall_timeout=60))
@@ -42,6 +43,18 @@ class SelftestKernelTest(unittest.TestCase):
         self.assertIn("answer is 41", r.message)
         self.assertIn("bad_tests.cpp", r.message)
         self.assertEqual(r.checks, (0, 1))
+
+    def test_a_broken_invariant_reports_no_check_as_held(self):
+        r = self.results["selftest/breaks-an-invariant"]
+        self.assertEqual(r.status, Status.FAIL)
+        self.assertEqual(r.checks, (0, 3))  # so a grade gives it no partial credit
+        self.assertIn("an invariant: the whole test fails", r.message)
+
+    def test_a_panic_a_test_expects_is_its_pass_and_a_return_is_not(self):
+        self.assertEqual(self.results["selftest/panics-as-expected"].status, Status.PASS)
+        r = self.results["selftest/expects-a-panic-but-returns"]
+        self.assertEqual(r.status, Status.FAIL)
+        self.assertIn("expected a panic with 'never said', but the test returned", r.message)
 
     def test_hang_is_a_timeout_by_instruction_budget(self):
         r = self.results["selftest/hangs"]

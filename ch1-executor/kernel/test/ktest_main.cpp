@@ -42,6 +42,7 @@ struct Running {
     unsigned number = 0;
     unsigned failures = 0;
     unsigned checks = 0;
+    bool invariant_broken = false;  // a CHECK_INVARIANT failed: no check counts as held
     std::uint64_t budget = 0;
     std::string_view nonce;
 };
@@ -134,6 +135,8 @@ std::span<const TestCase> all_tests() { return {__ktest_start, static_cast<std::
 
 void count_check() { ++g_run.checks; }
 
+void break_invariant() { g_run.invariant_broken = true; }
+
 void report_failure(const char* file, int line, std::string_view message) {
     ++g_run.failures;
     console::println("#   {}:{}: {}", file, line, message);
@@ -175,6 +178,7 @@ void app_main() {
         g_run.number = static_cast<unsigned>(i + 1);
         g_run.failures = 0;
         g_run.checks = 0;
+        g_run.invariant_broken = false;
         g_run.budget = t.budget * (scale > 0 ? scale : 1);
         console::println("#> {} {} {}", g_run.number, t.name, t.file);
         arm_watchdog(g_run.budget);
@@ -186,7 +190,7 @@ void app_main() {
                                               t.expected_panic));
         }
         // Checks that held, of those evaluated (a REQUIRE that fails skips the rest).
-        console::println("#   checks: {}/{}", g_run.checks - g_run.failures, g_run.checks);
+        console::println("#   checks: {}/{}", g_run.invariant_broken ? 0 : g_run.checks - g_run.failures, g_run.checks);
         print_result(g_run.failures == 0);
         failed += g_run.failures != 0 ? 1 : 0;
     }

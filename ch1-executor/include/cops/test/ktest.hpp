@@ -49,6 +49,16 @@ inline bool check(bool ok, const char* file, int line, std::string_view message)
     }
     return ok;
 }
+/// Marks the running test as having broken an invariant: it reports no check as held,
+/// so it earns no partial credit (see CHECK_INVARIANT).
+void break_invariant();
+/// Implements CHECK_INVARIANT: as check(), and a failure costs the whole test.
+inline bool check_invariant(bool ok, const char* file, int line, std::string_view message) {
+    if (!check(ok, file, line, message)) {
+        break_invariant();
+    }
+    return ok;
+}
 
 /// Formats a value for a failure message, or "?" if it cannot be formatted.
 template <class T>
@@ -117,6 +127,12 @@ bool check_eq(const A& a, const B& b, const char* ea, const char* eb, const char
 /// Records a failure if @p cond is false; the test goes on.
 #define CHECK(cond) \
     ((void)::cops::test::check(static_cast<bool>(cond), __FILE__, __LINE__, "CHECK(" #cond ") is false"))
+/// As CHECK, for a check that guards memory safety or a core invariant (a waiter let
+/// through without a unit, a read past a table): if it fails, the test reports none of
+/// its checks as held, so a grade gives it no partial credit however many others held.
+#define CHECK_INVARIANT(cond)                                                         \
+    ((void)::cops::test::check_invariant(static_cast<bool>(cond), __FILE__, __LINE__, \
+                                         "CHECK_INVARIANT(" #cond ") is false (an invariant: the whole test fails)"))
 /// Records a failure if @p a != @p b, printing both values; the test goes on.
 #define CHECK_EQ(a, b) ((void)::cops::test::check_eq((a), (b), #a, #b, __FILE__, __LINE__))
 /// Records a failure and ends the test if @p cond is false.
