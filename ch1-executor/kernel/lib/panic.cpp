@@ -4,6 +4,8 @@
 
 #include <atomic>
 
+#include "cops/arch/csr.hpp"
+#include "cops/arch/irq.hpp"
 #include "cops/boot/boot_info.hpp"
 #include "cops/dev/power.hpp"
 #include "cops/lib/verify.hpp"
@@ -11,7 +13,14 @@
 namespace cops {
 
 namespace {
-std::atomic<std::uint32_t> g_panicking{0};
+/// 0, or the token of the hart whose panic is being reported (its `tp` plus one).
+std::atomic<std::uintptr_t> g_panicking{0};
+
+std::uintptr_t this_hart_token() {
+    std::uintptr_t tp;
+    asm volatile("mv %0, tp" : "=r"(tp));
+    return tp + 1;
+}
 void power_off_on_panic() { dev::power_off(dev::ExitCode::Panic); }
 
 /// True if a frame record at @p fp can be read: 16-byte aligned and inside RAM.
@@ -43,7 +52,8 @@ void print_backtrace(std::uintptr_t fp, unsigned first_index) {
 namespace detail {
 
 bool panic_begin() {
-    if (g_panicking.exchange(1) != 0) {
+    std::uintptr_t none = 0;
+    if (!g_panicking.compare_exchange_strong(none, this_hart_token())) {
         return false;  // a panic while panicking: just stop
     }
     console::seize();
@@ -56,6 +66,14 @@ void verify_failed(const char* what, const char* condition, const char* file, in
 }
 
 void panic_end(std::uintptr_t fp, unsigned first_index) {
+    if (g_panicking.load() != this_hart_token()) {
+        // Another hart's panic is being reported: one report, not two interleaved.
+        // Wait here, interrupts off, until that hart powers the machine off.
+        for (;;) {
+            arch::irq_disable();
+            arch::wait_for_interrupt();
+        }
+    }
     console::backend().write("\n");
     print_backtrace(fp, first_index);
     console::unlock();
