@@ -14,12 +14,18 @@ import zipfile
 from harness import labs
 
 SETUP = """#!/usr/bin/env bash
-# Gradescope image setup: the kit's Debian packages.
+# Gradescope image setup: every tool the kit needs, installed and checked with its
+# version (mk/check-tools.sh). A base image whose packages are too old fails here,
+# when the image is built, not later in a class's submissions.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y --no-install-recommends make python3 g++ g++-riscv64-linux-gnu qemu-system-misc opensbi \\
-    picolibc-riscv64-unknown-elf catch2 device-tree-compiler
+if ! bash /autograder/source/kit/mk/check-tools.sh; then
+    echo "setup: this base image cannot run the kit; the lines above say what is missing or too old." >&2
+    echo "setup: the kit needs Debian 12's packages or newer (QEMU 7.2 or newer, riscv64 GCC 12 or newer)." >&2
+    echo "setup: Gradescope's default Ubuntu 22.04 image has QEMU 6.2: choose a newer base image (grader/README.md)." >&2
+    exit 1
+fi
 # Submissions are built and booted as this account: it owns each grading copy and
 # cannot read /autograder/source, where the reference solution is (run_autograder).
 id -u cops-grader >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin cops-grader

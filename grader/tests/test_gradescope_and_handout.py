@@ -11,7 +11,7 @@ import zipfile
 
 from grader.cli import HANDOUT_MARK, HandoutError, make_handout
 from grader.cli import main as grader_main
-from grader.gradescope import RUN, make_bundle
+from grader.gradescope import SETUP, RUN, make_bundle
 
 ROOT = os.environ.get("COPS_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -65,7 +65,22 @@ class GradescopeBundleTest(unittest.TestCase):
                 self.assertIn("kit/Makefile", names)
                 self.assertFalse(any(n.startswith("kit/build/") for n in names))
                 self.assertEqual(zf.getinfo("run_autograder").external_attr >> 16 & 0o111, 0o111)
-                self.assertIn("qemu-system-misc", zf.read("setup.sh").decode())
+                self.assertIn("mk/check-tools.sh", zf.read("setup.sh").decode())
+
+    def test_an_image_with_an_old_qemu_fails_its_setup_and_says_what_to_choose(self):
+        # Gradescope's default Ubuntu 22.04 image has QEMU 6.2: setup.sh must stop there.
+        with tempfile.TemporaryDirectory() as tmp:
+            fake = os.path.join(tmp, "qemu-system-riscv64")
+            with open(fake, "w") as f:
+                f.write("#!/bin/sh\necho 'QEMU emulator version 6.2.0 (Debian 1:6.2+dfsg-2ubuntu6)'\n")
+            os.chmod(fake, 0o755)
+            script = SETUP.replace("/autograder/source/kit", os.path.abspath(ROOT)).replace("apt-get update\n", "")
+            script = script.split("# Submissions are built")[0]  # the check, not the account
+            run = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=300,
+                                 env=dict(os.environ, PATH=tmp + os.pathsep + os.environ["PATH"]))
+        self.assertEqual(run.returncode, 1)
+        self.assertIn("is version 6.2.0; the kit needs 7.2 or newer", run.stderr)
+        self.assertIn("choose a newer base image", run.stderr)
 
     def test_run_autograder_writes_results_json(self):
         with tempfile.TemporaryDirectory() as tmp:
