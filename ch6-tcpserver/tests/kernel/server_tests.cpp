@@ -68,3 +68,9 @@ KTEST_BUDGET("server/kcuc-answers-128-connections-with-three-coroutines-each", k
     // sockets: past the defaults of the user executor, the call share and lwIP's pools.
     serve_and_load("matrix_server kcuc 8011 128", "matrix_client 128 15 100 300 8 8011");
 }
+
+KTEST_BUDGET("server/kcuc-and-ktut-answer-http-gets-on-a-kept-alive-connection", kBudget) {
+    // One HTTP connection to each: a coroutine model and a thread model (matrix_check http).
+    serve_and_load("matrix_server kcuc 8012 1", "matrix_check http 8012");
+    serve_and_load("matrix_server ktut 8013 1", "matrix_check http 8013");
+}

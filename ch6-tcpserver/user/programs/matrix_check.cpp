@@ -6,12 +6,16 @@
 ///                pauses; then two requests in one send: three right answers, in order
 ///     malformed  a right request, then a malformed one: the first is answered, then
 ///                the server closes the connection (it counts one malformed request)
+///     http       two HTTP/1.1 GETs on one kept-alive connection, the second asking to
+///                close: two 200 answers with the right squares, then the server closes
 ///
 /// Exits with the number of failed checks.
 #include <cstdint>
 #include <string_view>
 
+#include "cops/lib/format.hpp"
 #include "cops/lib/parse.hpp"
+#include "cops/user/matrix_http.hpp"
 #include "cops/user/matrix_protocol.hpp"
 #include "cops/user/net.hpp"
 #include "cops/user/print.hpp"
@@ -19,6 +23,7 @@
 
 using namespace cops;
 namespace matrix = cops::user::matrix;
+namespace http = cops::user::matrix::http;
 
 namespace {
 int g_failed = 0;
@@ -135,13 +140,50 @@ void case_malformed(int fd) {
     expect(send_all(fd, "15 1 2 x\n", 9), "a malformed request goes out");
     expect(!read_line(fd, &line), "after a malformed request the server closes the connection");
 }
+/// Sends a GET for the square of the (n, seed) matrix and checks the answer: status
+/// line, Content-Length, the Connection header @p connection, the body's square.
+void http_get(int fd, unsigned n, unsigned seed, std::string_view connection) {
+    char request[128];
+    const auto text =
+        lib::format_buffer(request, sizeof request, "GET /square?n={}&seed={} HTTP/1.1\r\nHost: cops\r\n{}\r\n", n,
+                           seed, connection == "close" ? "Connection: close\r\n" : "");
+    expect(send_all(fd, text.data(), text.size()), "an HTTP request goes out");
+    http::Request r;
+    r.status = http::Status::Ok;
+    r.n = n;
+    r.seed = seed;
+    http::request_matrix(r, g_request);
+    matrix::square(g_request, g_expected);
+    char body[matrix::kMaxLine + 1];
+    const std::size_t body_len = matrix::format(g_expected, body);
+    std::string_view line;
+    expect(read_line(fd, &line) && http::without_cr(line) == "HTTP/1.1 200 OK", "the answer's status is 200 OK");
+    bool length_ok = false;
+    bool connection_ok = false;
+    while (read_line(fd, &line) && !http::without_cr(line).empty()) {
+        const std::string_view header = http::without_cr(line);
+        length_ok = length_ok || header == lib::format_buffer(request, sizeof request, "Content-Length: {}", body_len);
+        connection_ok =
+            connection_ok || header == lib::format_buffer(request, sizeof request, "Connection: {}", connection);
+    }
+    expect(length_ok, "the answer's Content-Length is its body's");
+    expect(connection_ok, "the answer's Connection header says what the request asked");
+    expect(answer_is_right(fd), "the body is the square of the matrix the GET asked for");
+}
+
+void case_http(int fd) {
+    http_get(fd, 3, 5, "keep-alive");
+    http_get(fd, 15, 2, "close");
+    std::string_view line;
+    expect(!read_line(fd, &line), "after `Connection: close` the server closes the connection");
+}
 }  // namespace
 
 int main(int argc, char** argv) {
     const std::string_view which = argc > 1 ? argv[1] : "";
     const auto port = static_cast<std::uint16_t>(lib::parse_u64(argc > 2 ? argv[2] : "", 0));
-    if ((which != "pieces" && which != "malformed") || port == 0) {
-        user::println("matrix_check: usage: matrix_check pieces|malformed PORT");
+    if ((which != "pieces" && which != "malformed" && which != "http") || port == 0) {
+        user::println("matrix_check: usage: matrix_check pieces|malformed|http PORT");
         return 2;
     }
     const int fd = connect_to(port);
@@ -150,6 +192,8 @@ int main(int argc, char** argv) {
         (void)user::set_no_delay(fd, true);
         if (which == "pieces") {
             case_pieces(fd);
+        } else if (which == "http") {
+            case_http(fd);
         } else {
             case_malformed(fd);
         }

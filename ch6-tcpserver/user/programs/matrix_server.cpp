@@ -10,7 +10,7 @@
 ///     ktut-sleep   a thread per connection, sync  the thread sleeps on the socket itself
 ///
 /// The kernel side is set with set_io_model() (cops/net/io_models.hpp says how each works).
-/// In the coroutine models a connection whose first line is an HTTP request is served
+/// In every model a connection whose first line is an HTTP request is served
 /// as HTTP/1.1 instead (matrix_http.hpp: `GET /square?n=N&seed=S`, keep-alive), so
 /// curl and wrk reach the same server from the host.
 /// `work=K` computes each answer K times: a server CPU K times slower, which is how
@@ -251,6 +251,23 @@ sched::Task<bool> next_line(int fd, matrix::LineReader& reader, std::string_view
     }
 }
 
+/// The answer to one HTTP request @p r, into @p out (http::kMaxResponse bytes): the
+/// square of the matrix it asks for, computed g_work times, or its error. Sets
+/// @p squared when it is a square. Returns the response's length. Both the
+/// coroutine and the thread models answer through it.
+std::size_t answer_http(const http::Request& r, matrix::Matrix& request, matrix::Matrix& answer, char* out,
+                        bool* squared) {
+    *squared = r.status == http::Status::Ok;
+    if (*squared) {
+        http::request_matrix(r, request);
+        for (unsigned k = 0; k < g_work; ++k) {
+            matrix::square(request, answer);
+            asm volatile("" ::: "memory");  // each time for real (no folding of the repeats)
+        }
+    }
+    return http::format_response(r, &answer, out);
+}
+
 /// One HTTP connection (matrix_http.hpp): requests in turn, each answered when its
 /// headers are read, until the client closes or asks to. @p first is the request
 /// line the handshake read.
@@ -278,17 +295,13 @@ sched::Task<void> http_connection(int fd, matrix::LineReader* reader, std::strin
         if (!more) {
             break;  // the client went away mid-request
         }
-        if (r.status == http::Status::Ok) {
-            http::request_matrix(r, st->request);
-            for (unsigned k = 0; k < g_work; ++k) {
-                matrix::square(st->request, st->answer);
-                asm volatile("" ::: "memory");
-            }
+        bool squared = false;
+        const std::size_t n = answer_http(r, st->request, st->answer, st->out, &squared);
+        if (squared) {
             ++g_http_served;
         } else {
             ++g_malformed;
         }
-        const std::size_t n = http::format_response(r, &st->answer, st->out);
         const long w = co_await async_sys::send(fd, st->out, n);
         open = w == static_cast<long>(n) && r.keep_alive;
         if (open) {
@@ -323,6 +336,12 @@ sched::Task<void> open_connection(int fd) {
     if (greeted && http::is_request_line(line)) {
         (void)user::set_no_delay(fd, true);
         co_await http_connection(fd, reader, line);
+        co_return;
+    }
+    if (reader != nullptr && !greeted && !too_long) {  // closed before its first line: nothing to serve
+        delete reader;
+        user::close(fd);
+        --g_open;
         co_return;
     }
     // LAB(ch6): the connection's priority, from its handshake
@@ -415,8 +434,9 @@ struct ThreadConnection {
     matrix::LineReader reader;
     matrix::Matrix request;
     matrix::Matrix answer;
-    char out[matrix::kMaxLine] = {};
-    std::uint64_t served = 0;
+    char out[http::kMaxResponse] = {};  // an answer line, or a whole HTTP response
+    std::uint64_t served = 0;           // squares sent (in either protocol)
+    std::uint64_t http_served = 0;      // of them, over HTTP
     unsigned priority = 0;
     bool malformed = false;
 };
@@ -440,10 +460,48 @@ bool read_line_sync(ThreadConnection& c, std::string_view* line) {
     }
 }
 
+/// One HTTP connection in a thread model: http_connection() with sync calls.
+/// @p first is the request line the thread read first.
+void http_thread(ThreadConnection& c, std::string_view first) {
+    http::Request r = http::parse_request_line(http::without_cr(first));  // before `first` goes stale
+    for (;;) {
+        std::string_view line;
+        bool more = read_line_sync(c, &line);
+        while (more && !http::without_cr(line).empty()) {  // the headers, up to the empty line
+            http::apply_header(http::without_cr(line), r);
+            more = read_line_sync(c, &line);
+        }
+        if (!more) {
+            return;  // the client went away mid-request
+        }
+        bool squared = false;
+        const std::size_t n = answer_http(r, c.request, c.answer, c.out, &squared);
+        c.malformed = c.malformed || !squared;
+        if (user::sys::send(c.fd, c.out, n) != static_cast<long>(n)) {
+            return;
+        }
+        c.served += squared ? 1 : 0;
+        c.http_served += squared ? 1 : 0;
+        if (!r.keep_alive || !read_line_sync(c, &line)) {
+            return;
+        }
+        r = http::parse_request_line(http::without_cr(line));
+    }
+}
+
 long serve_thread(void* arg) {
     auto& c = *static_cast<ThreadConnection*>(arg);
     std::string_view line;
-    const bool hello = read_line_sync(c, &line) && line.size() > 6 && line.substr(0, 6) == "HELLO ";
+    const bool greeted = read_line_sync(c, &line);
+    if (greeted && http::is_request_line(line)) {
+        (void)user::set_no_delay(c.fd, true);
+        http_thread(c, line);
+        return 0;
+    }
+    if (!greeted) {
+        return 0;  // closed before its first line (or a line too long: malformed is set)
+    }
+    const bool hello = greeted && line.size() > 6 && line.substr(0, 6) == "HELLO ";
     c.priority = hello ? static_cast<unsigned>(lib::parse_u64(line.substr(6), 0)) : matrix::kLevels;
     if (c.priority >= matrix::kLevels) {
         c.malformed = true;
@@ -507,6 +565,7 @@ int serve_threads(std::uint16_t port, unsigned connections, std::string_view mod
     for (unsigned i = 0; i < started; ++i) {
         (void)user::thread_join(tids[i]);
         g_served[conns[i]->priority < matrix::kLevels ? conns[i]->priority : 0] += conns[i]->served;
+        g_http_served += conns[i]->http_served;
         malformed += conns[i]->malformed ? 1 : 0;
         user::close(conns[i]->fd);
         delete conns[i];
@@ -514,6 +573,9 @@ int serve_threads(std::uint16_t port, unsigned connections, std::string_view mod
     std::uint64_t total = 0;
     for (unsigned p = 0; p < matrix::kLevels; ++p) {
         total += g_served[p];
+    }
+    if (g_http_served > 0) {
+        user::println("matrix_server:   HTTP: {} squares", g_http_served);
     }
     user::println("matrix_server: {} responses to {} connections; {} malformed", total, started, malformed);
     return started == connections ? malformed : 1;
