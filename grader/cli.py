@@ -38,7 +38,10 @@ def cmd_grade(args) -> int:
         print(f"grader: submission {args.submission} {what}; SUBMISSION= (or --submission) "
               "takes the folder with the student's files, laid out like the kit", file=sys.stderr)
         return 2
-    g = grade(args.root, args.chapter, args.submission, args.rubric, args.budget_scale)
+    if args.time_limit is not None and args.time_limit <= 0:
+        print(f"grader: --time-limit takes a positive number of seconds, not {args.time_limit:g}", file=sys.stderr)
+        return 2
+    g = grade(args.root, args.chapter, args.submission, args.rubric, args.budget_scale, time_limit=args.time_limit)
     print(formats.table(g))
     if args.submission is None:  # the student's self-check: say what it covers
         rubric = load_rubric(args.rubric or os.path.join(args.root, "grader", "rubric", f"ch{args.chapter}.toml"))
@@ -176,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--out", help="where results.json and junit.xml go")
     g.add_argument("--rubric")
     g.add_argument("--budget-scale", type=int, default=1)
+    g.add_argument("--time-limit", type=float, metavar="SECONDS",
+                   help="end grading within this many seconds; tests not reached score 0 and say why")
     g.set_defaults(func=cmd_grade)
 
     b = sub.add_parser("batch", help="grade every folder of a directory in parallel into a CSV")

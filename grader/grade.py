@@ -8,6 +8,7 @@ forged result lines (no credit: each run has a fresh nonce).
 """
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import json
@@ -15,13 +16,14 @@ import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
 
 from harness import chapters, labs, qemu
-from harness.ktest import KernelRun, run_kernel_tests
+from harness.ktest import DEADLINE_MESSAGE, KernelRun, run_kernel_tests
 from harness.results import Status, TestResult
 from grader import limits, source_check, symbol_check
 from grader.rubric import Rubric, load_rubric
@@ -52,6 +54,7 @@ class Grade:
     build_output: str = ""
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cut_short: bool = False  # the time limit stopped grading before every test ended
 
     @property
     def score(self) -> float:
@@ -126,12 +129,16 @@ def build_test_kernel(kit: str, chapter: int, hidden: bool, timeout: float = 900
     try:
         # A submission's build gets memory and CPU limits (grader/limits.py); the
         # reference's own build (no hidden tests, the instructor's tree) does not need them.
-        proc = subprocess.run(cmd, cwd=kit, capture_output=True, text=True, timeout=timeout,
-                              preexec_fn=limits.build_limiter() if hidden else None,
-                              env=limits.sandbox_env() if hidden else None)
+        proc = subprocess.Popen(cmd, cwd=kit, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=limits.build_limiter() if hidden else None,
+                                env=limits.sandbox_env() if hidden else None, start_new_session=True)
+        stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # make and every compiler it started
+        proc.communicate()
         return False, f"the build did not finish in {timeout:.0f} s", ""
-    output = proc.stdout + proc.stderr
+    output = stdout + stderr
     if proc.returncode != 0 and (why := limits.explain(output, proc.returncode)):
         output = f"{why}\n{output}"
     return proc.returncode == 0, output, os.path.join(build, "test-kernel.elf")
@@ -189,9 +196,11 @@ def _kit_key(root: str, chapter: int) -> str:
     return h.hexdigest()[:16]
 
 
-def stub_baseline(root: str, chapter: int, rubric_path: str | None, budget_scale: int) -> dict[str, int]:
+def stub_baseline(root: str, chapter: int, rubric_path: str | None, budget_scale: int,
+                  time_limit: float | None = None) -> dict[str, int] | None:
     """How many checks of each test hold with the untouched handout (public and hidden
-    tests): graded once per kit state and kept in build/grade-baseline/."""
+    tests): graded once per kit state and kept in build/grade-baseline/ (the Gradescope
+    image makes it in setup.sh). None if @time_limit seconds were not enough."""
     cache = os.path.join(root, "build", "grade-baseline", f"ch{chapter}-{_kit_key(root, chapter)}.json")
     try:
         with open(cache, encoding="utf-8") as f:
@@ -199,7 +208,9 @@ def stub_baseline(root: str, chapter: int, rubric_path: str | None, budget_scale
     except (OSError, ValueError):
         pass
     with tempfile.TemporaryDirectory(prefix="cops-stubs-") as empty:
-        g = grade(root, chapter, empty, rubric_path, budget_scale, stubs_earn=True)
+        g = grade(root, chapter, empty, rubric_path, budget_scale, stubs_earn=True, time_limit=time_limit)
+    if g.cut_short:
+        return None
     held = {t.name: t.checks_held if t.status != Status.PASS.value else -1 for t in g.tests}
     held = {name: n for name, n in held.items() if n > 0}
     os.makedirs(os.path.dirname(cache), exist_ok=True)
@@ -209,11 +220,15 @@ def stub_baseline(root: str, chapter: int, rubric_path: str | None, budget_scale
 
 
 def grade(root: str, chapter: int, submission: str | None, rubric_path: str | None = None,
-          budget_scale: int = 1, keep: str | None = None, stubs_earn: bool = False) -> Grade:
+          budget_scale: int = 1, keep: str | None = None, stubs_earn: bool = False,
+          time_limit: float | None = None) -> Grade:
     """Grades @submission (a folder) for @chapter; without one, the working tree with
     public tests. A submission's failing tests earn only for checks beyond those the
-    untouched stubs pass (stub_baseline), unless @stubs_earn."""
+    untouched stubs pass (stub_baseline), unless @stubs_earn. With @time_limit, grading
+    ends within that many seconds: the build and boots are stopped in time, and the
+    tests not reached score 0 with a message that says so."""
     start = time.monotonic()
+    deadline = None if time_limit is None else start + time_limit
     rubric = load_rubric(rubric_path or os.path.join(root, "grader", "rubric", f"ch{chapter}.toml"))
     result = Grade(chapter)
     tmp = None
@@ -251,7 +266,8 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
                                       "the submission was not built:\n" + "\n".join(refused))]
             result.seconds = time.monotonic() - start
             return result
-        ok, output, elf = build_test_kernel(kit, chapter, hidden)
+        build_time = 900.0 if deadline is None else max(1.0, min(900.0, deadline - time.monotonic()))
+        ok, output, elf = build_test_kernel(kit, chapter, hidden, timeout=build_time)
         if ok and hidden and (refused := symbol_check.check(kit, chapter, os.path.dirname(elf),
                                                             student_files(kit, chapter))):
             # It built, but its code reaches what only the runner and the boot may use.
@@ -262,6 +278,10 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
             result.seconds = time.monotonic() - start
             return result
         result.build_ok, result.build_output = ok, output
+        if not ok and deadline is not None and time.monotonic() >= deadline:
+            result.cut_short = True
+            result.notes.append(f"grading stopped at its time limit ({time_limit:.0f} s) during the build; "
+                                "tell your instructor")
         if not ok:
             # Nothing can run: every test the rubric would have counted scores 0.
             # The score is out of the chapter's real total (the rubric's max_points).
@@ -271,13 +291,28 @@ def grade(root: str, chapter: int, submission: str | None, rubric_path: str | No
             run = KernelRun(kernel=elf, suite=f"ch{chapter}", config=qemu.QemuConfig(smp=chapters.test_smp(kit, chapter),
                                                                                  extra=chapters.devices(kit, chapter)),
                             budget_scale=budget_scale, serial_input=chapters.serial_input(kit, chapter),
-                            limits=limits.qemu_limiter() if hidden else None)
+                            limits=limits.qemu_limiter() if hidden else None, deadline=deadline)
             raw = run_kernel_tests(run)
+            cut = [r for r in raw if r.status is Status.NOT_RUN and r.message == DEADLINE_MESSAGE]
+            if cut:
+                result.cut_short = True
+                result.notes.append(f"grading stopped at its time limit ({time_limit:.0f} s): {len(cut)} "
+                                    "test(s) were not reached and score 0; tell your instructor")
             # The stubs' baseline matters only for partial credit: skip it when nothing earns any.
             partial = any(r.status is Status.FAIL and r.checks and r.checks[0] > 0 for r in raw)
-            baseline = (stub_baseline(root, chapter, rubric_path, budget_scale)
-                        if hidden and partial and not stubs_earn else {})
+            baseline: dict[str, int] | None = {}
+            if hidden and partial and not stubs_earn:
+                left = None if deadline is None else max(1.0, deadline - time.monotonic())
+                baseline = stub_baseline(root, chapter, rubric_path, budget_scale, left)
+                if baseline is None:
+                    # No time to learn what the stubs pass: failing tests earn nothing (never too much).
+                    baseline = {r.name: r.checks[1] for r in raw if r.checks}
+                    result.notes.append("partial credit withheld: the time limit left no time to grade "
+                                        "the untouched stubs")
             result.tests = score_results(raw, rubric, chapter, baseline)
+            if cut and all(r.name == "boot" for r in raw):  # cut before the plan: out of the real total
+                result.tests = [TestScore(1, "time limit", chapter, Status.NOT_RUN.value, 0.0, rubric.max_points or 1.0,
+                                          "visible", DEADLINE_MESSAGE)]
     finally:
         if tmp and not keep:
             shutil.rmtree(tmp, ignore_errors=True)

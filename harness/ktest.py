@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -41,6 +42,7 @@ class KernelRun:
     extra_args: str = ""                # more kernel command line
     serial_input: bytes | None = None   # typed into the console at boot (see chapters.py)
     limits: Callable[[], None] | None = None  # run in each QEMU child first (the grader's rlimits)
+    deadline: float | None = None       # time.monotonic() by which every boot ends (the grader's time limit)
 
 
 def _panic_report(lines: list[str], elf: str) -> tuple[str, list[str]]:
@@ -220,9 +222,29 @@ def _boot(run: KernelRun, start_from: int) -> qemu.RunOutcome:
         append += f" ktest.layer={run.layer}"
     if run.extra_args:
         append += " " + run.extra_args
+    total = 3600.0 if run.deadline is None else max(1.0, min(3600.0, run.deadline - time.monotonic()))
     return qemu.run(run.config.argv(run.kernel, append), run.wall_timeout, run.output_cap,
                     type_on=(TYPE_REQUEST, run.serial_input) if run.serial_input else None, idle=True,
-                    preexec=run.limits)
+                    total_cap=total, preexec=run.limits)
+
+
+# The message of a test that the grader's time limit left unrun (grader --time-limit).
+DEADLINE_MESSAGE = "grading stopped at its time limit before this test ended"
+
+
+def _past_deadline(run: KernelRun) -> bool:
+    return run.deadline is not None and time.monotonic() >= run.deadline
+
+
+def _cut_at_deadline(run: KernelRun, tally: _Tally, lines: list[str]) -> list[TestResult]:
+    """The results so far; every test of the plan without one is NOT_RUN (time limit)."""
+    for k in range(1, (tally.plan or 0) + 1):
+        if k not in tally.results:
+            tally.results[k] = TestResult(run.suite, tally.names.get(k, f"test {k}"), Status.NOT_RUN,
+                                          DEADLINE_MESSAGE)
+    if not tally.results:
+        return [TestResult(run.suite, "boot", Status.NOT_RUN, DEADLINE_MESSAGE)]
+    return _in_order(run, tally, lines)
 
 
 def run_kernel_tests(run: KernelRun) -> list[TestResult]:
@@ -232,6 +254,8 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
     boots = 0
     lines: list[str] = []
     while True:
+        if _past_deadline(run):
+            return _cut_at_deadline(run, tally, lines)
         boots += 1
         outcome = _boot(run, start_from)
         lines = outcome.lines
@@ -239,6 +263,8 @@ def run_kernel_tests(run: KernelRun) -> list[TestResult]:
         reader.read(lines)
         tail = lines[-TAIL_LINES:]
         plan = tally.plan
+        if outcome.stopped == "wall-timeout" and _past_deadline(run):
+            return _cut_at_deadline(run, tally, lines)  # stopped by the time limit, not by the kernel
         if plan is None:
             reason = {"wall-timeout": f"no test output within {run.wall_timeout:.0f} s",
                       "flood": "console flood before any test"}.get(outcome.stopped,
