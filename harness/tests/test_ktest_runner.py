@@ -1,9 +1,10 @@
 """The kernel-test runner attributes every outcome to a test, using a fake QEMU."""
 import os
+import time
 import unittest
 
 from harness import qemu
-from harness.ktest import KernelRun, run_kernel_tests
+from harness.ktest import DEADLINE_MESSAGE, KernelRun, run_kernel_tests
 from harness.results import Status
 
 FAKE = os.path.join(os.path.dirname(__file__), "fake_qemu.py")
@@ -40,6 +41,20 @@ class KernelRunnerTest(unittest.TestCase):
         r = run_scenario("hang-at-2", wall_timeout=1.5)
         self.assertEqual(self.statuses(r), [("a/one", Status.PASS), ("a/two", Status.TIMEOUT),
                                             ("a/three", Status.PASS)])
+
+    def test_the_deadline_stops_a_boot_and_leaves_the_rest_not_run(self):
+        # The grader's --time-limit: the hanging test and the one after it are not run,
+        # with the time limit as the reason, and nothing waits for the 30 s backstop.
+        start = time.monotonic()
+        r = run_scenario("hang-at-2", wall_timeout=30, deadline=start + 2)
+        self.assertLess(time.monotonic() - start, 15)
+        self.assertEqual(self.statuses(r), [("a/one", Status.PASS), ("a/two", Status.NOT_RUN),
+                                            ("test 3", Status.NOT_RUN)])  # never named by the kernel
+        self.assertEqual(r[1].message, DEADLINE_MESSAGE)
+
+    def test_a_deadline_already_past_boots_nothing(self):
+        (r,) = run_scenario("all-pass", deadline=time.monotonic() - 1)
+        self.assertEqual((r.status, r.message), (Status.NOT_RUN, DEADLINE_MESSAGE))
 
     def test_silent_exit_is_a_crash(self):
         r = run_scenario("exit-at-2")
