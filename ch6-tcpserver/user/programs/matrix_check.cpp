@@ -104,12 +104,21 @@ bool answer_is_right(int fd) {
     return true;
 }
 
+/// A connected socket, or -1. A refused connect is tried again, a tick apart, for a
+/// while: the server may not be listening yet (the test starts both at once).
 int connect_to(std::uint16_t port) {
-    const long fd = user::socket();
-    if (fd < 0 || user::sys::connect(static_cast<int>(fd), abi::kLoopback, port) != 0) {
-        return -1;
+    for (unsigned attempt = 0; attempt < 200; ++attempt) {
+        const long fd = user::socket();
+        if (fd < 0) {
+            return -1;
+        }
+        if (user::sys::connect(static_cast<int>(fd), abi::kLoopback, port) == 0) {
+            return static_cast<int>(fd);
+        }
+        user::close(static_cast<int>(fd));
+        (void)user::sleep(1);
     }
-    return static_cast<int>(fd);
+    return -1;
 }
 
 void case_pieces(int fd) {
