@@ -506,7 +506,8 @@ sched::Task<int> case_errors() {
 
 // --- HTTP ---------------------------------------------------------------------------
 
-/// Answers @p n HTTP/1.1 requests on @p port (one per connection), then exits.
+/// Answers @p n HTTP/1.1 requests on @p port (one per connection, each closed only
+/// after the client has closed its side), then exits.
 sched::Task<int> case_http(std::uint16_t port, unsigned n) {
     const long l = listen_on(port);
     expect(l >= 0, "listen", l);
@@ -540,6 +541,12 @@ sched::Task<int> case_http(std::uint16_t port, unsigned n) {
                                              kBody.size(), kBody);
         const long w = co_await async_sys::send(static_cast<int>(c), head.data(), head.size());
         expect(whole && w == static_cast<long>(head.size()), "a request answered", w);
+        // Our FIN, then the client's: a client that has read to its end of file has the
+        // whole answer. Closing at once and powering off after the last one could end
+        // QEMU before its user networking passed the answer on to the host's socket.
+        if (whole && user::shutdown(static_cast<int>(c)) == 0) {
+            while (co_await async_sys::recv(static_cast<int>(c), request, sizeof request) > 0) {}
+        }
         user::close(static_cast<int>(c));
     }
     user::close(static_cast<int>(l));
