@@ -29,6 +29,20 @@ fi
 # Submissions are built and booted as this account: it owns each grading copy and
 # cannot read /autograder/source, where the reference solution is (run_autograder).
 id -u cops-grader >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin cops-grader
+# What the untouched stubs of chapter {chapter} pass, graded once here, so that no
+# submission's time goes to it (partial credit counts only checks beyond these).
+cd /autograder/source/kit
+# Chapter 6 builds lwIP: its source is fetched once, here, from Debian's source
+# package (mk/fetch-lwip.sh), into the kit, where each grading copy finds it.
+if [ {chapter} -ge 6 ] && ! bash mk/fetch-lwip.sh; then
+    echo "setup: lwIP's source could not be fetched (the lines above say why)" >&2
+    exit 1
+fi
+if ! PYTHONPATH=. python3 -c "import sys; from grader.grade import stub_baseline
+sys.exit(stub_baseline('.', {chapter}, None, 1) is None)"; then
+    echo "setup: grading the untouched stubs of chapter {chapter} failed; the kit is broken, not the image" >&2
+    exit 1
+fi
 """
 
 RUN = """#!/usr/bin/env bash
@@ -41,13 +55,20 @@ case "$limit" in ''|*[!0-9]*) limit=2400 ;; esac
 results=/autograder/results/results.json
 mkdir -p /autograder/results
 rm -f "$results"
-fallback() {{
-    cat > "$results" <<JSON
-{{"score": 0, "output": "$1 Please tell your instructor.", "output_format": "text", "visibility": "visible", "tests": []}}
-JSON
+fallback() {{  # a zero score that says why; python3 escapes the message if it is there
+    python3 -c 'import json, sys; json.dump({{"score": 0, "output": sys.argv[1] + " Please tell your instructor.",
+        "output_format": "text", "visibility": "visible", "stdout_visibility": "visible", "tests": []}},
+        open(sys.argv[2], "w"))' "$1" "$results" 2>/dev/null ||
+    echo '{{"score": 0, "output": "The autograder could not run (no python3). Please tell your instructor.",
+        "visibility": "visible", "tests": []}}' > "$results"
 }}
 if ! cd /autograder/source/kit 2>/dev/null; then
     fallback "The autograder is broken: /autograder/source/kit is missing."
+    exit 0
+fi
+# A broken image is never the student's fault: the tools first, checked, never installed.
+if ! tools=$(COPS_TOOLS_NO_INSTALL=1 bash mk/check-tools.sh --quiet 2>&1); then
+    fallback "The autograder's image is broken, not your submission: $tools"
     exit 0
 fi
 # The kit (with the reference solution and the hidden tests) is root's alone; the
@@ -82,7 +103,7 @@ def make_bundle(root: str, chapter: int, out_zip: str) -> str:
         labs.copy_kit(root, kit)
         os.makedirs(os.path.dirname(os.path.abspath(out_zip)), exist_ok=True)
         with zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as zf:
-            _add(zf, "setup.sh", SETUP)
+            _add(zf, "setup.sh", SETUP.format(chapter=chapter))
             _add(zf, "run_autograder", RUN.format(chapter=chapter))
             for dirpath, _, files in os.walk(kit):
                 for name in files:

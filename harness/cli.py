@@ -94,7 +94,7 @@ def run_harness_selftests(root: str, files: list[str] | None = None) -> list[Tes
 
 # The self-tests that grade or build whole kits run in processes of their own, beside
 # the kernel tests (each QEMU run takes one core), so `make test` ends sooner.
-SLOW_SELFTESTS = ("test_submissions.py", "test_labs.py")
+SLOW_SELFTESTS = ("test_submissions.py", "test_labs.py", "test_bundle_in_container.py")
 
 
 def selftest_env(root: str) -> dict[str, str]:

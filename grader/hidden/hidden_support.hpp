@@ -19,7 +19,10 @@
 inline constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;
 
 #if __has_include("cops/sched/run_until.hpp")  // chapter 2 on: kernel coroutines on every hart
+#include <cstddef>
+
 #include "cops/dev/timer.hpp"
+#include "cops/mm/kernel_heap.hpp"
 #include "cops/sched/kernel_executor.hpp"
 #include "cops/sched/run_until.hpp"
 
@@ -37,6 +40,24 @@ bool wait_for(Fn done, std::uint64_t ticks) {
     const std::uint64_t until = cops::dev::timer::now_ticks() + ticks;
     cops::sched::run_until([&] { return done() || cops::dev::timer::now_ticks() >= until; });
     return done();
+}
+
+/// The kernel heap's bytes in use once they have stopped moving (the same over two
+/// ticks, at most 40 ticks). A coroutine's frame is freed only after the coroutine
+/// ends, which can be a little after the process it served is counted as gone: a test
+/// that compares the heap before and after takes both figures settled, so a frame the
+/// test before it left behind for a moment is neither counted as a leak nor as freed.
+inline std::size_t settled_heap_bytes() {
+    std::size_t last = cops::mm::kernel_heap().stats().bytes_in_use;
+    for (int i = 0; i < 20; ++i) {
+        (void)wait_for([] { return false; }, 2);
+        const std::size_t now = cops::mm::kernel_heap().stats().bytes_in_use;
+        if (now == last) {
+            break;
+        }
+        last = now;
+    }
+    return last;
 }
 
 }  // namespace hidden

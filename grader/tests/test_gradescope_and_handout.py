@@ -74,7 +74,7 @@ class GradescopeBundleTest(unittest.TestCase):
             with open(fake, "w") as f:
                 f.write("#!/bin/sh\necho 'QEMU emulator version 6.2.0 (Debian 1:6.2+dfsg-2ubuntu6)'\n")
             os.chmod(fake, 0o755)
-            script = SETUP.replace("/autograder/source/kit", os.path.abspath(ROOT)).replace("apt-get update\n", "")
+            script = SETUP.format(chapter=1).replace("/autograder/source/kit", os.path.abspath(ROOT)).replace("apt-get update\n", "")
             script = script.split("# Submissions are built")[0]  # the check, not the account
             run = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=300,
                                  env=dict(os.environ, PATH=tmp + os.pathsep + os.environ["PATH"]))
