@@ -13,6 +13,7 @@ LAYER_KERNEL := \
     kernel/sched/running_suspended.cpp \
     kernel/sched/preempt.cpp \
     kernel/sched/scheduler_loop.cpp \
+    kernel/sched/run_until.cpp \
     kernel/sched/ps.cpp \
     kernel/dev/timer.cpp \
     kernel/dev/plic.cpp \

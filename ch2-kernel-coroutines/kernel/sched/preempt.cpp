@@ -9,6 +9,7 @@
 #include <atomic>
 
 #include "cops/sched/kernel_executor.hpp"
+#include "cops/sched/parked_waiter.hpp"
 #include "cops/sched/preemption.hpp"
 #include "cops/sched/running_suspended.hpp"
 #include "cops/sched/switch.hpp"
@@ -33,7 +34,7 @@ void preempt_if_needed() {
         return;
     }
     const std::optional<Priority> suspended = best_running_suspended();
-    Thread* target = claim_finished_waiter();  // the code in run_until() goes first
+    Thread* target = claim_finished_waiter();  // waiting plain code outranks all (parked_waiter.hpp)
     if (target == nullptr) {
         switch (preemption_decision(mine.value(), ex.best_ready(), suspended)) {
             case PreemptAction::Continue: return;

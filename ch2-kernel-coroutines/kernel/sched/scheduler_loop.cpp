@@ -1,5 +1,5 @@
 /// @file scheduler_loop.cpp
-/// @brief Each hart's loop over the kernel executor, thread switches, idling, run_until.
+/// @brief Each hart's loop over the kernel executor, thread switches, idling.
 #include <atomic>
 
 #include "cops/arch/csr.hpp"
@@ -7,68 +7,19 @@
 #include "cops/lib/panic.hpp"
 #include "cops/lib/verify.hpp"
 #include "cops/sched/kernel_executor.hpp"
-#include "cops/sched/run_until.hpp"
+#include "cops/sched/parked_waiter.hpp"
 #include "cops/sched/running_suspended.hpp"
 #include "cops/sched/switch.hpp"
 #include "cops/sched/thread_pool.hpp"
 #include "cops/smp/ipi.hpp"
-#include "cops/sync/spinlock.hpp"
 
 namespace cops::sched {
 
 namespace {
 
-/// The one thread that may wait in run_until() (the boot hart's), and its condition.
-/// The condition is evaluated only under `checking`, and the thread is claimed under
-/// it too: once one hart has claimed the thread (which then returns from run_until
-/// and its condition's captures go out of scope), no other hart is still inside the
-/// condition or can start evaluating it.
-struct ParkedWaiter {
-    bool (*done)(void*) = nullptr;
-    void* arg = nullptr;
-    std::atomic<Thread*> parked{nullptr};  // published: any hart may continue it
-    sync::SpinLock checking;               // held while a hart evaluates `done`
-};
-ParkedWaiter g_waiter;
-
-/// What a look at the parked waiter found.
-enum class WaiterCheck : std::uint8_t {
-    Nothing,  ///< no thread parked, or its condition is false
-    Busy,     ///< another hart is looking right now
-    Done,     ///< the condition holds (the thread is claimed if asked)
-};
-
-WaiterCheck check_waiter(bool claim, Thread** claimed) {
-    if (g_waiter.parked.load(std::memory_order_acquire) == nullptr) {
-        return WaiterCheck::Nothing;
-    }
-    if (!g_waiter.checking.try_lock()) {
-        return WaiterCheck::Busy;
-    }
-    WaiterCheck found = WaiterCheck::Nothing;
-    Thread* t = g_waiter.parked.load(std::memory_order_acquire);
-    if (t != nullptr && g_waiter.done(g_waiter.arg)) {
-        found = WaiterCheck::Done;
-        if (claim) {
-            g_waiter.parked.store(nullptr, std::memory_order_release);
-            *claimed = t;
-        }
-    }
-    g_waiter.checking.unlock();
-    return found;
-}
-
-}  // namespace
-
-Thread* claim_finished_waiter() {
-    Thread* t = nullptr;
-    return check_waiter(true, &t) == WaiterCheck::Done ? t : nullptr;
-}
-
-namespace {
-
-/// A thread more deserving than a fresh pick: a finished run_until, or a
-/// running-suspended coroutine at least as urgent as every ready one.
+/// A thread more deserving than a fresh pick: the waiting plain code whose condition
+/// holds (run_until.cpp), or a running-suspended coroutine at least as urgent as every
+/// ready one.
 Thread* thread_to_continue(Executor& ex) {
     if (Thread* t = claim_finished_waiter()) {
         return t;
@@ -83,7 +34,7 @@ bool has_work(Executor& ex) {
     if (ex.best_ready() || running_suspended_count() != 0) {
         return true;
     }
-    return check_waiter(false, nullptr) != WaiterCheck::Nothing;  // Busy: look again soon
+    return waiter_may_be_done();
 }
 
 /// Sleeps in `wfi` until an interrupt, unless there is work. Interrupts stay off until
@@ -135,7 +86,7 @@ void finish_switch() {
             add_running_suspended(*old);
             smp::kick_for(old->priority);  // an idle hart may continue it at once
             break;
-        case smp::AfterSwitch::Park: g_waiter.parked.store(old, std::memory_order_release); break;
+        case smp::AfterSwitch::Park: park_waiter(*old); break;
     }
 }
 
@@ -170,26 +121,6 @@ void enter_scheduler() {
     smp::this_hart().online.store(true, std::memory_order_release);
     switch_to(*t, smp::AfterSwitch::Nothing);
     panic("enter_scheduler: the boot stack of hart {} was continued", smp::this_hart().index);
-}
-
-void run_until(bool (*done)(void*), void* arg) {
-    if (done(arg)) {
-        return;
-    }
-    arch::IrqGuard irq_off;
-    if (g_waiter.parked.load() != nullptr) {
-        panic("run_until: only one thread may wait at a time");
-    }
-    Thread* loop = take_thread();
-    if (loop == nullptr) {
-        panic("run_until: no free kernel stack to run the executor loop on");
-    }
-    {
-        sync::LockGuard g(g_waiter.checking);
-        g_waiter.done = done;
-        g_waiter.arg = arg;
-    }
-    switch_to(*loop, smp::AfterSwitch::Park);
 }
 
 }  // namespace cops::sched

@@ -19,10 +19,6 @@ void switch_to(Thread& next, smp::AfterSwitch what);
 /// a thread calls it first.
 void finish_switch();
 
-/// The thread waiting in run_until(), claimed, if its condition now holds; else nullptr.
-/// The interrupt exit uses it too: the waiting test or demo code outranks every coroutine.
-Thread* claim_finished_waiter();
-
 /// The executor loop of a hart: pick, resume, repeat; sleep in `wfi` when idle. Runs on
 /// pool threads; a thread leaves it only when the hart switches to a more urgent thread.
 [[noreturn]] void hart_loop();
