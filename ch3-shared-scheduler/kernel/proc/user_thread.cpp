@@ -56,16 +56,44 @@ bool should_yield(sched::Priority mine, bool tick) {
     return sched::preemption_decision(mine, ready, sched::best_running_suspended()) != sched::PreemptAction::Continue;
 }
 
-/// Runs the interrupt handler for the cause in @p f (the same tables as kernel traps).
-void handle_interrupt(arch::TrapFrame& f) {
-    const std::uint64_t code = f.scause & ~arch::kScauseInterrupt;
-    if (code < arch::kTrapCauses) {
-        if (arch::TrapHandler h = arch::interrupt_handler(static_cast<arch::Interrupt>(code))) {
-            h(f);
-            return;
-        }
+/// At every trap: the process's summary goes into the global view, and the thread's
+/// kernel coroutine follows the level it gives (no executor lock unless it moved).
+sched::Priority follow_process_level(UserThread& t) {
+    const sched::Priority level = fold(t);
+    if (level != t.coroutine_level) {
+        t.coroutine_level = level;
+        (void)sched::kernel_executor().set_priority(t.cid, level);
     }
-    console::println("user trap: no handler for {} (scause {:#x}); ignored", arch::cause_name(f.scause), f.scause);
+    return level;
+}
+
+/// Runs the handler of the interrupt in @p f (the same tables as kernel traps), turns
+/// interrupts on, and says whether a thread at @p level should give its CPU away now.
+bool serve_interrupt(arch::TrapFrame& f, sched::Priority level) {
+    const std::uint64_t code = f.scause & ~arch::kScauseInterrupt;
+    arch::TrapHandler h =
+        code < arch::kTrapCauses ? arch::interrupt_handler(static_cast<arch::Interrupt>(code)) : nullptr;
+    if (h != nullptr) {
+        h(f);
+    } else {
+        console::println("user trap: no handler for {} (scause {:#x}); ignored", arch::cause_name(f.scause), f.scause);
+    }
+    arch::irq_enable();
+    return should_yield(level, code == static_cast<unsigned>(arch::Interrupt::Timer));
+}
+
+/// Where a thread goes once its system call's result is in its registers.
+enum class AfterCall : std::uint8_t {
+    User,        ///< straight back to user mode
+    WaitForCpu,  ///< back in line for a CPU (it slept, or the call gave the CPU away)
+    Park,        ///< waits for ready work first (global_view.hpp)
+};
+
+AfterCall after_call(const SyscallContext& ctx, bool slept) {
+    if (slept || ctx.yield_after) {
+        return AfterCall::WaitForCpu;
+    }
+    return ctx.park_after ? AfterCall::Park : AfterCall::User;
 }
 
 void report_fault(const UserThread& t) {
@@ -90,16 +118,9 @@ sched::Task<void> run_user_thread(UserThread& t) {
     co_await wait_for_cpu(t);
     while (!p.ending.load(std::memory_order_acquire) && !t.leaving) {
         run_in_user(t);
-        const sched::Priority level = fold(t);  // at every trap: the process's summary into the view
-        if (level != t.coroutine_level) {       // no executor lock unless the level moved
-            t.coroutine_level = level;
-            (void)sched::kernel_executor().set_priority(t.cid, level);
-        }
+        const sched::Priority level = follow_process_level(t);
         if ((f.scause & arch::kScauseInterrupt) != 0) {
-            handle_interrupt(f);
-            arch::irq_enable();
-            const bool tick = (f.scause & ~arch::kScauseInterrupt) == static_cast<unsigned>(arch::Interrupt::Timer);
-            if (should_yield(level, tick)) {
+            if (serve_interrupt(f, level)) {
                 co_await wait_for_cpu(t);
             }
             continue;
@@ -108,56 +129,50 @@ sched::Task<void> run_user_thread(UserThread& t) {
         if (const auto handled = user_trap_hooks().exception; handled != nullptr && handled(t, f)) {
             continue;  // a later layer's (ch5: an emulated instruction)
         }
-        if (f.scause == static_cast<unsigned>(arch::Exception::UserEcall)) {
-            const SyscallRequest call = decode_syscall(f);
-            std::int64_t result = abi::error_return(abi::Errno::NoSys);
-            if (call.entry != nullptr && call.entry->immediate != nullptr) {
-                SyscallContext ctx{t, call.args};
-                t.call_done.store(false, std::memory_order_relaxed);
-                result = call.entry->immediate(ctx);
-                while (ctx.retry_after_yield) {  // ch6's KTUT: try again after a turn of the others
-                    ctx.retry_after_yield = false;
-                    co_await wait_for_cpu(t);
-                    result = abi::error_return(abi::Errno::Again);  // (never seen: the process ends)
-                    if (!p.ending.load(std::memory_order_acquire)) {
-                        result = call.entry->immediate(ctx);
-                    }
-                }
-                const bool went_on = ctx.then.valid();
-                if (went_on) {  // the call goes on in this thread's own coroutine
-                    result = co_await ctx.then;
-                }
-                if (ctx.wait_for_call) {  // it finishes elsewhere (ch4): block until finish_call()
-                    while (!t.call_done.load(std::memory_order_acquire)) {
-                        co_await sched::block();  // a stray wake only loops
-                    }
-                    result = t.call_result;
-                }
-                complete_syscall(f, result);
-                if (ctx.kernel_work_first) {
-                    co_await sched::yield();  // the woken kernel coroutine runs, then this thread goes on
-                }
-                if (ctx.wait_for_call || went_on) {
-                    co_await wait_for_cpu(t);  // it slept: back in line for a CPU
-                } else if (ctx.park_after) {
-                    co_await park(t);
-                } else if (ctx.yield_after) {
-                    co_await wait_for_cpu(t);
-                }
-                continue;
-            }
-            if (call.entry != nullptr) {
-                auto task = call.entry->blocking(t, call.args);
-                result = task.valid() ? co_await task : abi::error_return(abi::Errno::NoMemory);
-                complete_syscall(f, result);
-                co_await wait_for_cpu(t);  // it slept: back in line for a CPU
-                continue;
-            }
-            complete_syscall(f, result);
+        if (f.scause != static_cast<unsigned>(arch::Exception::UserEcall)) {
+            report_fault(t);
+            (void)p.end(abi::kStatusFault);
             continue;
         }
-        report_fault(t);
-        (void)p.end(abi::kStatusFault);
+        const SyscallRequest call = decode_syscall(f);
+        if (call.entry == nullptr) {
+            complete_syscall(f, abi::error_return(abi::Errno::NoSys));
+            continue;
+        }
+        if (call.entry->immediate == nullptr) {  // a blocking call: a coroutine of its own
+            auto task = call.entry->blocking(t, call.args);
+            complete_syscall(f, task.valid() ? co_await task : abi::error_return(abi::Errno::NoMemory));
+            co_await wait_for_cpu(t);  // it slept: back in line for a CPU
+            continue;
+        }
+        SyscallContext ctx{t, call.args};
+        t.call_done.store(false, std::memory_order_relaxed);
+        std::int64_t result = call.entry->immediate(ctx);
+        while (ctx.retry_after_yield) {  // ch6's KTUT: try again after a turn of the others
+            ctx.retry_after_yield = false;
+            co_await wait_for_cpu(t);
+            result = p.ending.load(std::memory_order_acquire) ? abi::error_return(abi::Errno::Again)
+                                                              : call.entry->immediate(ctx);
+        }
+        const bool went_on = ctx.then.valid();
+        if (went_on) {  // the call goes on in this thread's own coroutine (ch6)
+            result = co_await ctx.then;
+        }
+        if (ctx.wait_for_call) {  // it finishes elsewhere (ch4): block until finish_call()
+            while (!t.call_done.load(std::memory_order_acquire)) {
+                co_await sched::block();  // a stray wake only loops
+            }
+            result = t.call_result;
+        }
+        complete_syscall(f, result);
+        if (ctx.kernel_work_first) {
+            co_await sched::yield();  // the woken kernel coroutine runs, then this thread goes on
+        }
+        switch (after_call(ctx, went_on || ctx.wait_for_call)) {
+            case AfterCall::User: break;
+            case AfterCall::WaitForCpu: co_await wait_for_cpu(t); break;
+            case AfterCall::Park: co_await park(t); break;
+        }
     }
     thread_finished(t);
 }
