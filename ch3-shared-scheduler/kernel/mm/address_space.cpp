@@ -31,7 +31,7 @@ Status AddressSpace::map_zeroed(std::uint64_t address, std::uint64_t bytes, PteF
         if (!frame) {
             return frame.error();
         }
-        const Status s = table_.map(va, reinterpret_cast<std::uintptr_t>(frame.value()), perms | PteFlag::User);
+        const Status s = table_.map(VirtAddr{va}, physical_of(frame.value()), perms | PteFlag::User);
         if (!s) {
             table_.frames()->free_frame(frame.value());
             return s;
@@ -41,14 +41,14 @@ Status AddressSpace::map_zeroed(std::uint64_t address, std::uint64_t bytes, PteF
     return {};
 }
 
-Status AddressSpace::map_shared(std::uint64_t address, std::uintptr_t physical, std::uint64_t bytes, PteFlags perms) {
-    if (bytes == 0 || !in_user_range(address, bytes) || page_floor(physical) != physical ||
+Status AddressSpace::map_shared(std::uint64_t address, PhysAddr physical, std::uint64_t bytes, PteFlags perms) {
+    if (bytes == 0 || !in_user_range(address, bytes) || !physical.aligned_to(kPageSize) ||
         page_floor(address) != address) {
         return Error::BadAddress;
     }
     sync::LockGuard guard(lock_);
     for (std::uint64_t off = 0; off < bytes; off += kPageSize) {
-        const Status s = table_.map(address + off, physical + off, perms | PteFlag::User | PteFlag::Shared);
+        const Status s = table_.map(VirtAddr{address + off}, physical + off, perms | PteFlag::User | PteFlag::Shared);
         if (!s) {
             return s;
         }
@@ -63,12 +63,12 @@ void AddressSpace::unmap(std::uint64_t address, std::uint64_t bytes) {
     }
     sync::LockGuard guard(lock_);
     for (std::uint64_t va = lo; va < address + bytes; va += kPageSize) {
-        const auto t = table_.translate(va);
+        const auto t = table_.translate(VirtAddr{va});
         if (t && t->flags.has(PteFlag::User)) {
             const bool shared = t->flags.has(PteFlag::Shared);
-            const auto pa = table_.unmap(va);
+            const auto pa = table_.unmap(VirtAddr{va});
             if (pa && !shared) {
-                table_.frames()->free_frame(reinterpret_cast<void*>(static_cast<std::uintptr_t>(pa.value())));
+                table_.frames()->free_frame(pointer_to(pa.value()));
                 --pages_;
             }
         }
@@ -86,7 +86,7 @@ Status AddressSpace::write(std::uint64_t address, const void* data, std::size_t 
             return Error::BadAddress;
         }
         const std::size_t chunk = std::min<std::uint64_t>(bytes, kPageSize - address % kPageSize);
-        std::memcpy(reinterpret_cast<void*>(static_cast<std::uintptr_t>(t->physical)), src, chunk);
+        std::memcpy(pointer_to(t->physical), src, chunk);
         src += chunk;
         address += chunk;
         bytes -= chunk;
@@ -99,7 +99,7 @@ std::optional<Translation> AddressSpace::translate(std::uint64_t address) const 
         return std::nullopt;
     }
     sync::LockGuard guard(lock_);
-    const auto t = table_.translate(address);
+    const auto t = table_.translate(VirtAddr{address});
     if (!t || !t->flags.has(PteFlag::User)) {
         return std::nullopt;
     }

@@ -56,7 +56,7 @@ void setup_paging() {
     const PteFlags ram = device | PteFlag::Execute;
     for (std::uint64_t gb = 0; gb < kKernelRootEntries; ++gb) {
         const bool has_ram = gb * kGigaPage < ram_end && (gb + 1) * kGigaPage > b.memory_base;
-        if (!g_kernel_table.map_giga(gb * kGigaPage, gb * kGigaPage, has_ram ? ram : device)) {
+        if (!g_kernel_table.map_giga(VirtAddr{gb * kGigaPage}, PhysAddr{gb * kGigaPage}, has_ram ? ram : device)) {
             panic("paging: cannot map gigapage {}", gb);
         }
     }

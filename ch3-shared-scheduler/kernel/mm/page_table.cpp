@@ -7,7 +7,7 @@ namespace cops::mm {
 namespace {
 constexpr std::uint64_t kSatpSv39 = 8ULL << 60;
 
-Pte* table_at(std::uint64_t address) { return reinterpret_cast<Pte*>(static_cast<std::uintptr_t>(address)); }
+Pte* table_at(PhysAddr address) { return pointer_to<Pte>(address); }
 }  // namespace
 
 Result<PageTable> PageTable::create(FrameSource& frames) {
@@ -21,14 +21,14 @@ Result<PageTable> PageTable::create(FrameSource& frames) {
     return t;
 }
 
-Pte* PageTable::walk(std::uint64_t va, bool create) {
+Pte* PageTable::walk(VirtAddr va, bool create) {
     // LAB(ch3): the page-table walk
     // Start at the root (level 2). At levels 2 and 1, the entry vpn(va, level) either
     // points to the next table, or is missing: then, with `create`, take a zeroed
     // frame from frames_ and point the entry at it (V only: a non-leaf has no R/W/X);
     // without `create`, or when no frame is left, give up with nullptr. A leaf met on
     // the way (a gigapage) also gives nullptr. At level 0, return the entry itself.
-    if (root_ == nullptr || va >= kSv39LowerHalfEnd) {
+    if (root_ == nullptr || !in_lower_half(va)) {
         return nullptr;
     }
     Pte* table = root_;
@@ -42,7 +42,7 @@ Pte* PageTable::walk(std::uint64_t va, bool create) {
             if (!frame) {
                 return nullptr;
             }
-            e = Pte::make(reinterpret_cast<std::uintptr_t>(frame.value()), PteFlag::Valid);
+            e = Pte::make(physical_of(frame.value()), PteFlag::Valid);
         } else if (e.leaf()) {
             return nullptr;
         }
@@ -54,7 +54,7 @@ Pte* PageTable::walk(std::uint64_t va, bool create) {
     // END-LAB
 }
 
-Status PageTable::map(std::uint64_t va, std::uint64_t pa, PteFlags flags) {
+Status PageTable::map(VirtAddr va, PhysAddr pa, PteFlags flags) {
     // Without R, W or X the entry would read as a pointer to a next-level table.
     if (!flags.has(PteFlag::Read) && !flags.has(PteFlag::Write) && !flags.has(PteFlag::Execute)) {
         return Error::Malformed;
@@ -64,7 +64,7 @@ Status PageTable::map(std::uint64_t va, std::uint64_t pa, PteFlags flags) {
     // refuse to overwrite a valid entry, then store a leaf: the frame, the flags,
     // V, and A and D set in advance. A va inside a gigapage is already mapped too
     // (walk gives nullptr there, as when it runs out of frames).
-    if (va % kPageSize != 0 || pa % kPageSize != 0 || va >= kSv39LowerHalfEnd) {
+    if (!va.aligned_to(kPageSize) || !pa.aligned_to(kPageSize) || !in_lower_half(va)) {
         return Error::BadAddress;
     }
     Pte* e = walk(va, true);
@@ -82,8 +82,8 @@ Status PageTable::map(std::uint64_t va, std::uint64_t pa, PteFlags flags) {
     // END-LAB
 }
 
-Status PageTable::map_giga(std::uint64_t va, std::uint64_t pa, PteFlags flags) {
-    if (va % kGigaPage != 0 || pa % kGigaPage != 0 || va >= kSv39LowerHalfEnd || root_ == nullptr) {
+Status PageTable::map_giga(VirtAddr va, PhysAddr pa, PteFlags flags) {
+    if (!va.aligned_to(kGigaPage) || !pa.aligned_to(kGigaPage) || !in_lower_half(va) || root_ == nullptr) {
         return Error::BadAddress;
     }
     Pte& e = root_[vpn(va, 2)];
@@ -94,18 +94,18 @@ Status PageTable::map_giga(std::uint64_t va, std::uint64_t pa, PteFlags flags) {
     return {};
 }
 
-Result<std::uint64_t> PageTable::unmap(std::uint64_t va) {
+Result<PhysAddr> PageTable::unmap(VirtAddr va) {
     Pte* e = walk(va, false);
     if (e == nullptr || !e->valid()) {
         return Error::NotFound;
     }
-    const std::uint64_t pa = e->address();
+    const PhysAddr pa = e->address();
     *e = Pte{};
     return pa;
 }
 
-std::optional<Translation> PageTable::translate(std::uint64_t va) const {
-    if (root_ == nullptr || va >= kSv39LowerHalfEnd) {
+std::optional<Translation> PageTable::translate(VirtAddr va) const {
+    if (root_ == nullptr || !in_lower_half(va)) {
         return std::nullopt;
     }
     const Pte* table = root_;
@@ -116,7 +116,7 @@ std::optional<Translation> PageTable::translate(std::uint64_t va) const {
         }
         if (e.leaf()) {
             const std::uint64_t span = 1ULL << (12 + 9 * level);
-            return Translation{e.address() + (va & (span - 1)), e.flags()};
+            return Translation{e.address() + va.offset_in(span), e.flags()};
         }
         if (level == 0) {
             return std::nullopt;  // a non-leaf at the last level is malformed
@@ -141,7 +141,7 @@ void PageTable::free_level(Pte* table, unsigned level) {
             free_level(table_at(e.address()), level - 1);
             frames_->free_frame(table_at(e.address()));
         } else if (level == 0 && e.flags().has(PteFlag::User) && !e.flags().has(PteFlag::Shared)) {
-            frames_->free_frame(table_at(e.address()));
+            frames_->free_frame(pointer_to(e.address()));  // a user page this table owns
         }
         table[i] = Pte{};
     }

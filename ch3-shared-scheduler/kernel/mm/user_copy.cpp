@@ -18,7 +18,7 @@ unsigned char* user_byte(const AddressSpace& space, std::uint64_t address, PteFl
     if (!t || !t->flags.has(need)) {
         return nullptr;
     }
-    return reinterpret_cast<unsigned char*>(static_cast<std::uintptr_t>(t->physical));
+    return pointer_to<unsigned char>(t->physical);
     // LAB-STUB: (void)space; (void)address; (void)need;
     // LAB-STUB: return nullptr;
     // END-LAB

@@ -289,7 +289,7 @@ std::optional<sched::Priority> best_waiting() {
     return g_view.queues.most_urgent();
 }
 
-std::uintptr_t global_view_frame() { return reinterpret_cast<std::uintptr_t>(g_published); }
+mm::PhysAddr global_view_frame() { return mm::physical_of(g_published); }
 
 GlobalViewStats global_view_stats() {
     sync::LockGuard g(g_view.lock);

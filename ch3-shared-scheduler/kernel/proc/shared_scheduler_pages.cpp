@@ -10,9 +10,7 @@ extern "C" char __vdso_end[];
 
 namespace cops::proc {
 
-VdsoImage vdso_image() {
-    return {reinterpret_cast<std::uintptr_t>(__vdso_start), reinterpret_cast<std::uintptr_t>(__vdso_end)};
-}
+VdsoImage vdso_image() { return {mm::physical_of(__vdso_start), mm::physical_of(__vdso_end)}; }
 
 Status map_shared_scheduler(Process& p) {
     using mm::PteFlag;
@@ -32,7 +30,7 @@ Status map_shared_scheduler(Process& p) {
         return s;
     }
     const auto page = p.space.translate(mm::kExecutorPageAddress);
-    p.executor_page = reinterpret_cast<const std::uint8_t*>(static_cast<std::uintptr_t>(page->physical));
+    p.executor_page = mm::pointer_to<const std::uint8_t>(page->physical);
     return {};
 }
 

@@ -14,12 +14,12 @@ int g_probe = 7;
 KTEST("paging/kernel-is-identity-mapped-without-u") {
     CHECK_EQ(arch::satp.read(), mm::kernel_page_table().satp());  // Sv39 is on
     const auto address = reinterpret_cast<std::uint64_t>(&g_probe);
-    const auto t = mm::kernel_page_table().translate(address);
+    const auto t = mm::kernel_page_table().translate(mm::VirtAddr{address});
     REQUIRE(t.has_value());
-    CHECK_EQ(t->physical, address);
+    CHECK_EQ(t->physical, mm::PhysAddr{address});  // identity-mapped
     CHECK(t->flags.has(mm::PteFlag::Read | mm::PteFlag::Write));
     CHECK(!t->flags.has(mm::PteFlag::User));
-    CHECK(!mm::kernel_page_table().translate(mm::kUserBase).has_value());
+    CHECK(!mm::kernel_page_table().translate(mm::VirtAddr{mm::kUserBase}).has_value());
 }
 
 KTEST("paging/user-space-shares-the-kernel-and-frees-its-frames") {

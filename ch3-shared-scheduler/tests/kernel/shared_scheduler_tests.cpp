@@ -34,7 +34,8 @@ std::int64_t reap_when_ended(proc::Pid pid) {
 
 KTEST_BUDGET("shared/the-kernel-and-processes-run-the-same-executor-code", kMultiHart) {
     const proc::VdsoImage image = proc::vdso_image();
-    const auto run_once = reinterpret_cast<std::uintptr_t>((bool (*)(sched::Executor*))(&sched::Executor::run_once));
+    const auto run_once = mm::physical_of(reinterpret_cast<const void*>(
+        reinterpret_cast<std::uintptr_t>((bool (*)(sched::Executor*))(&sched::Executor::run_once))));
     CHECK(image.end > image.start);
     CHECK(run_once >= image.start && run_once < image.end);  // the kernel calls the blob
     const auto pid = proc::spawn("vdso_check");

@@ -6,12 +6,15 @@
 #include <catch2/catch.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <unordered_set>
 
 #include "cops/lib/result.hpp"
+#include "cops/mm/address.hpp"
 #include "cops/mm/frame_allocator.hpp"
 
 namespace cops::test {
@@ -96,8 +99,18 @@ private:
 };
 
 /// The frame at host address @p address, as the page-table code sees it.
-inline void* frame_ptr(std::uint64_t address) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(address)); }
+inline void* frame_ptr(mm::PhysAddr address) { return mm::pointer_to(address); }
 /// The "physical" address of host frame @p frame.
-inline std::uint64_t frame_address(const void* frame) { return reinterpret_cast<std::uintptr_t>(frame); }
+inline mm::PhysAddr frame_address(const void* frame) { return mm::physical_of(frame); }
 
 }  // namespace cops::test
+
+/// Catch2 prints addresses as hex, not as {?}.
+template <class Space>
+struct Catch::StringMaker<cops::mm::Address<Space>> {
+    static std::string convert(cops::mm::Address<Space> a) {
+        char text[24];
+        std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(a.value()));
+        return text;
+    }
+};

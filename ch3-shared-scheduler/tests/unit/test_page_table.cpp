@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
+#include <type_traits>
 #include <vector>
 
 #include "cops/mm/address_space.hpp"
@@ -21,9 +22,9 @@ using cops::test::HostFrames;
 namespace {
 
 /// A user-half page (VPN[2] = 4, VPN[1] = 0x11a, VPN[0] = 0x56).
-constexpr std::uint64_t kVa = 0x1'2345'6000;
+constexpr VirtAddr kVa{0x1'2345'6000};
 /// A made-up physical page: pure page-table tests never dereference it.
-constexpr std::uint64_t kPa = 0x8765'4000;
+constexpr PhysAddr kPa{0x8765'4000};
 /// First user address, shorter.
 constexpr std::uint64_t kB = kUserBase;
 
@@ -50,7 +51,7 @@ struct Space {
     Space() {
         kernel = make_table(frames);
         for (unsigned i = 0; i < kKernelRootEntries; ++i) {
-            REQUIRE(kernel.map_giga(i * kGigaPage, i * kGigaPage,
+            REQUIRE(kernel.map_giga(VirtAddr{i * kGigaPage}, PhysAddr{i * kGigaPage},
                                     PteFlag::Read | PteFlag::Write | PteFlag::Execute | PteFlag::Global));
         }
         REQUIRE(space.init(frames, kernel));
@@ -77,6 +78,23 @@ unsigned char* host_byte(const AddressSpace& space, std::uint64_t va) {
 // ---------------------------------------------------------------------------------------
 // PageTable
 // ---------------------------------------------------------------------------------------
+
+// Virtual and physical addresses do not mix (address.hpp): these would all compile
+// with bare integers, and each is a mistake.
+static_assert(!std::is_convertible_v<std::uint64_t, VirtAddr>, "an integer is not silently an address");
+static_assert(!std::is_convertible_v<VirtAddr, PhysAddr> && !std::is_convertible_v<PhysAddr, VirtAddr>);
+static_assert(!std::is_invocable_v<decltype(&PageTable::map), PageTable&, PhysAddr, VirtAddr, PteFlags>,
+              "map(pa, va) with its arguments swapped does not compile");
+static_assert(std::is_invocable_v<decltype(&PageTable::map), PageTable&, VirtAddr, PhysAddr, PteFlags>);
+static_assert((kVa + 0x10) - kVa == 0x10 && kVa.aligned_to(kPageSize) && (kVa + 5).offset_in(kPageSize) == 5);
+
+TEST_CASE("addresses: aligned, offsets and rounding", "[paging]") {
+    REQUIRE((kPa + 0x123).align_down(kPageSize) == kPa);
+    REQUIRE((kPa + 0x123).offset_in(kPageSize) == 0x123);
+    REQUIRE_FALSE((kPa + 8).aligned_to(kPageSize));
+    REQUIRE(kPa - kPageSize < kPa);
+    REQUIRE(Catch::StringMaker<PhysAddr>::convert(kPa) == "0x87654000");
+}
 
 TEST_CASE("page table: map and translate keep the page offset and add V, A and D", "[paging][lab]") {
     HostFrames f;
@@ -114,10 +132,10 @@ TEST_CASE("page table: map and translate keep the page offset and add V, A and D
     REQUIRE(e->address() == kPa);
 
     // The last page of the lower half is mappable.
-    REQUIRE(t.map(kSv39LowerHalfEnd - kPageSize, kPa, PteFlag::Read));
-    REQUIRE(t.translate(kSv39LowerHalfEnd - 1)->physical == kPa + 0xfff);
-    REQUIRE_FALSE(t.translate(kSv39LowerHalfEnd).has_value());
-    REQUIRE_FALSE(t.translate(~0ULL).has_value());
+    REQUIRE(t.map(VirtAddr{kSv39LowerHalfEnd - kPageSize}, kPa, PteFlag::Read));
+    REQUIRE(t.translate(VirtAddr{kSv39LowerHalfEnd - 1})->physical == kPa + 0xfff);
+    REQUIRE_FALSE(t.translate(VirtAddr{kSv39LowerHalfEnd}).has_value());
+    REQUIRE_FALSE(t.translate(VirtAddr{~0ULL}).has_value());
 
     t.destroy();
     REQUIRE(f.live() == 0);
@@ -158,8 +176,8 @@ TEST_CASE("page table: walk allocates missing levels only when asked", "[paging]
     REQUIRE(f.live() == 6);
 
     // Outside the lower half there is nothing to walk, and nothing is allocated.
-    REQUIRE(t.walk(kSv39LowerHalfEnd, true) == nullptr);
-    REQUIRE(t.walk(~0ULL, true) == nullptr);
+    REQUIRE(t.walk(VirtAddr{kSv39LowerHalfEnd}, true) == nullptr);
+    REQUIRE(t.walk(VirtAddr{~0ULL}, true) == nullptr);
     REQUIRE(f.live() == 6);
 
     // A table without a root walks to nothing.
@@ -180,10 +198,10 @@ TEST_CASE("page table: map refuses unaligned and out-of-range addresses and doub
     REQUIRE(t.map(kVa + 0x800, kPa, kRW).error() == Error::BadAddress);
     REQUIRE(t.map(kVa, kPa + 8, kRW).error() == Error::BadAddress);
     REQUIRE(t.map(kVa, kPa + 0xfff, kRW).error() == Error::BadAddress);
-    REQUIRE(t.map(kSv39LowerHalfEnd, kPa, kRW).error() == Error::BadAddress);
-    REQUIRE(t.map(1ULL << 39, kPa, kRW).error() == Error::BadAddress);
-    REQUIRE(t.map(~0ULL - 0xfff, kPa, kRW).error() == Error::BadAddress);  // page-aligned, upper half
-    REQUIRE(f.live() == 1);                                                // refused before any table was allocated
+    REQUIRE(t.map(VirtAddr{kSv39LowerHalfEnd}, kPa, kRW).error() == Error::BadAddress);
+    REQUIRE(t.map(VirtAddr{1ULL << 39}, kPa, kRW).error() == Error::BadAddress);
+    REQUIRE(t.map(VirtAddr{~0ULL - 0xfff}, kPa, kRW).error() == Error::BadAddress);  // page-aligned, upper half
+    REQUIRE(f.live() == 1);  // refused before any table was allocated
 
     REQUIRE(t.map(kVa, kPa, kRW));
     const std::size_t live = f.live();
@@ -265,7 +283,7 @@ TEST_CASE("page table: unmap returns the frame and the page is gone", "[paging]"
     // Nothing left to unmap there, nor where nothing was ever mapped.
     REQUIRE(t.unmap(kVa).error() == Error::NotFound);
     REQUIRE(t.unmap(kVa + kGigaPage).error() == Error::NotFound);
-    REQUIRE(t.unmap(kSv39LowerHalfEnd).error() == Error::NotFound);
+    REQUIRE(t.unmap(VirtAddr{kSv39LowerHalfEnd}).error() == Error::NotFound);
 
     // The page can be mapped again.
     REQUIRE(t.map(kVa, kPa + 0x10000, PteFlag::Read));
@@ -278,8 +296,8 @@ TEST_CASE("page table: unmap returns the frame and the page is gone", "[paging]"
 TEST_CASE("page table: a gigapage translates with its offset and has no level-0 entry", "[paging]") {
     HostFrames f;
     PageTable t = make_table(f);
-    constexpr std::uint64_t kGigaVa = 2 * kGigaPage;
-    constexpr std::uint64_t kGigaPa = 5 * kGigaPage;
+    constexpr VirtAddr kGigaVa{2 * kGigaPage};
+    constexpr PhysAddr kGigaPa{5 * kGigaPage};
     const PteFlags rwx = PteFlag::Read | PteFlag::Write | PteFlag::Execute;
 
     REQUIRE(t.map_giga(kGigaVa, kGigaPa, rwx));
@@ -308,14 +326,14 @@ TEST_CASE("page table: a gigapage translates with its offset and has no level-0 
     // map_giga's own checks.
     REQUIRE(t.map_giga(kGigaVa + kPageSize, kGigaPa, rwx).error() == Error::BadAddress);
     REQUIRE(t.map_giga(kGigaVa + kGigaPage, kGigaPa + kPageSize, rwx).error() == Error::BadAddress);
-    REQUIRE(t.map_giga(kSv39LowerHalfEnd, kGigaPa, rwx).error() == Error::BadAddress);
-    REQUIRE(t.map_giga(kGigaVa, 0, rwx).error() == Error::BadState);
+    REQUIRE(t.map_giga(VirtAddr{kSv39LowerHalfEnd}, kGigaPa, rwx).error() == Error::BadAddress);
+    REQUIRE(t.map_giga(kGigaVa, PhysAddr{0}, rwx).error() == Error::BadState);
     REQUIRE(t.map(kVa, kPa, kRW));  // root entry 4 now points to a table
-    REQUIRE(t.map_giga(4 * kGigaPage, 0, rwx).error() == Error::BadState);
+    REQUIRE(t.map_giga(VirtAddr{4 * kGigaPage}, PhysAddr{0}, rwx).error() == Error::BadState);
     REQUIRE(t.translate(kVa)->physical == kPa);
 
     PageTable empty;
-    REQUIRE(empty.map_giga(0, 0, rwx).error() == Error::BadAddress);
+    REQUIRE(empty.map_giga(VirtAddr{0}, PhysAddr{0}, rwx).error() == Error::BadAddress);
 
     t.destroy();
     REQUIRE(f.live() == 0);
@@ -327,7 +345,7 @@ TEST_CASE("page table: shared root entries are copied, and destroy leaves them t
     PageTable kernel = make_table(f);
     const PteFlags krwx = PteFlag::Read | PteFlag::Write | PteFlag::Execute | PteFlag::Global;
     for (unsigned i = 0; i < kKernelRootEntries; ++i) {
-        REQUIRE(kernel.map_giga(i * kGigaPage, i * kGigaPage, krwx));
+        REQUIRE(kernel.map_giga(VirtAddr{i * kGigaPage}, PhysAddr{i * kGigaPage}, krwx));
     }
     REQUIRE(f.live() == 1);
 
@@ -341,14 +359,14 @@ TEST_CASE("page table: shared root entries are copied, and destroy leaves them t
         }
     }
     REQUIRE(user.root() != kernel.root());
-    const auto k = user.translate(0x8020'0000);
+    const auto k = user.translate(VirtAddr{0x8020'0000});
     REQUIRE(k.has_value());
-    REQUIRE(k->physical == 0x8020'0000);
+    REQUIRE(k->physical == PhysAddr{0x8020'0000});
     REQUIRE_FALSE(k->flags.has(PteFlag::User));
 
     // A user page of its own, in a frame the table owns.
     void* page = f.allocate_frame().value();
-    REQUIRE(user.map(kUserBase, frame_address(page), kRW | PteFlag::User));
+    REQUIRE(user.map(VirtAddr{kUserBase}, frame_address(page), kRW | PteFlag::User));
     REQUIRE(f.live() == 2 + 2 + 1);  // two roots, two tables, one page
 
     user.destroy();
@@ -358,7 +376,7 @@ TEST_CASE("page table: shared root entries are copied, and destroy leaves them t
         REQUIRE(kernel.root()[i].valid());
         REQUIRE(kernel.root()[i].leaf());
     }
-    REQUIRE(kernel.translate(3 * kGigaPage + 0x1234)->physical == 3 * kGigaPage + 0x1234);
+    REQUIRE(kernel.translate(VirtAddr{3 * kGigaPage + 0x1234})->physical == PhysAddr{3 * kGigaPage + 0x1234});
 
     // A range past the end of the root is clipped.
     PageTable other = make_table(f);
@@ -384,13 +402,13 @@ TEST_CASE("page table: destroy frees every table and every User leaf", "[paging]
     for (std::uint64_t va : user_pages) {
         void* page = f.allocate_frame().value();
         std::memset(page, 0x5a, kPageSize);
-        REQUIRE(t.map(va, frame_address(page), kRW | PteFlag::User));
+        REQUIRE(t.map(VirtAddr{va}, frame_address(page), kRW | PteFlag::User));
     }
     // A kernel (non-User) leaf whose frame the table does not own: destroy must not free it
     // (HostFrames would report a bad free).
-    REQUIRE(t.map(0x1'0000'2000, kPa, kRW));
+    REQUIRE(t.map(VirtAddr{0x1'0000'2000}, kPa, kRW));
     // A gigapage leaf in the root is not freed either.
-    REQUIRE(t.map_giga(0, 0, kRW));
+    REQUIRE(t.map_giga(VirtAddr{0}, PhysAddr{0}, kRW));
 
     // 1 root + 3 level-1 + 4 level-0 tables + 5 pages.
     REQUIRE(f.live() == 1 + 3 + 4 + 5);
@@ -400,7 +418,7 @@ TEST_CASE("page table: destroy frees every table and every User leaf", "[paging]
     REQUIRE(f.frees() == 13);
     REQUIRE(f.bad_frees() == 0);
     REQUIRE(t.root() == nullptr);
-    REQUIRE_FALSE(t.translate(user_pages[0]).has_value());
+    REQUIRE_FALSE(t.translate(VirtAddr{user_pages[0]}).has_value());
     t.destroy();  // twice is harmless
     REQUIRE(f.bad_frees() == 0);
 }
@@ -408,7 +426,7 @@ TEST_CASE("page table: destroy frees every table and every User leaf", "[paging]
 TEST_CASE("page table: satp selects Sv39 and the root's page number", "[paging]") {
     HostFrames f;
     PageTable t = make_table(f);
-    const std::uint64_t root = frame_address(t.root());
+    const std::uint64_t root = frame_address(t.root()).value();
     REQUIRE(root % kPageSize == 0);
     const std::uint64_t satp = t.satp();
     REQUIRE((satp >> 60) == 8);                          // MODE = Sv39
@@ -813,7 +831,7 @@ TEST_CASE("address space: unmap frees the pages a range touches", "[paging][uacc
     as.unmap(0x8020'0000, kPageSize);
     as.unmap(kUserEnd, kPageSize);
     REQUIRE(s.frames.live() == s.base + 2);
-    REQUIRE(s.kernel.translate(0x8020'0000)->physical == 0x8020'0000);
+    REQUIRE(s.kernel.translate(VirtAddr{0x8020'0000})->physical == PhysAddr{0x8020'0000});
 
     // Unmapped pages can be mapped again.
     REQUIRE(as.map_zeroed(kB + kPageSize, kPageSize, kRW));
@@ -836,7 +854,7 @@ TEST_CASE("address space: destroy returns every frame", "[paging][uaccess]") {
     REQUIRE(s.frames.bad_frees() == 0);
     REQUIRE_FALSE(as.translate(kB).has_value());
     // The kernel's shared gigapages are untouched.
-    REQUIRE(s.kernel.translate(0x8020'0000)->physical == 0x8020'0000);
+    REQUIRE(s.kernel.translate(VirtAddr{0x8020'0000})->physical == PhysAddr{0x8020'0000});
     as.destroy();  // twice is harmless
 
     // The destructor destroys too.

@@ -118,7 +118,7 @@ Status on_created(Process& p) {
         return s;
     }
     const auto page = p.space.translate(abi::kCompletionRingAddress);
-    io->ring = reinterpret_cast<abi::CompletionRing*>(static_cast<std::uintptr_t>(page->physical));
+    io->ring = mm::pointer_to<abi::CompletionRing>(page->physical);
     io->ring->capacity = abi::kRingEntries;
     io->process = &p;
     io->notify = g_default_notifier;

@@ -76,8 +76,7 @@ Status on_created(Process& p) {
     }
     using mm::PteFlag;
     const char* page = g_backend == Backend::Native ? uintr_vdso_native : uintr_vdso_emulated;
-    Status st = p.space.map_shared(u::kVdsoAddress, reinterpret_cast<std::uintptr_t>(page), 4096,
-                                   PteFlag::Read | PteFlag::Execute);
+    Status st = p.space.map_shared(u::kVdsoAddress, mm::physical_of(page), 4096, PteFlag::Read | PteFlag::Execute);
     if (st) {
         st = p.space.map_zeroed(u::kStateAddress, 4096, PteFlag::Read | PteFlag::Write);
     }
@@ -96,7 +95,7 @@ Status on_created(Process& p) {
         return st;
     }
     s->process = &p;
-    s->slots = reinterpret_cast<u::Slot*>(static_cast<std::uintptr_t>(p.space.translate(u::kStateAddress)->physical));
+    s->slots = mm::pointer_to<u::Slot>(p.space.translate(u::kStateAddress)->physical);
     for (unsigned i = 0; i < u::kSlots; ++i) {
         s->on_hart[i].store(-1, std::memory_order_relaxed);
         s->waiting[i].store(0, std::memory_order_relaxed);

@@ -11,11 +11,12 @@ using namespace cops;
 
 namespace {
 constexpr std::uint64_t kVa = 0x12'3456'7000;  // a user address in the middle of the space
+constexpr mm::VirtAddr kTableVa{kVa};          // the same, as the page table takes it
 const mm::PteFlags kRw = mm::PteFlag::Read | mm::PteFlag::Write;
 
-std::uint64_t frame_address() {
+mm::PhysAddr frame_address() {
     auto f = mm::frames().allocate_frame();
-    return f ? reinterpret_cast<std::uintptr_t>(f.value()) : 0;
+    return f ? mm::physical_of(f.value()) : mm::PhysAddr{};
 }
 }  // namespace
 
@@ -23,14 +24,14 @@ KTEST("hidden/pagetable-map-then-translate-keeps-the-offset") {
     auto t = mm::PageTable::create(mm::frames());
     HIDDEN_SETUP(t.ok());
     mm::PageTable table = t.value();
-    const std::uint64_t pa = frame_address();
-    HIDDEN_SETUP(pa != 0);
-    CHECK(table.map(kVa, pa, kRw | mm::PteFlag::User).ok());
-    const auto tr = table.translate(kVa + 0x123);
+    const mm::PhysAddr pa = frame_address();
+    HIDDEN_SETUP(pa != mm::PhysAddr{});
+    CHECK(table.map(kTableVa, pa, kRw | mm::PteFlag::User).ok());
+    const auto tr = table.translate(kTableVa + 0x123);
     CHECK(tr.has_value() && tr->physical == pa + 0x123);
     CHECK(tr.has_value() && tr->flags.has(kRw | mm::PteFlag::User | mm::PteFlag::Valid));
     CHECK(tr.has_value() && tr->flags.has(mm::PteFlag::Accessed | mm::PteFlag::Dirty));
-    CHECK(!table.translate(kVa + mm::kPageSize).has_value());
+    CHECK(!table.translate(kTableVa + mm::kPageSize).has_value());
     table.destroy();  // frees pa too (a U leaf)
 }
 
@@ -39,13 +40,13 @@ KTEST("hidden/pagetable-walk-without-create-allocates-nothing") {
     HIDDEN_SETUP(t.ok());
     mm::PageTable table = t.value();
     const std::size_t before = mm::frames().free_count();
-    CHECK(table.walk(kVa, false) == nullptr);
+    CHECK(table.walk(kTableVa, false) == nullptr);
     CHECK_EQ(mm::frames().free_count(), before);
-    mm::Pte* e = table.walk(kVa, true);
+    mm::Pte* e = table.walk(kTableVa, true);
     CHECK(e != nullptr && !e->valid());
     CHECK_EQ(mm::frames().free_count(), before - 2);  // a level-1 and a level-0 table
-    CHECK(table.walk(kVa, false) == e);
-    CHECK(table.walk(kVa + mm::kPageSize, false) == e + 1);  // the neighbour in the same table
+    CHECK(table.walk(kTableVa, false) == e);
+    CHECK(table.walk(kTableVa + mm::kPageSize, false) == e + 1);  // the neighbour in the same table
     table.destroy();
     CHECK_EQ(mm::frames().free_count(), before + 1);  // and the root
 }
@@ -54,25 +55,25 @@ KTEST("hidden/pagetable-map-rejects-bad-arguments") {
     auto t = mm::PageTable::create(mm::frames());
     HIDDEN_SETUP(t.ok());
     mm::PageTable table = t.value();
-    const std::uint64_t pa = frame_address();
-    HIDDEN_SETUP(pa != 0);
-    CHECK(table.map(kVa + 8, pa, kRw).error() == Error::BadAddress);
-    CHECK(table.map(kVa, pa + 8, kRw).error() == Error::BadAddress);
-    CHECK(table.map(1ULL << 38, pa, kRw).error() == Error::BadAddress);
-    CHECK(table.map(kVa, pa, kRw).ok());
-    CHECK(table.map(kVa, pa, kRw).error() == Error::BadState);  // already mapped
-    table.destroy();                                            // no U: pa stays ours
-    mm::frames().free_frame(reinterpret_cast<void*>(pa));
+    const mm::PhysAddr pa = frame_address();
+    HIDDEN_SETUP(pa != mm::PhysAddr{});
+    CHECK(table.map(kTableVa + 8, pa, kRw).error() == Error::BadAddress);
+    CHECK(table.map(kTableVa, pa + 8, kRw).error() == Error::BadAddress);
+    CHECK(table.map(mm::VirtAddr{1ULL << 38}, pa, kRw).error() == Error::BadAddress);
+    CHECK(table.map(kTableVa, pa, kRw).ok());
+    CHECK(table.map(kTableVa, pa, kRw).error() == Error::BadState);  // already mapped
+    table.destroy();                                                 // no U: pa stays ours
+    mm::frames().free_frame(mm::pointer_to(pa));
 }
 
 KTEST("hidden/pagetable-gigapage-stops-the-walk") {
     auto t = mm::PageTable::create(mm::frames());
     HIDDEN_SETUP(t.ok());
     mm::PageTable table = t.value();
-    CHECK(table.map_giga(mm::kGigaPage * 2, mm::kGigaPage * 2, kRw).ok());
-    CHECK(table.walk(mm::kGigaPage * 2 + mm::kPageSize, true) == nullptr);
-    const auto tr = table.translate(mm::kGigaPage * 2 + 0x1234'5678);
-    CHECK(tr.has_value() && tr->physical == mm::kGigaPage * 2 + 0x1234'5678);
+    CHECK(table.map_giga(mm::VirtAddr{mm::kGigaPage * 2}, mm::PhysAddr{mm::kGigaPage * 2}, kRw).ok());
+    CHECK(table.walk(mm::VirtAddr{mm::kGigaPage * 2 + mm::kPageSize}, true) == nullptr);
+    const auto tr = table.translate(mm::VirtAddr{mm::kGigaPage * 2 + 0x1234'5678});
+    CHECK(tr.has_value() && tr->physical == mm::PhysAddr{mm::kGigaPage * 2 + 0x1234'5678});
     table.destroy();
 }
 

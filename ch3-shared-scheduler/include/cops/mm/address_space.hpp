@@ -14,6 +14,11 @@
 /// The kernel never dereferences a user pointer. copy_in() and copy_out() check the
 /// whole range, translate it page by page through the process's table, and copy
 /// through the kernel's identity map. A bad pointer is an error code, never a fault.
+///
+/// User addresses here are integers, as programs hand them over (registers, ELF
+/// headers) and as in_user_range() checks them; physical addresses are PhysAddr. The
+/// page table below takes VirtAddr and PhysAddr only (address.hpp), so this file is
+/// where a user address becomes a VirtAddr.
 #pragma once
 
 #include <cstddef>
@@ -66,7 +71,7 @@ public:
     /// Maps the frames at physical @p physical (page-aligned, owned by someone else:
     /// never freed by this space) at [address, address + bytes) with @p perms for user
     /// mode. Errors: as map_zeroed(), and Error::BadAddress for an unaligned frame.
-    Status map_shared(std::uint64_t address, std::uintptr_t physical, std::uint64_t bytes, PteFlags perms);
+    Status map_shared(std::uint64_t address, PhysAddr physical, std::uint64_t bytes, PteFlags perms);
     /// Writes into user pages, whatever their permissions (the ELF loader, argv).
     Status write(std::uint64_t address, const void* data, std::size_t bytes);
     /// The translation of one user address, if it is mapped with U.

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "cops/lib/result.hpp"
+#include "cops/mm/address.hpp"
 #include "cops/mm/frame_allocator.hpp"
 
 namespace cops::mm {
@@ -65,10 +66,10 @@ struct Pte {
     /// The flags.
     constexpr PteFlags flags() const { return PteFlags::from_bits(raw); }
     /// The physical address the entry names (the next table, or the page).
-    constexpr std::uint64_t address() const { return ((raw >> 10) & ((1ULL << 44) - 1)) << 12; }
+    constexpr PhysAddr address() const { return PhysAddr{((raw >> 10) & ((1ULL << 44) - 1)) << 12}; }
     /// An entry naming @p address (page-aligned) with @p flags.
-    static constexpr Pte make(std::uint64_t address, PteFlags flags) {
-        return Pte{((address >> 12) << 10) | flags.bits};
+    static constexpr Pte make(PhysAddr address, PteFlags flags) {
+        return Pte{((address.value() >> 12) << 10) | flags.bits};
     }
 };
 
@@ -80,12 +81,14 @@ inline constexpr std::uint64_t kGigaPage = 1ULL << 30;
 inline constexpr std::uint64_t kSv39LowerHalfEnd = 1ULL << 38;
 
 /// The index into the level-@p level table (2 = root) for virtual address @p va.
-constexpr unsigned vpn(std::uint64_t va, unsigned level) { return (va >> (12 + 9 * level)) & 0x1ff; }
+constexpr unsigned vpn(VirtAddr va, unsigned level) { return (va.value() >> (12 + 9 * level)) & 0x1ff; }
+/// True if @p va lies in the lower half of Sv39, the only half the kit uses.
+constexpr bool in_lower_half(VirtAddr va) { return va.value() < kSv39LowerHalfEnd; }
 
 /// What translate() finds for a virtual address.
 struct Translation {
-    std::uint64_t physical;  ///< the physical address (page base + offset)
-    PteFlags flags;          ///< the leaf's flags
+    PhysAddr physical;  ///< the physical address (page base + offset)
+    PteFlags flags;     ///< the leaf's flags
 };
 
 /// One Sv39 page table: a root frame and the frames below it.
@@ -100,18 +103,18 @@ public:
     /// @p create is false (or a frame for it cannot be allocated). With @p create,
     /// missing levels are allocated. A huge leaf on the way (a gigapage) also
     /// gives nullptr: it has no level-0 entry.
-    Pte* walk(std::uint64_t va, bool create);
+    Pte* walk(VirtAddr va, bool create);
     /// Maps the 4 KiB page at @p va to the frame at @p pa with @p flags (V is added).
     /// Error::BadAddress if either is not page-aligned or @p va is outside the lower
     /// half; Error::Malformed if @p flags has none of R, W, X; Error::BadState if @p va is
     /// already mapped; Error::OutOfMemory.
-    Status map(std::uint64_t va, std::uint64_t pa, PteFlags flags);
+    Status map(VirtAddr va, PhysAddr pa, PteFlags flags);
     /// Maps the 1 GiB page at @p va to @p pa in the root (both 1 GiB-aligned).
-    Status map_giga(std::uint64_t va, std::uint64_t pa, PteFlags flags);
+    Status map_giga(VirtAddr va, PhysAddr pa, PteFlags flags);
     /// Removes the mapping of the page at @p va and returns the frame it named.
-    Result<std::uint64_t> unmap(std::uint64_t va);
+    Result<PhysAddr> unmap(VirtAddr va);
     /// The physical address and flags for @p va, if it is mapped (any page size).
-    std::optional<Translation> translate(std::uint64_t va) const;
+    std::optional<Translation> translate(VirtAddr va) const;
     /// Copies the root entries [@p first, @p last) of @p other (the kernel's part).
     void share_root_entries(const PageTable& other, unsigned first, unsigned last);
     /// Frees every frame below the root that this table owns: the lower-level tables,

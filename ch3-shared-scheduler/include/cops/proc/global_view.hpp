@@ -14,6 +14,7 @@
 
 #include <cstdint>
 
+#include "cops/mm/address.hpp"
 #include "cops/proc/process.hpp"
 #include "cops/proc/process_level.hpp"
 #include "cops/sched/executor.hpp"
@@ -61,7 +62,7 @@ UserThread* take_best_waiting(sched::Priority& level);
 std::optional<sched::Priority> best_waiting();
 
 /// The frame of the global view page (mapped read-only into every process).
-std::uintptr_t global_view_frame();
+mm::PhysAddr global_view_frame();
 
 /// Counters of the view, for tests and benchmarks.
 struct GlobalViewStats {

@@ -5,14 +5,15 @@
 #include <cstdint>
 
 #include "cops/lib/result.hpp"
+#include "cops/mm/address.hpp"
 #include "cops/proc/process.hpp"
 
 namespace cops::proc {
 
 /// The kernel's copy of the shared scheduler's code: [start, end), page-aligned.
 struct VdsoImage {
-    std::uintptr_t start = 0;  ///< first byte (== the physical address)
-    std::uintptr_t end = 0;    ///< one past the last page
+    mm::PhysAddr start;  ///< first byte (the kernel is identity-mapped: also its pointer)
+    mm::PhysAddr end;    ///< one past the last page
 };
 /// Where the kernel's copy of the blob is (mk/vdso.mk's __vdso_start/__vdso_end).
 VdsoImage vdso_image();
