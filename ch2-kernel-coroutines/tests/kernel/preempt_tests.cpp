@@ -101,13 +101,15 @@ KTEST_BUDGET("preempt/equal-priority-does-not-preempt", 1'000'000'000) {
     // And nothing was preempted for it. A decision that preempts on equal priority
     // churns instead: at every tick it sets a spinner aside and the fresh thread
     // resumes that same spinner (a suspended thread wins a tie), so the peer may
-    // never run, yet each hart pays a preemption per tick. The one preemption
-    // allowed is the hand-back to this test's run_until() when its time is up.
+    // never run, yet each hart pays a preemption per tick (16 with four harts). Two
+    // are allowed: the hand-back to this test's run_until() when its time is up, and
+    // one for more urgent kernel work of a later chapter's kernel (ch6's network
+    // timers), which may preempt a spinner in these four ticks.
     const unsigned long preempted = sched::preemption_count() - before;
     char why[120];
-    test::check(preempted <= 1, __FILE__, __LINE__,
+    test::check(preempted <= 2, __FILE__, __LINE__,
                 lib::format_buffer(why, sizeof why,
-                                   "{} preemptions in 4 ticks among equal priorities (at most 1 expected: "
+                                   "{} preemptions in 4 ticks among equal priorities (at most 2 expected: "
                                    "equal priority must not preempt)",
                                    preempted));
     g_stop = true;

@@ -267,7 +267,10 @@ KTEST_BUDGET("hidden/preempt-not-for-equal-or-less-urgent-sleepers", kMultiHartB
     finish_all(peers, 2);
     CHECK(neither_ran);
     CHECK(both_ready);  // woken by the tick, waiting their turn
-    CHECK(churn <= 2);
+    // A decision that preempts on a tie pays one per tick and hart (28 here). A few
+    // are allowed: the hand-back to us, and later chapters' more urgent kernel work
+    // (ch6's network timers) that may preempt a spinner within these seven ticks.
+    CHECK(churn <= 4);
     CHECK(g_peer_ran[0].load() == 1 && g_peer_ran[1].load() == 1);  // once a hart is free, they run
 }
 

@@ -1,0 +1,118 @@
+"""Every mistake a chapter guide lists, with the test it says catches it: planted into
+the reference solution, that test must fail.
+
+A guide that says "`preempt/equal-priority-does-not-preempt` fails" when a decision
+preempts on a tie is a promise to the student. This self-test keeps it: it copies the
+kit once, and for each mistake edits the reference, rebuilds the test kernel (ccache
+keeps that to the edited file) and runs only the named test, which must not pass.
+Then it restores the file. The table below is the guides' lists; each entry also
+checks that its guide still names the test.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import unittest
+from dataclasses import dataclass
+
+from harness import chapters, labs, qemu
+from harness.ktest import KernelRun, run_kernel_tests
+
+ROOT = os.environ.get("COPS_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One mistake of a guide: where it goes, and the test that must catch it."""
+
+    chapter: int
+    path: str  # kit-relative file with the lab region
+    old: str  # reference code the mistake replaces
+    new: str  # the mistake
+    test: str  # the public test the guide names
+    what: str  # the guide's words, shortened
+
+
+TRAP = "ch2-kernel-coroutines/kernel/arch/trap.cpp"
+PREEMPT_AFTER_INTERRUPTS = "    if (interrupt) {\n        cops::sched::preempt_if_needed();\n    }\n"
+
+MISTAKES = [
+    Mistake(2, TRAP, "    if (code < kTrapCauses) {\n        handler = interrupt ? g_interrupts[code] : g_exceptions[code];\n    }",
+            "    handler = interrupt ? g_interrupts[code & 15] : g_exceptions[code & 15];",
+            "trap/a-cause-past-the-handler-table-is-an-unexpected-trap", "clipping the code into the table"),
+    Mistake(2, TRAP, PREEMPT_AFTER_INTERRUPTS, "    cops::sched::preempt_if_needed();\n",
+            "trap/an-exception-is-not-a-scheduling-point", "preempting after an exception"),
+    Mistake(2, TRAP, PREEMPT_AFTER_INTERRUPTS, "", "preempt/timer-woken-coroutine-preempts-spinners",
+            "forgetting the preemption call"),
+    Mistake(2, "ch2-kernel-coroutines/kernel/time/sleep.cpp", "s->deadline_ > now_ticks", "s->deadline_ >= now_ticks",
+            "timer/a-sleeper-wakes-at-its-deadline-tick-not-one-later", "comparing with < instead of <="),
+    Mistake(2, "ch2-kernel-coroutines/kernel/sched/preemption_decision.cpp",
+            "if (best_ready && best_ready->more_urgent_than(running)) {",
+            "if (best_ready && !running.more_urgent_than(*best_ready)) {",
+            "preempt/equal-priority-does-not-preempt", "preempting on equal priority"),
+    Mistake(2, "ch2-kernel-coroutines/kernel/sync/semaphore.cpp",
+            "        if (granted) {\n            break;\n        }", "        (void)granted;\n        break;",
+            "sync/a-stray-wake-does-not-let-a-waiter-through", "not looping on a stray wake"),
+]
+
+
+def guide(chapter: int) -> str:
+    """The text of chapter @chapter's guide (its README)."""
+    with open(os.path.join(ROOT, chapters.folder(ROOT, chapter), "README.md"), encoding="utf-8") as f:
+        return f.read()
+
+
+class GuideMistakesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="cops-mistakes-")
+        cls.kit = os.path.join(cls.tmp.name, "kit")
+        labs.copy_kit(ROOT, cls.kit)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def build_and_run(self, chapter: int, test: str):
+        """Builds the copy's test kernel for @chapter and runs only @test: its result."""
+        build = subprocess.run(["make", "--no-print-directory", "-f", "mk/kernel.mk", f"CH={chapter}",
+                                f"-j{os.cpu_count() or 2}", "test-kernel"], cwd=self.kit, capture_output=True,
+                               text=True, check=False)
+        self.assertEqual(build.returncode, 0, build.stdout[-2000:] + build.stderr[-2000:])
+        kernel = os.path.join(self.kit, "build", f"ch{chapter}", "test-kernel.elf")
+        config = qemu.QemuConfig(smp=chapters.test_smp(self.kit, chapter), extra=chapters.devices(self.kit, chapter))
+        results = run_kernel_tests(KernelRun(kernel=kernel, suite="mistake", config=config, only=test,
+                                             serial_input=chapters.serial_input(self.kit, chapter)))
+        named = [r for r in results if r.name == test]
+        self.assertEqual(len(named), 1, [f"{r.name}: {r.status.value} {r.message}" for r in results])
+        return named[0]
+
+    def test_each_listed_mistake_fails_the_test_its_guide_names(self):
+        for m in MISTAKES:
+            with self.subTest(mistake=m.what, test=m.test):
+                self.assertIn(f"`{m.test}`", guide(m.chapter), "the guide no longer names this test")
+                path = os.path.join(self.kit, m.path)
+                with open(path, encoding="utf-8") as f:
+                    reference = f.read()
+                self.assertEqual(reference.count(m.old), 1, f"{m.path}: the reference code to replace is not there once")
+                try:
+                    with open(path, "w", encoding="utf-8") as f:
+                        f.write(reference.replace(m.old, m.new))
+                    result = self.build_and_run(m.chapter, m.test)
+                    self.assertFalse(result.passed, f"{m.test} passed with the mistake planted: {m.what}")
+                finally:
+                    with open(path, "w", encoding="utf-8") as f:
+                        f.write(reference)
+
+    def test_the_named_tests_pass_with_the_reference(self):
+        # So a failure above is the mistake's doing, not the test's.
+        for chapter in sorted({m.chapter for m in MISTAKES}):
+            for test in sorted({m.test for m in MISTAKES if m.chapter == chapter}):
+                with self.subTest(test=test):
+                    result = self.build_and_run(chapter, test)
+                    self.assertTrue(result.passed, f"{test}: {result.status.value} {result.message}")
+
+
+if __name__ == "__main__":
+    unittest.main()
