@@ -176,7 +176,8 @@ def score_results(results: list[TestResult], rubric: Rubric, chapter: int,
             free = min(baseline.get(r.name, 0), r.checks[1])
             lines.append(f"checks held: {r.checks[0]}/{r.checks[1]}" +
                          (f" ({free} of them hold with the untouched stubs too and earn nothing)" if free else ""))
-        lines += r.details[-25:]
+        # The details often repeat the message (the console's own report line): once is enough.
+        lines += [d for d in r.details[-25:] if d.strip() not in (r.message.strip(), lines[0])]
         lines = [ln if len(ln) <= MAX_LINE else ln[:MAX_LINE] + " [...]" for ln in lines]
         scores.append(TestScore(number, r.name, ch, r.status.value, score, max_score, rule.visibility, "\n".join(lines),
                                 r.checks[0] if r.checks else 0))

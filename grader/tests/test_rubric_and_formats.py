@@ -63,6 +63,18 @@ class ScoringTest(unittest.TestCase):
         self.assertEqual([s.score for s in scores], [1.0, 0, 1.99])
         self.assertIn("2 of them hold with the untouched stubs too", scores[0].output)
 
+    def test_a_message_the_details_repeat_is_shown_once(self):
+        f = "/k/ch2-x/tests/kernel/t.cpp"
+        timeout = TestResult("s", "t", Status.TIMEOUT, "exceeded its budget of 5 instructions (at pc 0x80)",
+                             ["timeout: exceeded its budget of 5 instructions (at pc 0x80)", "where the pc was: f()"],
+                             file=f)
+        failed = TestResult("s", "f", Status.FAIL, "t.cpp:9: expected a == b", ["t.cpp:9: expected a == b", "tail"],
+                            checks=(1, 2), file=f)
+        for s, repeated in zip(score_results([timeout, failed], self.rubric, 2),
+                               ("exceeded its budget of 5", "t.cpp:9: expected a == b")):
+            self.assertEqual(s.output.count(repeated), 1, s.output)
+        self.assertIn("where the pc was: f()", score_results([timeout], self.rubric, 2)[0].output)
+
     def test_earlier_chapters_are_weighted_regressions(self):
         (s,) = score_results([TestResult("s", "a", Status.PASS, file="/k/ch1-executor/tests/kernel/t.cpp")],
                              self.rubric, 2)

@@ -38,6 +38,21 @@ TRAP = "ch2-kernel-coroutines/kernel/arch/trap.cpp"
 PREEMPT_AFTER_INTERRUPTS = "    if (interrupt) {\n        cops::sched::preempt_if_needed();\n    }\n"
 
 MISTAKES = [
+    Mistake(1, "ch1-executor/include/cops/sched/priority_bitmap.hpp",
+            "return Priority{static_cast<std::uint8_t>(lowest_set_bit(bits_))};",
+            "return Priority{static_cast<std::uint8_t>(63 - __builtin_clzll(bits_))};",
+            "executor/picks-highest-priority", "returning the highest-numbered set bit"),
+    Mistake(1, "ch1-executor/include/cops/sched/leveled_queue.hpp",
+            "        T* item = list.pop_front();\n        if (list.empty()) {\n            bits_.clear(*level);\n        }\n",
+            "        T* item = list.pop_front();\n        bits_.clear(*level);\n",
+            "executor/fifo-within-a-level", "clearing the bit after every pop"),
+    Mistake(1, "ch1-executor/kernel/sched/executor.cpp", "    } else {\n        c.wake_pending = true;\n    }\n", "    }\n",
+            "executor/wake-ready-coroutine-is-remembered", "ignoring a wake of a coroutine that is not blocked"),
+    Mistake(1, "ch1-executor/kernel/sched/executor.cpp",
+            "    if (c.state == CoroutineState::Ready && c.priority != prio) {\n        ready_.remove(c, c.priority);\n"
+            "        c.priority = prio;\n        make_ready(c);\n    } else {\n        c.priority = prio;\n    }\n",
+            "    c.priority = prio;\n", "executor/set-priority-requeues",
+            "changing a ready coroutine's priority without moving it"),
     Mistake(2, TRAP, "    if (code < kTrapCauses) {\n        handler = interrupt ? g_interrupts[code] : g_exceptions[code];\n    }",
             "    handler = interrupt ? g_interrupts[code & 15] : g_exceptions[code & 15];",
             "trap/a-cause-past-the-handler-table-is-an-unexpected-trap", "clipping the code into the table"),
