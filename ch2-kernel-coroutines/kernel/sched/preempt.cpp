@@ -46,7 +46,6 @@ void preempt_if_needed() {
         return;  // no free stack, or another hart took that thread first: try at the next interrupt
     }
     smp::Hart& h = smp::this_hart();
-    smp::run_preempt_step(h);  // a later layer's (ch3: leave a user page table)
     Thread& me = *h.thread;
     me.coroutine = ex.preempt_current();
     me.priority = mine.value();

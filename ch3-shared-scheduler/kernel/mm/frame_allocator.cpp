@@ -5,7 +5,6 @@
 #include <cstring>
 
 #include "cops/lib/panic.hpp"
-#include "cops/mm/kernel_space.hpp"
 
 namespace cops::mm {
 
@@ -61,15 +60,6 @@ void FrameAllocator::free_frame(void* frame) {
     f->next = free_;
     free_ = f;
     ++free_count_;
-}
-
-void FrameAllocator::table_retiring(const void* root) {
-    if (const std::optional<unsigned> hart = hart_with_root_loaded(root)) {
-        panic(
-            "page table {}: hart {} still has the page table with this root loaded; a hart must leave a "
-            "process's table (activate_kernel_space) before the table is freed",
-            root, *hart);
-    }
 }
 
 std::size_t FrameAllocator::free_count() const {

@@ -2,8 +2,6 @@
 /// @brief Boot step: page frames, the kernel page table, Sv39 on every hart.
 #include "cops/mm/kernel_space.hpp"
 
-#include <atomic>
-
 #include "cops/arch/csr.hpp"
 #include "cops/boot/boot_info.hpp"
 #include "cops/init/initcall.hpp"
@@ -22,19 +20,6 @@ PageTable g_kernel_table;
 constexpr std::uint64_t kCounterenCyTmIr = 0b111;
 
 void write_satp(std::uint64_t value) { asm volatile("csrw satp, %0\n\tsfence.vma zero, zero" ::"r"(value) : "memory"); }
-
-/// The satp value each hart has loaded. Only that hart writes its entry; free_frame()
-/// on any hart reads them all (hart_with_root_loaded).
-std::atomic<std::uint64_t> g_loaded[boot::kMaxHarts];
-
-/// Loads @p satp on this hart unless it is loaded already (a write flushes the TLB).
-void load(std::uint64_t satp) {
-    std::atomic<std::uint64_t>& mine = g_loaded[smp::this_hart().index];
-    if (mine.load(std::memory_order_relaxed) != satp) {
-        mine.store(satp, std::memory_order_relaxed);
-        write_satp(satp);
-    }
-}
 
 void enable_on_this_hart() {
     activate_kernel_space();
@@ -87,24 +72,8 @@ FrameAllocator& frames() { return g_frames; }
 
 const PageTable& kernel_page_table() { return g_kernel_table; }
 
-void activate_kernel_space() { load(g_kernel_table.satp()); }
+void activate_kernel_space() { write_satp(g_kernel_table.satp()); }
 
-void activate(const AddressSpace& space) {
-    load(space.satp());
-    // Left lazily (kernel_space.hpp): a preemption leaves it here; the thread's own
-    // coroutine leaves it before each co_await (user_thread.cpp).
-    smp::this_hart().on_preempt = &activate_kernel_space;
-}
-
-std::optional<unsigned> hart_with_root_loaded(const void* frame) {
-    const std::uint64_t ppn = reinterpret_cast<std::uintptr_t>(frame) >> 12;
-    for (unsigned i = 0; i < boot::kMaxHarts; ++i) {
-        const std::uint64_t satp = g_loaded[i].load(std::memory_order_relaxed);
-        if (satp != 0 && (satp & ((1ULL << 44) - 1)) == ppn) {
-            return i;
-        }
-    }
-    return std::nullopt;
-}
+void activate(const AddressSpace& space) { write_satp(space.satp()); }
 
 }  // namespace cops::mm

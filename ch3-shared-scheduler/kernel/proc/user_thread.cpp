@@ -2,8 +2,6 @@
 /// @brief The trap loop of a user thread.
 #include "cops/proc/user_thread.hpp"
 
-#include <utility>
-
 #include "cops/abi/syscall_numbers.hpp"
 #include "cops/arch/csr.hpp"
 #include "cops/arch/irq.hpp"
@@ -45,7 +43,8 @@ void run_in_user(UserThread& t) {
         hooks.left_user(t);
     }
     arch::sstatus.set(kernel_status & kSstatusFs);  // the kernel's FPU state bits again
-    ++t.user_traps;                                 // the process's table stays loaded (mm::activate: left lazily)
+    mm::activate_kernel_space();
+    ++t.user_traps;
 }
 
 /// After an interrupt from user mode: should the thread give its hart away?
@@ -97,33 +96,6 @@ AfterCall after_call(const SyscallContext& ctx, bool slept) {
     return ctx.park_after ? AfterCall::Park : AfterCall::User;
 }
 
-/// An await that first leaves the process's page table: the thread's coroutine may
-/// stop running on this hart there, and a hart keeps a user table loaded only while
-/// that process's thread runs on it (kernel_space.hpp). @p Inner is the awaiter it
-/// wraps (a reference for a Task the coroutine owns, a value for a fresh awaiter).
-template <class Inner>
-struct OffTable {
-    Inner inner;  ///< the await itself
-    /// Leaves the table, then asks the inner await.
-    bool await_ready() {
-        mm::activate_kernel_space();
-        return inner.await_ready();
-    }
-    /// Suspends as the inner await does.
-    template <class Handle>
-    decltype(auto) await_suspend(Handle h) {
-        return inner.await_suspend(h);
-    }
-    /// The inner await's result.
-    decltype(auto) await_resume() { return inner.await_resume(); }
-};
-
-/// `co_await off_table(x)`: awaits @p x after leaving the process's page table.
-template <class Awaitable>
-OffTable<Awaitable> off_table(Awaitable&& awaitable) {
-    return OffTable<Awaitable>{std::forward<Awaitable>(awaitable)};
-}
-
 void report_fault(const UserThread& t) {
     const arch::TrapFrame& f = t.context.user;
     console::println("process {} ({}) thread {}: {} at pc {:#x}, address {:#x}; the process is killed", t.process->pid,
@@ -149,7 +121,7 @@ sched::Task<void> run_user_thread(UserThread& t) {
         const sched::Priority level = follow_process_level(t);
         if ((f.scause & arch::kScauseInterrupt) != 0) {
             if (serve_interrupt(f, level)) {
-                co_await off_table(wait_for_cpu(t));
+                co_await wait_for_cpu(t);
             }
             continue;
         }
@@ -169,8 +141,8 @@ sched::Task<void> run_user_thread(UserThread& t) {
         }
         if (call.entry->immediate == nullptr) {  // a blocking call: a coroutine of its own
             auto task = call.entry->blocking(t, call.args);
-            complete_syscall(f, task.valid() ? co_await off_table(task) : abi::error_return(abi::Errno::NoMemory));
-            co_await off_table(wait_for_cpu(t));  // it slept: back in line for a CPU
+            complete_syscall(f, task.valid() ? co_await task : abi::error_return(abi::Errno::NoMemory));
+            co_await wait_for_cpu(t);  // it slept: back in line for a CPU
             continue;
         }
         SyscallContext ctx{t, call.args};
@@ -178,31 +150,30 @@ sched::Task<void> run_user_thread(UserThread& t) {
         std::int64_t result = call.entry->immediate(ctx);
         while (ctx.retry_after_yield) {  // ch6's KTUT: try again after a turn of the others
             ctx.retry_after_yield = false;
-            co_await off_table(wait_for_cpu(t));
+            co_await wait_for_cpu(t);
             result = p.ending.load(std::memory_order_acquire) ? abi::error_return(abi::Errno::Again)
                                                               : call.entry->immediate(ctx);
         }
         const bool went_on = ctx.then.valid();
         if (went_on) {  // the call goes on in this thread's own coroutine (ch6)
-            result = co_await off_table(ctx.then);
+            result = co_await ctx.then;
         }
         if (ctx.wait_for_call) {  // it finishes elsewhere (ch4): block until finish_call()
             while (!t.call_done.load(std::memory_order_acquire)) {
-                co_await off_table(sched::block());  // a stray wake only loops
+                co_await sched::block();  // a stray wake only loops
             }
             result = t.call_result;
         }
         complete_syscall(f, result);
         if (ctx.kernel_work_first) {
-            co_await off_table(sched::yield());  // the woken kernel coroutine runs, then this thread goes on
+            co_await sched::yield();  // the woken kernel coroutine runs, then this thread goes on
         }
         switch (after_call(ctx, went_on || ctx.wait_for_call)) {
             case AfterCall::User: break;
-            case AfterCall::WaitForCpu: co_await off_table(wait_for_cpu(t)); break;
-            case AfterCall::Park: co_await off_table(park(t)); break;
+            case AfterCall::WaitForCpu: co_await wait_for_cpu(t); break;
+            case AfterCall::Park: co_await park(t); break;
         }
     }
-    mm::activate_kernel_space();  // the last thread frees the table (thread_finished)
     thread_finished(t);
 }
 

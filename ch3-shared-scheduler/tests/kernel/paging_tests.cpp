@@ -46,27 +46,3 @@ KTEST("paging/user-space-shares-the-kernel-and-frees-its-frames") {
     }
     CHECK_EQ(mm::frames().free_count(), before);
 }
-
-// A user table stays loaded after a trap and is left lazily (kernel_space.hpp); the
-// frame allocator makes sure that no hart ever has a freed table loaded.
-KTEST("paging/a-table-left-before-it-is-freed-frees-cleanly") {
-    const std::size_t before = mm::frames().free_count();
-    {
-        mm::AddressSpace space;
-        REQUIRE(space.init(mm::frames(), mm::kernel_page_table()).ok());
-        mm::activate(space);
-        CHECK_EQ(arch::satp.read(), space.satp());
-        mm::activate(space);  // loaded already: nothing changes
-        CHECK_EQ(arch::satp.read(), space.satp());
-        mm::activate_kernel_space();
-        CHECK_EQ(arch::satp.read(), mm::kernel_page_table().satp());
-    }
-    CHECK_EQ(mm::frames().free_count(), before);
-}
-
-KTEST_PANICS("paging/freeing-a-table-a-hart-has-loaded-is-caught", "still has the page table with this root loaded") {
-    mm::AddressSpace space;
-    REQUIRE(space.init(mm::frames(), mm::kernel_page_table()).ok());
-    mm::activate(space);
-    space.destroy();  // its root is this hart's satp: free_frame() must refuse
-}

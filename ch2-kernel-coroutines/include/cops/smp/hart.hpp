@@ -39,12 +39,8 @@ struct Hart {
     sched::Thread* switched_from = nullptr;           ///< the thread that just switched away
     AfterSwitch after_switch = AfterSwitch::Nothing;  ///< what to do with it
     std::atomic<bool> online{false};                  ///< started and running its loop
-    /// A step to run when the interrupt exit preempts the coroutine running here, before
-    /// the hart switches stacks; cleared when it runs. A later layer sets it: ch3 leaves
-    /// a user thread's page table (kernel_space.cpp).
-    void (*on_preempt)() = nullptr;
-    sched::Thread home;  ///< this hart's boot stack as a thread
-    HartStats stats;     ///< counters
+    sched::Thread home;                               ///< this hart's boot stack as a thread
+    HartStats stats;                                  ///< counters
 };
 
 /// The hart the caller runs on.
@@ -52,14 +48,6 @@ inline Hart& this_hart() {
     Hart* h;
     asm volatile("mv %0, tp" : "=r"(h));
     return *h;
-}
-
-/// Runs and clears @p h's on_preempt step, if one is set (preempt.cpp).
-inline void run_preempt_step(Hart& h) {
-    if (void (*step)() = h.on_preempt) {
-        h.on_preempt = nullptr;
-        step();
-    }
 }
 
 /// Hart @p index (0..kMaxHarts-1).
