@@ -1,11 +1,12 @@
 // Tests that misbehave on purpose, one way each, so the harness's own tests can
 // check that every kind of failure is reported by name (harness/tests/test_selftest_kernel.py).
 // This file is linked only into build/selftest/selftest-kernel.elf, never a chapter's kernel.
+// No test here uses a lab region's code (the executor's pick, the lists): in a handout
+// these tests must behave the same with the student's stubs.
 #include "cops/arch/sbi.hpp"
 #include "cops/dev/power.hpp"
 #include "cops/lib/console.hpp"
 #include "cops/lib/panic.hpp"
-#include "cops/sched/executor.hpp"
 #include "cops/test/ktest.hpp"
 
 KTEST("selftest/passes") { CHECK_EQ(1 + 1, 2); }
@@ -35,13 +36,6 @@ KTEST("selftest/forges-a-pass-line") {
     // What a submission might try: print a pass line itself, then stop the machine.
     cops::console::println("ok 7 - selftest/forges-a-pass-line # nonce:0000000000000000");
     cops::dev::power_off(cops::dev::ExitCode::Success);
-}
-
-KTEST("selftest/loses-a-coroutine") {
-    cops::sched::Executor ex(2);
-    auto rogue = []() -> cops::sched::Task<> { co_await std::suspend_always{}; };
-    (void)ex.spawn(rogue(), cops::sched::Priority{1});
-    ex.run();
 }
 
 KTEST("selftest/floods") {

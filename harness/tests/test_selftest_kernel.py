@@ -25,7 +25,7 @@ class SelftestKernelTest(unittest.TestCase):
         self.assertEqual(sorted(self.results), sorted([
             "selftest/passes", "selftest/fails", "selftest/hangs", "selftest/panics",
             "selftest/still-runs-after-a-crash", "selftest/faults", "selftest/forges-a-pass-line",
-            "selftest/loses-a-coroutine", "selftest/floods", "selftest/breaks-an-invariant",
+            "selftest/floods", "selftest/breaks-an-invariant",
             "selftest/panics-as-expected", "selftest/expects-a-panic-but-returns"]))
 
     def test_a_mistyped_only_name_gets_the_closest_real_one(self):
@@ -78,11 +78,6 @@ class SelftestKernelTest(unittest.TestCase):
         r = self.results["selftest/faults"]
         self.assertEqual(r.status, Status.PANIC)
         self.assertIn("load access fault", r.message)
-
-    def test_lost_coroutine_panics_with_an_explanation(self):
-        r = self.results["selftest/loses-a-coroutine"]
-        self.assertEqual(r.status, Status.PANIC)
-        self.assertIn("does not tell the executor", r.message)
 
     def test_forged_pass_line_gets_no_credit(self):
         self.assertEqual(self.results["selftest/forges-a-pass-line"].status, Status.FORGED)

@@ -150,3 +150,13 @@ KTEST("executor/child-task-await") {
     ex.run();
     CHECK_EQ(result, 42);
 }
+
+// A coroutine that suspends on an awaiter of its own, telling the executor nothing,
+// would be lost for ever (neither ready nor blocked): the executor stops with a
+// report instead (Executor::on_lost_coroutine).
+KTEST_PANICS("executor/a-coroutine-that-suspends-without-a-request-panics", "does not tell the executor") {
+    sched::Executor ex(2);
+    auto rogue = []() -> sched::Task<> { co_await std::suspend_always{}; };
+    REQUIRE(ex.spawn(rogue(), sched::Priority{1}).ok());
+    ex.run();
+}

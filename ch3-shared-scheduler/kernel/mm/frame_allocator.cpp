@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "cops/arch/csr.hpp"
 #include "cops/lib/panic.hpp"
 
 namespace cops::mm {
@@ -60,6 +61,19 @@ void FrameAllocator::free_frame(void* frame) {
     f->next = free_;
     free_ = f;
     ++free_count_;
+}
+
+void FrameAllocator::table_retiring(const void* root) {
+    // A hart runs a user table only between entering user mode and the trap that ends
+    // it (user_thread.cpp switches back at once), so only this hart can have the table
+    // loaded here: the last thread of a process frees its table itself.
+    const std::uint64_t ppn = reinterpret_cast<std::uintptr_t>(root) >> 12;
+    if ((arch::satp.read() & ((1ULL << 44) - 1)) == ppn) {
+        panic(
+            "page table {}: this hart still has it loaded; switch to the kernel's table "
+            "(activate_kernel_space) before a process's table is freed",
+            root);
+    }
 }
 
 std::size_t FrameAllocator::free_count() const {

@@ -154,6 +154,7 @@ void PageTable::destroy() {
     if (root_ == nullptr) {
         return;
     }
+    frames_->table_retiring(root_);  // the kernel's allocator: no hart may have it loaded
     for (unsigned i = 0; i < kPtesPerTable; ++i) {
         const Pte e = root_[i];
         if (e.valid() && !e.leaf()) {

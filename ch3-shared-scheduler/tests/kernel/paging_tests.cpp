@@ -46,3 +46,24 @@ KTEST("paging/user-space-shares-the-kernel-and-frees-its-frames") {
     }
     CHECK_EQ(mm::frames().free_count(), before);
 }
+
+// No hart may have a table loaded when it is destroyed: the frame allocator checks.
+KTEST("paging/a-table-left-before-it-is-freed-frees-cleanly") {
+    const std::size_t before = mm::frames().free_count();
+    {
+        mm::AddressSpace space;
+        REQUIRE(space.init(mm::frames(), mm::kernel_page_table()).ok());
+        mm::activate(space);
+        CHECK_EQ(arch::satp.read(), space.satp());
+        mm::activate_kernel_space();
+        CHECK_EQ(arch::satp.read(), mm::kernel_page_table().satp());
+    }
+    CHECK_EQ(mm::frames().free_count(), before);
+}
+
+KTEST_PANICS("paging/freeing-a-table-a-hart-has-loaded-is-caught", "this hart still has it loaded") {
+    mm::AddressSpace space;
+    REQUIRE(space.init(mm::frames(), mm::kernel_page_table()).ok());
+    mm::activate(space);
+    space.destroy();  // its root is this hart's satp: the allocator must refuse
+}

@@ -31,6 +31,11 @@ public:
     virtual Result<void*> allocate_frame() = 0;
     /// Returns a frame from allocate_frame().
     virtual void free_frame(void* frame) = 0;
+    /// Called by PageTable::destroy() before it clears the table whose root is @p root.
+    /// The kernel's allocator panics if this hart still has that table loaded: its
+    /// mappings, the kernel's own among them, would vanish under the hart. Host
+    /// sources have no page tables loaded to check.
+    virtual void table_retiring(const void* root) { (void)root; }
 
 protected:
     ~FrameSource() = default;
@@ -51,6 +56,7 @@ public:
     static constexpr unsigned kMaxRegions = 4;
     Result<void*> allocate_frame() override;
     void free_frame(void* frame) override;
+    void table_retiring(const void* root) override;
 
     /// Frames free now.
     std::size_t free_count() const;
