@@ -20,7 +20,7 @@ SETUP = """#!/usr/bin/env bash
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-if ! bash /autograder/source/kit/mk/check-tools.sh; then
+if ! COPS_TOOLS_FOR=grading bash /autograder/source/kit/mk/check-tools.sh; then
     echo "setup: this base image cannot run the kit; the lines above say what is missing or too old." >&2
     echo "setup: the kit needs Debian 12's packages or newer (QEMU 7.2 or newer, riscv64 GCC 12 or newer)." >&2
     echo "setup: Gradescope's default Ubuntu 22.04 image has QEMU 6.2: choose a newer base image (grader/README.md)." >&2
@@ -67,7 +67,7 @@ if ! cd /autograder/source/kit 2>/dev/null; then
     exit 0
 fi
 # A broken image is never the student's fault: the tools first, checked, never installed.
-if ! tools=$(COPS_TOOLS_NO_INSTALL=1 bash mk/check-tools.sh --quiet 2>&1); then
+if ! tools=$(COPS_TOOLS_FOR=grading COPS_TOOLS_NO_INSTALL=1 bash mk/check-tools.sh --quiet 2>&1); then
     fallback "The autograder's image is broken, not your submission: $tools"
     exit 0
 fi
