@@ -82,18 +82,44 @@ bool serve_interrupt(arch::TrapFrame& f, sched::Priority level) {
     return should_yield(level, code == static_cast<unsigned>(arch::Interrupt::Timer));
 }
 
-/// Where a thread goes once its system call's result is in its registers.
-enum class AfterCall : std::uint8_t {
-    User,        ///< straight back to user mode
-    WaitForCpu,  ///< back in line for a CPU (it slept, or the call gave the CPU away)
-    Park,        ///< waits for ready work first (global_view.hpp)
-};
+/// True if an immediate call goes on after it returned: it retries (ch6's KTUT), goes
+/// on in a coroutine (ch6), finishes elsewhere (ch4) or woke kernel work (ch4). The
+/// rest of it then runs in finish_call_slowly(); every other call is done at once.
+bool goes_on(const SyscallContext& ctx) {
+    return ctx.retry_after_yield || ctx.then.valid() || ctx.wait_for_call || ctx.kernel_work_first;
+}
 
-AfterCall after_call(const SyscallContext& ctx, bool slept) {
-    if (slept || ctx.yield_after) {
-        return AfterCall::WaitForCpu;
+/// The rest of an immediate call that goes on (@p result is what it returned): tries
+/// again after a turn of the others (ch6's KTUT), awaits the call's own coroutine
+/// (ch6), blocks until finish_call() (ch4), lets woken kernel work run, and gives the
+/// CPU away or parks as the call asked. The result goes into the thread's registers.
+sched::Task<void> finish_call_slowly(UserThread& t, const SyscallEntry& entry, SyscallContext& ctx,
+                                     std::int64_t result) {
+    Process& p = *t.process;
+    while (ctx.retry_after_yield) {
+        ctx.retry_after_yield = false;
+        co_await wait_for_cpu(t);
+        result = p.ending.load(std::memory_order_acquire) ? abi::error_return(abi::Errno::Again) : entry.immediate(ctx);
     }
-    return ctx.park_after ? AfterCall::Park : AfterCall::User;
+    const bool went_on = ctx.then.valid();
+    if (went_on) {
+        result = co_await ctx.then;
+    }
+    if (ctx.wait_for_call) {
+        while (!t.call_done.load(std::memory_order_acquire)) {
+            co_await sched::block();  // a stray wake only loops
+        }
+        result = t.call_result;
+    }
+    complete_syscall(t.context.user, result);
+    if (ctx.kernel_work_first) {
+        co_await sched::yield();  // the woken kernel coroutine runs, then this thread goes on
+    }
+    if (went_on || ctx.wait_for_call || ctx.yield_after) {
+        co_await wait_for_cpu(t);  // it slept, or gave the CPU away: back in line for a CPU
+    } else if (ctx.park_after) {
+        co_await park(t);
+    }
 }
 
 void report_fault(const UserThread& t) {
@@ -147,31 +173,16 @@ sched::Task<void> run_user_thread(UserThread& t) {
         }
         SyscallContext ctx{t, call.args};
         t.call_done.store(false, std::memory_order_relaxed);
-        std::int64_t result = call.entry->immediate(ctx);
-        while (ctx.retry_after_yield) {  // ch6's KTUT: try again after a turn of the others
-            ctx.retry_after_yield = false;
-            co_await wait_for_cpu(t);
-            result = p.ending.load(std::memory_order_acquire) ? abi::error_return(abi::Errno::Again)
-                                                              : call.entry->immediate(ctx);
+        const std::int64_t result = call.entry->immediate(ctx);
+        if (goes_on(ctx)) {
+            co_await finish_call_slowly(t, *call.entry, ctx, result);
+            continue;
         }
-        const bool went_on = ctx.then.valid();
-        if (went_on) {  // the call goes on in this thread's own coroutine (ch6)
-            result = co_await ctx.then;
-        }
-        if (ctx.wait_for_call) {  // it finishes elsewhere (ch4): block until finish_call()
-            while (!t.call_done.load(std::memory_order_acquire)) {
-                co_await sched::block();  // a stray wake only loops
-            }
-            result = t.call_result;
-        }
-        complete_syscall(f, result);
-        if (ctx.kernel_work_first) {
-            co_await sched::yield();  // the woken kernel coroutine runs, then this thread goes on
-        }
-        switch (after_call(ctx, went_on || ctx.wait_for_call)) {
-            case AfterCall::User: break;
-            case AfterCall::WaitForCpu: co_await wait_for_cpu(t); break;
-            case AfterCall::Park: co_await park(t); break;
+        complete_syscall(f, result);  // done: getpid goes straight back to user mode
+        if (ctx.yield_after) {
+            co_await wait_for_cpu(t);  // yield: the CPU goes to the next thread in line
+        } else if (ctx.park_after) {
+            co_await park(t);
         }
     }
     thread_finished(t);

@@ -64,7 +64,12 @@ KTEST_BUDGET("uintr/masked-stays-pending-raw-handler-gets-ucause-and-uepc-vector
     CHECK_EQ(run_program("uintr_check deliver").value_or(-100), 0);
 }
 
-KTEST_BUDGET("uintr/a-sender-on-another-hart-interrupts-a-loop-every-register-intact", kMultiHart) {
+// The budget is a backstop, not a speed limit: the two threads often take turns on
+// the CPUs the switching coroutine hands out, and a send that finds the receiver out of
+// user mode is delivered at its next entry, which may wait for a tick. 50 deliveries
+// then take most of a second of virtual time (why the threads take turns so often is
+// an open question in docs/architecture.md), so this test gets four times the usual.
+KTEST_BUDGET("uintr/a-sender-on-another-hart-interrupts-a-loop-every-register-intact", 4 * kMultiHart) {
     CHECK_EQ(run_program("uintr_check registers").value_or(-100), 0);
 }
 

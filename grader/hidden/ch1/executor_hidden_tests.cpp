@@ -145,6 +145,22 @@ KTEST("hidden/set-priority-ready-to-less-urgent") {
     CHECK_TRACE(t, 2, 1);
 }
 
+KTEST("hidden/set-priority-of-a-blocked-coroutine-applies-when-woken") {
+    // A blocked coroutine is in no ready queue: the change only sets its level, and its
+    // wake queues it there (a change that queued it at once would run it unwoken).
+    Executor ex(8);
+    Trace t;
+    auto b = ex.spawn(blocker(t, 1), level(50)).value();
+    CHECK(ex.run_once());  // b runs and blocks
+    CHECK(ex.set_priority(b, level(3)).ok());
+    CHECK(!ex.bitmap().test(level(3)) && !ex.bitmap().test(level(50)));
+    CHECK_EQ(ex.state(b).value_or(CoroutineState::Exit), CoroutineState::Blocked);
+    (void)ex.spawn(record(t, 2), level(10));
+    CHECK(ex.wake(b).ok());
+    ex.run();
+    CHECK_TRACE(t, 1, 2);  // woken at level 3, it runs before the level-10 one
+}
+
 KTEST("hidden/set-priority-goes-to-back-of-new-level") {
     Executor ex(8);
     Trace t;
