@@ -102,7 +102,7 @@ LWIP_TESTS := $(if $(shell for f in ch*-*/chapter.mk; do n=$${f#ch}; n=$${n%%-*}
     $(wildcard ch6-tcpserver/lwip/host-port/arch/cc.h))
 # make test's builds go through ccache when it is there (mk/toolchain.mk, COPS_CCACHE): the
 # kit copies its self-tests build (handouts, grading copies) then reuse these objects.
-build-tests: export COPS_CCACHE := $(if $(shell command -v ccache 2>/dev/null),$(ROOT)/$(BUILD_DIR)/ccache)
+build-tests: export COPS_CCACHE := $(or $(COPS_CCACHE),$(if $(shell command -v ccache 2>/dev/null),$(ROOT)/$(BUILD_DIR)/ccache))
 build-tests: export CCACHE_MAXSIZE := 2G
 build-tests: tools
 	@for c in $(TEST_CHAPTERS); do $(KMAKE) -j$(JOBS) CH=$$c test-kernel kernel || exit 1; done

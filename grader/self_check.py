@@ -12,16 +12,13 @@ it does not score, and a student must not mistake its total for a grade:
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from dataclasses import dataclass
 
 from grader.grade import Grade
 from grader.rubric import Rubric
-
-_ALL_PASSED = re.compile(r"All tests passed \(\d+ assertions? in (\d+) test cases?\)")
-_SOME_FAILED = re.compile(r"test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed")
-_FAILED_CASE = re.compile(r"^(.+?):(\d+): FAILED:")
+from harness.unit import run_unit_tests as run_unit_binary
+from harness.results import Status, TestResult
 
 
 @dataclass
@@ -30,20 +27,17 @@ class UnitOutcome:
     passed: int = 0
     total: int = 0
     problem: str = ""  # set when they did not build or run: why
-    failures: tuple[str, ...] = ()  # "file:line" of the first failed checks
+    failures: tuple[str, ...] = ()  # the first failed test cases, each with why
 
 
-def parse_catch2(output: str) -> UnitOutcome:
-    """Test-case counts from Catch2's summary line (the last one that matches)."""
-    failures = tuple(dict.fromkeys(f"{m.group(1)}:{m.group(2)}" for line in output.splitlines()
-                                   if (m := _FAILED_CASE.match(line.strip()))))[:5]
-    for line in reversed(output.splitlines()):
-        if m := _ALL_PASSED.search(line):
-            n = int(m.group(1))
-            return UnitOutcome(n, n, failures=failures)
-        if m := _SOME_FAILED.search(line):
-            return UnitOutcome(int(m.group(2)), int(m.group(1)), failures=failures)
-    return UnitOutcome(problem="the unit-test binary printed no summary (did it crash?)", failures=failures)
+def outcome_of(results: list[TestResult]) -> UnitOutcome:
+    """Counts and the first failures of the unit tests' results (harness.unit: a crash
+    is pinned on the test case that caused it, and the other cases still count)."""
+    if len(results) == 1 and results[0].status is Status.NOT_RUN:
+        return UnitOutcome(problem=results[0].message)
+    failed = [r for r in results if not r.passed]
+    failures = tuple(f"{r.name}: {r.message}" if r.message else r.name for r in failed)[:5]
+    return UnitOutcome(len(results) - len(failed), len(results), failures=failures)
 
 
 def run_unit_tests(kit: str, chapter: int, timeout: float = 900) -> UnitOutcome:
@@ -52,13 +46,12 @@ def run_unit_tests(kit: str, chapter: int, timeout: float = 900) -> UnitOutcome:
              "unit-tests"]
     try:
         made = subprocess.run(build, cwd=kit, capture_output=True, text=True, timeout=timeout, check=False)
-        if made.returncode != 0:
-            return UnitOutcome(problem=f"they did not build (see `make test CH={chapter}`)")
-        ran = subprocess.run([os.path.join(kit, "build", f"ch{chapter}", "unit-tests")], cwd=kit,
-                             capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        return UnitOutcome(problem=f"they did not finish in {timeout:.0f} s")
-    return parse_catch2(ran.stdout + ran.stderr)
+        return UnitOutcome(problem=f"they did not build in {timeout:.0f} s")
+    if made.returncode != 0:
+        return UnitOutcome(problem=f"they did not build (see `make test CH={chapter}`)")
+    binary = os.path.join(kit, "build", f"ch{chapter}", "unit-tests")
+    return outcome_of(run_unit_binary(binary, f"ch{chapter} unit", timeout=timeout))
 
 
 def coverage_lines(g: Grade, rubric: Rubric, unit: UnitOutcome | None) -> list[str]:
@@ -72,7 +65,10 @@ def coverage_lines(g: Grade, rubric: Rubric, unit: UnitOutcome | None) -> list[s
         else:
             lines.append(f"grader: host unit tests (not scored; `make test` runs them too): {unit.passed} of "
                          f"{unit.total} test cases passed.")
-            lines += [f"grader:   failed at {where}" for where in unit.failures]
+            lines += [f"grader:   failed: {why}" for why in unit.failures]
+            more = unit.total - unit.passed - len(unit.failures)
+            if more > 0:
+                lines.append(f"grader:   and {more} more (`make test CH={g.chapter}` lists them all)")
     if rubric.max_points and rubric.max_points > public:
         hidden = round(rubric.max_points - public, 2)
         lines.append(f"grader: the instructor's grading also runs hidden tests, worth {hidden:g} more points "

@@ -167,6 +167,24 @@ class HandoutTest(unittest.TestCase):
             with open(os.path.join(out, "docs", "Doxyfile"), encoding="utf-8") as f:
                 self.assertNotIn("ch2-kernel-coroutines", f.read())
 
+    def test_every_handouts_commands_default_to_its_chapter(self):
+        """In a chapter-N handout, run, test, grade, gdb and bench name chapter N (a ch1
+        handout's `make run` once built chapter 3, and its `make test` ran chapter 3's tests)."""
+        import glob
+        import re
+        chapters = sorted(int(re.match(r"ch(\d+)-", os.path.basename(p)).group(1))
+                          for p in glob.glob(os.path.join(ROOT, "ch[0-9]*-*")) if os.path.isdir(p))
+        for chapter in chapters:
+            with self.subTest(chapter=chapter), tempfile.TemporaryDirectory() as tmp:
+                out = os.path.join(tmp, "h")
+                make_handout(ROOT, chapter, out)
+                for target in ("run", "test", "grade", "gdb", "bench"):
+                    dry = subprocess.run(["make", "-n", target], cwd=out, capture_output=True, text=True)
+                    named = set(re.findall(r"\bCH=(\d+)|--chapters? ((?:\d+ ?)+)", dry.stdout))
+                    chapters_named = {int(n) for a, b in named for n in (a + " " + b).split()}
+                    self.assertEqual(chapters_named, {chapter} if target != "test" else set(range(1, chapter + 1)),
+                                     f"make -n {target} in the ch{chapter} handout:\n{dry.stdout[-1500:]}")
+
     def test_handout_has_no_hidden_tests_and_a_banner(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "h")

@@ -1,9 +1,13 @@
 """The self-check (`make grade` without SUBMISSION) says what it covers."""
+import os
+import tempfile
 import unittest
 
 from grader.grade import Grade, TestScore
 from grader.rubric import Rubric, Rule
-from grader.self_check import UnitOutcome, coverage_lines, parse_catch2
+from grader.self_check import UnitOutcome, coverage_lines, outcome_of
+from harness.results import Status, TestResult
+from harness.unit import run_unit_tests
 
 
 def graded(score: float, max_score: float) -> Grade:
@@ -12,21 +16,48 @@ def graded(score: float, max_score: float) -> Grade:
     return g
 
 
-class Catch2SummaryTest(unittest.TestCase):
-    def test_all_passed(self):
-        u = parse_catch2("...\n===\nAll tests passed (3192142 assertions in 169 test cases)\n")
-        self.assertEqual((u.passed, u.total, u.problem), (169, 169, ""))
+class UnitOutcomeTest(unittest.TestCase):
+    def test_counts_and_why_each_failed(self):
+        u = outcome_of([TestResult("ch1 unit", "list: fifo", Status.PASS),
+                        TestResult("ch1 unit", "list: remove", Status.FAIL, "test_list.cpp:40: x == 1"),
+                        TestResult("ch1 unit", "bitmap: set", Status.CRASH, "crashed (status 1)")])
+        self.assertEqual((u.passed, u.total, u.problem), (1, 3, ""))
+        self.assertEqual(u.failures, ("list: remove: test_list.cpp:40: x == 1", "bitmap: set: crashed (status 1)"))
 
-    def test_some_failed_with_where(self):
-        out = ("/kit/ch1-executor/tests/unit/test_executor.cpp:40: FAILED:\n  REQUIRE( x )\n"
-               "/kit/ch1-executor/tests/unit/test_executor.cpp:40: FAILED:\n"
-               "===\ntest cases: 12 | 9 passed | 3 failed\nassertions: 50 | 45 passed | 5 failed\n")
-        u = parse_catch2(out)
-        self.assertEqual((u.passed, u.total), (9, 12))
-        self.assertEqual(u.failures, ("/kit/ch1-executor/tests/unit/test_executor.cpp:40",))
+    def test_a_binary_that_was_not_built_is_a_problem(self):
+        u = outcome_of([TestResult("ch1 unit", "build", Status.NOT_RUN, "unit-tests was not built")])
+        self.assertEqual((u.total, u.problem), (0, "unit-tests was not built"))
 
-    def test_no_summary_is_a_problem(self):
-        self.assertIn("no summary", parse_catch2("Segmentation fault\n").problem)
+    def test_a_crash_is_pinned_on_its_test_case_and_the_others_count(self):
+        """A stubbed lab region that crashes the binary (a sanitizer's abort) must not
+        hide the counts: the self-check used to say only "printed no summary"."""
+        with tempfile.TemporaryDirectory() as tmp:
+            binary = os.path.join(tmp, "unit-tests")
+            with open(binary, "w") as f:
+                f.write(FAKE_CATCH2)
+            os.chmod(binary, 0o755)
+            u = outcome_of(run_unit_tests(binary, "ch1 unit", timeout=60))
+        self.assertEqual((u.passed, u.total, u.problem), (1, 2, ""), u)
+        self.assertIn("crashes", u.failures[0])
+
+
+# A Catch2 binary in miniature: two test cases; run whole (or as "crashes") it dies
+# before it writes its JUnit report, run as "holds" alone it reports a pass.
+FAKE_CATCH2 = """#!/bin/sh
+out=; case_=; prev=
+for a in "$@"; do
+  [ "$prev" = "-o" ] && out="$a"
+  [ "$a" = "--list-test-names-only" ] && { printf 'holds\\ncrashes\\n'; exit 0; }
+  [ "$a" = "holds" ] && case_=holds
+  prev="$a"
+done
+if [ "$case_" = holds ]; then
+  printf '<testsuites><testsuite name="u"><testcase name="holds"/></testsuite></testsuites>' > "$out"
+  exit 0
+fi
+echo "runtime error: member access within null pointer" >&2
+exit 1
+"""
 
 
 class CoverageTest(unittest.TestCase):
@@ -35,6 +66,7 @@ class CoverageTest(unittest.TestCase):
         text = "\n".join(coverage_lines(graded(300, 340), rubric, UnitOutcome(10, 12)))
         self.assertIn("300 of 340 points", text)
         self.assertIn("10 of 12 test cases passed", text)
+        self.assertIn("and 2 more", text)  # two failed, none named
         self.assertIn("hidden tests, worth 59.5 more points", text)
         self.assertIn("total is 399.5", text)
 

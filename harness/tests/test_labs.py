@@ -1,12 +1,14 @@
 """Lab regions: the cutter's text rules, and a real cut of chapter 1 that must
 build while the tests covering the stubbed parts fail."""
 import os
+import re
 import subprocess
 import tempfile
 import unittest
 
 from harness import labs
 from harness.ktest import KernelRun, run_kernel_tests
+from harness.results import Status
 from harness.unit import run_unit_tests
 
 ROOT = os.environ.get("COPS_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -126,3 +128,53 @@ class Chapter1HandoutTest(unittest.TestCase):
         self.assertFalse(results["executor/block-and-wake"].passed)
         self.assertTrue(results["boot/device-tree-memory"].passed)
         self.assertTrue(results["heap/new-delete-accounting"].passed)
+
+
+class Chapter1HandoutAsAStudentTest(unittest.TestCase):
+    """The ch1 handout as a student gets it (`make handout CH=1`): the README's commands
+    inside it build chapter 1, and fail only at its stubs, saying so."""
+
+    @classmethod
+    def setUpClass(cls):
+        from grader.cli import make_handout
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.kit = os.path.join(cls.tmp.name, "h")
+        make_handout(ROOT, 1, cls.kit)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def make(self, target: str, timeout: float) -> subprocess.CompletedProcess:
+        return subprocess.run(["make", "--no-print-directory", target], cwd=self.kit, capture_output=True,
+                              text=True, timeout=timeout)
+
+    def test_make_run_says_what_is_missing(self):
+        run = self.make("run", 600)
+        self.assertIn("COPS ch1-executor", run.stdout, run.stdout[-2000:] + run.stderr[-2000:])
+        self.assertIn("did not run the demo to its end", run.stdout)
+        self.assertIn("TODO(ch1) regions", run.stdout)
+
+    def test_make_test_fails_only_at_the_stubs(self):
+        test = self.make("test", 1200)
+        self.assertNotEqual(test.returncode, 0)
+        # harness/report.py's lines: two spaces, the status in 7 columns, a space, the suite in 14.
+        failed = [line for line in test.stdout.splitlines()
+                  if line.startswith("  ") and line[2:9].strip() in {s.value.upper() for s in Status} - {"PASS"}]
+        self.assertGreater(len(failed), 10, test.stdout[-3000:])
+        # Every failure is one of chapter 1's own tests (unit, kernel, demo); the
+        # harness's self-tests and everything outside the lab regions pass.
+        suites = {line[10:24].strip() for line in failed}
+        self.assertLessEqual(suites, {"ch1 unit", "ch1 kernel", "ch1 demo"}, test.stdout[-3000:])
+        self.assertRegex(test.stdout, r"\d+ passed, \d+ failed")
+
+    def test_make_grade_scores_chapter_1_and_names_what_it_leaves_out(self):
+        grade = self.make("grade", 900)
+        out = grade.stdout + grade.stderr
+        self.assertIn("chapter 1's public kernel tests", out, out[-3000:])
+        self.assertRegex(out, r"host unit tests \(not scored.*\): \d+ of \d+ test cases passed")
+        self.assertIn("hidden tests, worth", out)
+        score = re.search(r"public kernel tests: ([\d.]+) of ([\d.]+) points", out)
+        self.assertIsNotNone(score, out[-3000:])
+        self.assertLess(float(score.group(1)), float(score.group(2)))  # the stubs lose points
+
