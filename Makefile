@@ -10,6 +10,7 @@
 #   make grade [CH=N] [SUBMISSION=dir]  self-check (public tests), or grade a submission with hidden tests
 #   make handout CH=N [OUT=dir] [ONLY=1] cut the student kit
 #   make gradescope CH=N           the Gradescope autograder zip (build/gradescope-chN.zip)
+#   make fpga-image                the FPGA board's boot image (build/fpga/; fpga/README.md)
 #   make docs                      API reference and chapter guides (Doxygen)
 #   make compile_commands.json     for clangd; make format / format-check (clang-format)
 #   make clean
@@ -36,7 +37,7 @@ KMAKE := $(MAKE) --no-print-directory -f mk/kernel.mk
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 HARNESS := PYTHONPATH=$(ROOT) $(PYTHON) -m harness
 
-.PHONY: help tools run test bench gdb docs clean build-tests grade handout gradescope format format-check fuzz \
+.PHONY: help tools run test bench gdb docs clean build-tests grade handout gradescope fpga-image format format-check fuzz \
     host-client
 GRADER := PYTHONPATH=$(ROOT) $(PYTHON) -m grader --root $(ROOT)
 help:
@@ -146,6 +147,13 @@ grade: tools
 
 gradescope: tools
 	@$(GRADER) gradescope --chapter $(CH)
+
+# The board port runs the chapter its fpga/layer.mk names as PARENT (the newest one).
+FPGA_CH = $(patsubst ch%,%,$(firstword $(subst -, ,$(shell sed -n 's/^PARENT *:= *//p' fpga/layer.mk 2>/dev/null))))
+fpga-image: tools
+	@[ -f fpga/layer.mk ] || { echo "kit: this kit has no fpga/ (a handout of an earlier chapter)"; exit 1; }
+	@$(KMAKE) -j$(JOBS) CH=$(FPGA_CH) kernel
+	@CROSS_COMPILE=$(CROSS_COMPILE) bash fpga/make-image.sh $(BUILD_DIR)/ch$(FPGA_CH)/kernel.elf $(BUILD_DIR)/fpga
 
 OUT ?= handout/ch$(CH)
 handout: tools

@@ -22,6 +22,7 @@ LAYER_KERNEL := \
 
 # Also compiled for the host unit tests.
 LAYER_PORTABLE := \
+    kernel/dev/placement.cpp \
     kernel/sched/preemption_decision.cpp \
     kernel/sync/semaphore.cpp \
     kernel/sync/mutex.cpp
@@ -38,5 +39,6 @@ TEST_SMP := 4
 STUDENT_FILES := \
     kernel/arch/trap.cpp \
     kernel/time/sleep.cpp \
+    kernel/dev/placement.cpp \
     kernel/sched/preemption_decision.cpp \
     kernel/sync/semaphore.cpp

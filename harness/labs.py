@@ -129,6 +129,18 @@ def copy_kit(src: str, dst: str) -> None:
         shutil.copy2(path, target)
 
 
+def board_parent_chapter(kit: str) -> int:
+    """The chapter the board port (fpga/layer.mk's PARENT) sits on; 0 if there is none."""
+    try:
+        with open(os.path.join(kit, "fpga", "layer.mk"), encoding="utf-8") as f:
+            for line in f:
+                if m := re.match(r"PARENT\s*:=\s*ch(\d+)-", line):
+                    return int(m.group(1))
+    except OSError:
+        pass
+    return 0
+
+
 def drop_later_chapters(kit: str, chapter: int) -> None:
     """Removes from @kit every chapter above @chapter, with its rubric: a class handed
     chapter N must not receive the reference solutions of the chapters to come."""
@@ -136,6 +148,9 @@ def drop_later_chapters(kit: str, chapter: int) -> None:
         m = re.match(r"ch(\d+)-", os.path.basename(path))
         if m and int(m.group(1)) > chapter and os.path.isdir(path):
             shutil.rmtree(path)
+    board = os.path.join(kit, "fpga")
+    if os.path.isdir(board) and board_parent_chapter(kit) > chapter:
+        shutil.rmtree(board)  # the board port runs the newest chapter's kernel
     for path in glob.glob(os.path.join(kit, "grader", "rubric", "ch*.toml")):
         m = re.match(r"ch(\d+)\.toml$", os.path.basename(path))
         if m and int(m.group(1)) > chapter:

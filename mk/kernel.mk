@@ -57,9 +57,10 @@ bench-kernel: $(BUILD)/bench-kernel.elf
 unit-tests: $(BUILD)/unit-tests
 selftest-kernel: $(BUILD)/selftest-kernel.elf
 
-# COPS_LAYER: the chapter a source belongs to (0 outside the chapters), for the boot
+# COPS_LAYER: the chapter a source belongs to (0 outside the chapters, 7 for the board
+# port fpga/, which sits on chapter 6: init::kBoardLayer), for the boot
 # order of its init calls (include/cops/init/initcall.hpp).
-layer_of = $(or $(filter 1 2 3 4 5 6 7 8 9,$(call chapter_num,$(firstword $(subst /, ,$(1))))),0)
+layer_of = $(if $(filter fpga,$(firstword $(subst /, ,$(1)))),7,$(or $(filter 1 2 3 4 5 6 7 8 9,$(call chapter_num,$(firstword $(subst /, ,$(1))))),0))
 
 $(BUILD)/obj/%.cpp.o: $(ROOT)/%.cpp
 	@mkdir -p $(dir $@)
@@ -92,7 +93,7 @@ $(BUILD)/selftest-kernel.elf: $(CORE_OBJS) $(SELFTEST_OBJS) $(LINKER_SCRIPT)
 
 # Device trees the unit tests read: every layer's tests/unit/fixtures/*.dts, and QEMU virt's own.
 FIXTURE_DIR := $(BUILD)/fixtures
-FIXTURE_DTS := $(foreach l,$(LAYERS),$(wildcard $(ROOT)/$(l)/tests/unit/fixtures/*.dts))
+FIXTURE_DTS := $(foreach l,$(LAYERS),$(wildcard $(ROOT)/$(l)/tests/unit/fixtures/*.dts $(ROOT)/$(l)/board/*.dts))
 FIXTURES := $(patsubst %.dts,$(FIXTURE_DIR)/%.dtb,$(notdir $(FIXTURE_DTS))) $(FIXTURE_DIR)/qemu-virt.dtb
 HOST_CXXFLAGS += -DCOPS_FIXTURE_DIR=\"$(FIXTURE_DIR)\"
 vpath %.dts $(dir $(FIXTURE_DTS))

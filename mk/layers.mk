@@ -1,6 +1,6 @@
 # Resolves the layers of chapter $(CH): chapters 1..CH, in order.
 #
-# Each layer's chapter.mk sets, relative to its own folder:
+# Each layer's chapter.mk (fpga/layer.mk for the board port) sets, relative to its own folder:
 #   PARENT         the folder of the layer below (empty for ch1), checked here
 #   LAYER_KERNEL   kernel-only sources (assembly, drivers, boot)
 #   LAYER_PORTABLE sources that also build on the host for the unit tests
@@ -75,7 +75,7 @@ define load_layer
   LAYER_LWIP_PORT :=
   LAYER_USER_SHARED :=
   STUDENT_FILES :=
-  include $(ROOT)/$(1)/chapter.mk
+  include $(ROOT)/$(1)/$(2)
   ifneq ($$(strip $$(PARENT)),$$(strip $$(EXPECTED_PARENT)))
     $$(error $(1)/chapter.mk: PARENT is '$$(PARENT)' but the layer below is '$$(EXPECTED_PARENT)')
   endif
@@ -105,5 +105,14 @@ define load_layer
     FIRST_PROGRAM_SRC := $(1)/$$(LAYER_FIRST_PROGRAM)
   endif
 endef
-$(foreach l,$(LAYERS),$(eval $(call load_layer,$(l))))
+$(foreach l,$(LAYERS),$(eval $(call load_layer,$(l),chapter.mk)))
+# The board port (fpga/layer.mk) sits on the chapter its PARENT names, the newest one:
+# its drivers are probed from the device tree, so that chapter's one kernel boots
+# QEMU virt and the FPGA board. A handout of an earlier chapter has no fpga/.
+BOARD_LAYER := $(if $(wildcard $(ROOT)/fpga/layer.mk),$(if $(filter $(CHAPTER_DIR),\
+    $(shell sed -n 's/^PARENT *:= *//p' $(ROOT)/fpga/layer.mk)),fpga))
+ifneq ($(BOARD_LAYER),)
+  $(eval $(call load_layer,fpga,layer.mk))
+  LAYERS += fpga
+endif
 KERNEL_SRCS += $(FIRST_PROGRAM_SRC)

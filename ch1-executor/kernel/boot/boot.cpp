@@ -157,7 +157,9 @@ void run_all() {
     }
     const bool log = boot::bootarg("bootlog") == std::string_view("1");
     for (std::size_t i = 0; i < count; ++i) {
-        if (log) {
+        if (log && steps[i]->layer == kBoardLayer) {
+            console::println("boot: {:<6} fpga {} ({})", level_name(steps[i]->level), steps[i]->name, steps[i]->file);
+        } else if (log) {
             console::println("boot: {:<6} ch{} {} ({})", level_name(steps[i]->level), unsigned{steps[i]->layer},
                              steps[i]->name, steps[i]->file);
         }
@@ -179,9 +181,17 @@ extern "C" [[noreturn]] void kernel_boot(unsigned long hart, const void* dtb) {
     boot::read_device_tree(dtb);
     dev::probe_finisher();
 
-    // The heap follows the kernel image.
+    // The heap follows the kernel image, or the device tree if the firmware put the
+    // tree where the heap would go: QEMU puts it at the top of RAM, but OpenSBI's
+    // fw_jump (the FPGA board's image) copies it to 0x82200000, a few MiB past the
+    // kernel. A heap over the tree would overwrite it before the drivers read it.
     const std::uintptr_t ram_end = boot::g_info.memory_base + boot::g_info.memory_size;
-    const std::uintptr_t heap_start = (boot::g_info.kernel_end + 4095) & ~std::uintptr_t{4095};
+    std::uintptr_t heap_start = (boot::g_info.kernel_end + 4095) & ~std::uintptr_t{4095};
+    const auto dtb_lo = reinterpret_cast<std::uintptr_t>(dtb);
+    const std::uintptr_t dtb_hi = dtb_lo + boot::fdt().total_size();
+    if (dtb_hi > heap_start && dtb_lo < heap_start + boot::kHeapMax) {
+        heap_start = (dtb_hi + 4095) & ~std::uintptr_t{4095};
+    }
     if (ram_end <= heap_start + (1U << 20)) {
         console::println("boot: only {} bytes of RAM after the kernel; give QEMU more memory (-m)",
                          ram_end > heap_start ? ram_end - heap_start : 0);

@@ -33,6 +33,12 @@ KTEST("boot/device-tree-memory") {
     CHECK(bi.kernel_start == 0x80200000ULL);
     CHECK(bi.heap_start >= bi.kernel_end);
     CHECK(bi.heap_start + bi.heap_size <= bi.memory_base + bi.memory_size);
+    // Neither the kernel nor its heap covers the device tree: QEMU puts it at the top of
+    // RAM, OpenSBI's fw_jump (the FPGA board's firmware) 0x82200000, past the kernel.
+    const auto tree = reinterpret_cast<std::uintptr_t>(bi.dtb);
+    const auto tree_end = tree + cops::boot::fdt().total_size();
+    CHECK(tree_end <= bi.heap_start || tree >= bi.heap_start + bi.heap_size);
+    CHECK(tree_end <= bi.kernel_start || tree >= bi.kernel_end);
 }
 
 KTEST("boot/command-line-from-chosen") {

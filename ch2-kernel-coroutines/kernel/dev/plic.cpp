@@ -8,14 +8,14 @@
 #include "cops/arch/csr.hpp"
 #include "cops/arch/trap.hpp"
 #include "cops/boot/boot_info.hpp"
+#include "cops/dev/placement.hpp"
 #include "cops/smp/hart.hpp"
 
 namespace cops::dev::plic {
 
 namespace {
 constexpr unsigned kMaxIrq = 128;
-constexpr unsigned kNoContext = ~0U;
-constexpr std::uint32_t kCauseSupervisorExternal = 9;
+constexpr unsigned kNoContext = kNoPlicContext;
 
 // Register map (the PLIC specification).
 constexpr std::uintptr_t kPriority = 0x0;
@@ -45,40 +45,6 @@ unsigned context_of(unsigned hart_index) {
     return id < sched::kMaxHarts ? g_context_of_hart_id[id] : kNoContext;
 }
 
-/// phandle of each cpu's interrupt controller -> that cpu's hart id, from a walk.
-struct IntcMap {
-    const lib::FdtReader* fdt;
-    std::uint32_t phandle[sched::kMaxHarts];
-    unsigned hart_id[sched::kMaxHarts];
-    unsigned count = 0;
-    unsigned cpu_depth = 0;
-    unsigned cpu_hart = ~0U;
-};
-
-bool visit(const lib::FdtNode& n, void* p) {
-    auto& m = *static_cast<IntcMap*>(p);
-    if (m.fdt->property_string(n, "device_type") == std::string_view("cpu")) {
-        auto r = m.fdt->reg(n);
-        m.cpu_hart = r ? static_cast<unsigned>(r.value().address) : ~0U;
-        m.cpu_depth = n.depth;
-        return true;
-    }
-    if (m.cpu_hart != ~0U && n.depth == m.cpu_depth + 1 && m.count < sched::kMaxHarts) {
-        if (auto ph = m.fdt->property_u32(n, "phandle")) {
-            m.phandle[m.count] = *ph;
-            m.hart_id[m.count] = m.cpu_hart;
-            ++m.count;
-        }
-    } else if (n.depth <= m.cpu_depth) {
-        m.cpu_hart = ~0U;
-    }
-    return true;
-}
-
-std::uint32_t be32(const std::uint8_t* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
-}
-
 void on_external(arch::TrapFrame&) {
     ++smp::this_hart().stats.external;
     const unsigned ctx = context_of(smp::this_hart().index);
@@ -97,38 +63,14 @@ void on_external(arch::TrapFrame&) {
 }  // namespace
 
 Status init() {
-    const lib::FdtReader& fdt = boot::fdt();
-    auto node = fdt.find_compatible("riscv,plic0");
-    if (!node) {
-        node = fdt.find_compatible("sifive,plic-1.0.0");
+    auto placed = find_plic(boot::fdt());
+    if (!placed) {
+        return placed.error();
     }
-    if (!node) {
-        return Error::NotFound;
-    }
-    auto r = fdt.reg(node.value());
-    auto ext = fdt.property(node.value(), "interrupts-extended");
-    if (!r || !ext) {
-        return Error::Malformed;
-    }
-    g_base = r.value().address;
-    for (unsigned& c : g_context_of_hart_id) {
-        c = kNoContext;
-    }
-    IntcMap map{&fdt, {}, {}};
-    (void)fdt.walk(visit, &map);
-    // interrupts-extended: (phandle, cause) per context, in context order.
-    const auto cells = *ext;
-    for (std::size_t i = 0; i + 8 <= cells.size(); i += 8) {
-        const std::uint32_t phandle = be32(&cells[i]);
-        const std::uint32_t cause = be32(&cells[i + 4]);
-        if (cause != kCauseSupervisorExternal) {
-            continue;
-        }
-        for (unsigned k = 0; k < map.count; ++k) {
-            if (map.phandle[k] == phandle && map.hart_id[k] < sched::kMaxHarts) {
-                g_context_of_hart_id[map.hart_id[k]] = static_cast<unsigned>(i / 8);
-            }
-        }
+    g_base = placed.value().base;
+    for (unsigned id = 0; id < sched::kMaxHarts; ++id) {
+        g_context_of_hart_id[id] =
+            id < placed.value().context_of_hart_id.size() ? placed.value().context_of_hart_id[id] : kNoContext;
     }
     arch::set_interrupt_handler(arch::Interrupt::External, on_external);
     return {};

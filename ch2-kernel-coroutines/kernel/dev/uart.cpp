@@ -32,11 +32,22 @@ Uart* g_console = nullptr;
 alignas(Uart) unsigned char g_console_storage[sizeof(Uart)];
 }  // namespace
 
-Uart::Uart(std::uintptr_t base, unsigned stride) : base_(base), stride_(stride) {}
+Uart::Uart(const UartPlacement& where) : base_(where.registers), stride_(where.stride), wide_(where.io_width == 4) {}
 
-std::uint8_t Uart::in(unsigned reg) const { return *reinterpret_cast<volatile std::uint8_t*>(base_ + reg * stride_); }
+std::uint8_t Uart::in(unsigned reg) const {
+    const std::uintptr_t at = base_ + reg * stride_;
+    if (wide_) {  // the AXI UART16550: a 32-bit read, the register in its low byte
+        return static_cast<std::uint8_t>(*reinterpret_cast<volatile std::uint32_t*>(at));
+    }
+    return *reinterpret_cast<volatile std::uint8_t*>(at);
+}
 void Uart::out(unsigned reg, std::uint8_t value) const {
-    *reinterpret_cast<volatile std::uint8_t*>(base_ + reg * stride_) = value;
+    const std::uintptr_t at = base_ + reg * stride_;
+    if (wide_) {
+        *reinterpret_cast<volatile std::uint32_t*>(at) = value;
+        return;
+    }
+    *reinterpret_cast<volatile std::uint8_t*>(at) = value;
 }
 bool Uart::can_send() const { return (in(kLsr)&kLsrThre) != 0; }
 
@@ -143,23 +154,13 @@ char Uart::take_byte() {
 }
 
 Result<Uart*> probe_uart() {
-    const lib::FdtReader& fdt = boot::fdt();
-    auto node = fdt.find_compatible("ns16550a");
-    if (!node) {
-        return Error::NotFound;
+    auto where = find_uart(boot::fdt());
+    if (!where) {
+        return where.error();
     }
-    auto r = fdt.reg(node.value());
-    auto irq = fdt.property_u32(node.value(), "interrupts");
-    if (!r || !irq) {
-        return Error::Malformed;
-    }
-    const unsigned shift = fdt.property_u32(node.value(), "reg-shift").value_or(0);
-    if (shift > 4) {
-        return Error::Malformed;
-    }
-    auto* uart = new (g_console_storage) Uart(r.value().address, 1U << shift);
+    auto* uart = new (g_console_storage) Uart(where.value());
     uart->start();
-    if (!plic::attach(*irq, Uart::on_interrupt, uart, 0)) {
+    if (!plic::attach(where.value().irq, Uart::on_interrupt, uart, 0)) {
         return Error::NotFound;
     }
     g_console = uart;

@@ -1,6 +1,7 @@
 /// @file stack.cpp
 /// @brief lwIP in the kernel: the stack lock, the interfaces (loopback and one lwIP
-/// netif per virtio-net NIC), the network coroutine, and the counters.
+/// netif per Link: virtio-net's NICs, the board's AXI Ethernet), the network
+/// coroutine, and the counters.
 #include "cops/net/stack.hpp"
 
 #include <new>
@@ -36,8 +37,9 @@ namespace {
 /// Most NICs the stack drives.
 constexpr unsigned kMaxNics = 4;
 
+/// One device in the stack: its driver and its lwIP netif.
 struct Interface {
-    Nic nic;
+    Link* link = nullptr;
     struct netif netif {};
 };
 
@@ -55,21 +57,21 @@ ip4_addr_t address(std::uint32_t host_order) {
 
 /// lwIP's linkoutput of a NIC: the frame, gathered from its pbufs, into a send buffer.
 err_t nic_output(struct netif* n, struct pbuf* p) {
-    Nic& nic = static_cast<Interface*>(n->state)->nic;
+    Link& link = *static_cast<Interface*>(n->state)->link;
     if (p->tot_len > kMaxFrame) {
         return ERR_BUF;
     }
-    std::uint8_t* buffer = nic.send_buffer();
+    std::uint8_t* buffer = link.send_buffer();
     if (buffer == nullptr) {
         return ERR_MEM;  // TCP sends it again later
     }
     pbuf_copy_partial(p, buffer, p->tot_len, 0);
-    nic.submit(p->tot_len);
+    link.submit(p->tot_len);
     return ERR_OK;
 }
 
 err_t nic_netif_init(struct netif* n) {
-    const Nic& nic = static_cast<Interface*>(n->state)->nic;
+    const Link& link = *static_cast<Interface*>(n->state)->link;
     n->name[0] = 'e';
     n->name[1] = 'n';
     n->output = etharp_output;
@@ -77,7 +79,7 @@ err_t nic_netif_init(struct netif* n) {
     n->mtu = 1500;
     n->hwaddr_len = ETH_HWADDR_LEN;
     for (unsigned i = 0; i < ETH_HWADDR_LEN; ++i) {
-        n->hwaddr[i] = nic.mac()[i];
+        n->hwaddr[i] = link.mac()[i];
     }
     n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
     return ERR_OK;
@@ -146,7 +148,7 @@ sched::Task<void> network_loop() {
             StackGuard g;
             g_wakeups.fetch_add(1, std::memory_order_relaxed);
             for (unsigned i = 0; i < g_nic_count; ++i) {
-                g_interfaces[i]->nic.receive(deliver_frame, &g_interfaces[i]->netif);
+                g_interfaces[i]->link->receive(deliver_frame, &g_interfaces[i]->netif);
             }
             sys_check_timeouts();
             sleep_ms = sys_timeouts_sleeptime();
@@ -159,7 +161,8 @@ sched::Task<void> network_loop() {
     }
 }
 
-void add_nics() {
+/// The virtio-net devices QEMU gives, in order, as the stack's first links.
+void add_virtio_nics() {
     for (unsigned i = 0; i < kMaxNics; ++i) {
         const auto found = dev::virtio::find_device(dev::virtio::DeviceType::Network, i);
         if (!found) {
@@ -168,32 +171,21 @@ void add_nics() {
             }
             return;
         }
-        auto* itf = new (std::nothrow) Interface;
-        if (itf == nullptr) {
+        auto* nic = new (std::nothrow) Nic;
+        if (nic == nullptr) {
             console::println("virtio-net: no memory for NIC {}", i);
             return;
         }
-        if (const Status s = itf->nic.start(found.value()); !s) {
+        if (const Status s = nic->start(found.value()); !s) {
             console::println("virtio-net: cannot start the NIC at {:#x}: {}", found.value().regs.base(),
                              error_name(s.error()));
             return;  // (its memory stays: the device may still own its queues)
         }
-        const ip4_addr_t ip = address(abi::nic_address(i));
-        const ip4_addr_t mask = address(abi::ipv4(255, 255, 255, 0));
-        const ip4_addr_t gw = address(abi::kGateway);
-        {
-            StackGuard g;
-            if (netif_add(&itf->netif, &ip, &mask, &gw, itf, nic_netif_init, ethernet_input) == nullptr) {
-                console::println("virtio-net: lwIP refused NIC {}", i);
-                return;
-            }
-            if (i == 0) {
-                netif_set_default(&itf->netif);
-            }
-            netif_set_up(&itf->netif);
+        if (const auto added = add_link(*nic); !added) {
+            console::println("virtio-net: the stack refused NIC {}: {}", i, error_name(added.error()));
+            return;
         }
-        g_interfaces[g_nic_count++] = itf;
-        if (!dev::plic::attach(found.value().irq, Nic::on_interrupt, &itf->nic, 0)) {
+        if (!dev::plic::attach(found.value().irq, Nic::on_interrupt, nic, 0)) {
             console::println("virtio-net: cannot attach interrupt {}", found.value().irq);
         }
     }
@@ -204,7 +196,7 @@ void start_stack() {
         StackGuard g;
         lwip_init();  // also brings up the loopback interface, 127.0.0.1
     }
-    add_nics();
+    add_virtio_nics();
     if (const auto cid = sched::spawn(network_loop(), sched::Priority::highest()); !cid) {
         panic("net: cannot start the network coroutine: {}", error_name(cid.error()));
     }
@@ -222,6 +214,34 @@ std::uint32_t list_length(const struct tcp_pcb* pcb) {
     return n;
 }
 }  // namespace
+
+Result<unsigned> add_link(Link& link) {
+    auto* itf = new (std::nothrow) Interface;
+    if (itf == nullptr) {
+        return Error::OutOfMemory;
+    }
+    itf->link = &link;
+    StackGuard g;  // the network coroutine reads the interfaces under the lock too
+    if (g_nic_count == kMaxNics) {
+        delete itf;
+        return Error::Busy;
+    }
+    const unsigned index = g_nic_count;
+    const ip4_addr_t ip = address(abi::nic_address(index));
+    const ip4_addr_t mask = address(abi::ipv4(255, 255, 255, 0));
+    const ip4_addr_t gw = address(abi::kGateway);
+    if (netif_add(&itf->netif, &ip, &mask, &gw, itf, nic_netif_init, ethernet_input) == nullptr) {
+        delete itf;
+        return Error::BadState;
+    }
+    if (index == 0) {
+        netif_set_default(&itf->netif);
+    }
+    netif_set_up(&itf->netif);
+    g_interfaces[index] = itf;
+    g_nic_count = index + 1;
+    return index;
+}
 
 void StackLock::lock() {
     lock_.lock();
@@ -274,10 +294,10 @@ NetCounters counters() {
     c.time_wait = list_length(tcp_tw_pcbs);
     c.pbufs = lwip_stats.memp[MEMP_PBUF_POOL]->used + lwip_stats.memp[MEMP_PBUF]->used;
     for (unsigned i = 0; i < g_nic_count; ++i) {
-        const NicCounters& n = g_interfaces[i]->nic.counters();
+        const NicCounters& n = g_interfaces[i]->link->counters();
         c.frames_in += n.frames_in;
         c.frames_out += n.frames_out;
-        c.frames_dropped += n.malformed + n.no_room;
+        c.frames_dropped += n.malformed + n.no_room + n.device_errors;
     }
     c.lwip_dropped = std::uint64_t{lwip_stats.link.drop} + lwip_stats.etharp.drop + lwip_stats.ip.drop +
                      lwip_stats.icmp.drop + lwip_stats.tcp.drop + lwip_stats.udp.drop;
@@ -290,7 +310,7 @@ bool inject_frame(unsigned nic, const std::uint8_t* frame, std::size_t length) {
         return false;
     }
     StackGuard g;
-    g_interfaces[nic]->nic.inject(frame, length, deliver_frame, &g_interfaces[nic]->netif);
+    g_interfaces[nic]->link->inject(frame, length, deliver_frame, &g_interfaces[nic]->netif);
     return true;
 }
 

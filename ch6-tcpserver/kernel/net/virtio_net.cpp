@@ -101,11 +101,7 @@ void Nic::inject(const std::uint8_t* frame, std::size_t length, FrameSink sink, 
         ++counters_.malformed;
         return;
     }
-    if (sink(context, frame, length)) {
-        ++counters_.frames_in;
-    } else {
-        ++counters_.no_room;
-    }
+    hand_on(counters_, sink, context, frame, length);
 }
 
 void Nic::reclaim_sent() {

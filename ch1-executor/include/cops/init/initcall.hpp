@@ -28,13 +28,17 @@ enum class Level : unsigned char {
     Start = 4,   ///< the system starts running: the other harts enter the scheduler
 };
 
+/// The layer number of the board port (fpga/), which sits on the newest chapter.
+inline constexpr unsigned char kBoardLayer = 7;
+
 /// The level's name as in COPS_INITCALL, e.g. "device".
 std::string_view level_name(Level level);
 
 /// One registered step.
 struct InitCall {
     Level level;          ///< when it runs
-    unsigned char layer;  ///< the chapter that registered it (0: a file outside the chapters)
+    unsigned char layer;  ///< the chapter that registered it (0: a file outside the chapters;
+                          ///< kBoardLayer: the board port, fpga/)
     const char* name;     ///< the function's name, for needs and the boot log
     const char* file;     ///< the source file that registered it, for the boot log
     const char* needs;    ///< names of steps that must run first, comma-separated ("" for none)

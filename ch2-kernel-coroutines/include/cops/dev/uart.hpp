@@ -1,8 +1,9 @@
 /// @file uart.hpp
 /// @brief An interrupt-driven ns16550a UART: the kernel console and `co_await uart.read()`.
 ///
-/// Found in the device tree (`ns16550a`, with its `reg-shift`; registers are read a
-/// byte at a time, as on QEMU virt, so `reg-io-width` is not consulted). It
+/// Found in the device tree (`ns16550a`; placement.hpp reads its `reg-offset`,
+/// `reg-shift` and `reg-io-width`: byte registers on QEMU virt, 32-bit ones 4 bytes
+/// apart on the FPGA board's AXI UART16550). It
 /// becomes the console backend at boot. Received bytes are put in a ring by the
 /// interrupt handler, which releases a semaphore per byte: that is how the interrupt
 /// wakes the reading coroutine. Output goes straight to the transmitter while it has
@@ -13,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cops/dev/placement.hpp"
 #include "cops/lib/console.hpp"
 #include "cops/lib/result.hpp"
 #include "cops/sched/task.hpp"
@@ -29,8 +31,8 @@ public:
     /// Bytes the transmit ring holds; a writer finding it full waits for the device.
     static constexpr std::size_t kTxBytes = 1024;
 
-    /// A UART whose registers start at @p base, @p stride bytes apart.
-    Uart(std::uintptr_t base, unsigned stride);
+    /// A UART whose registers are where @p where says.
+    explicit Uart(const UartPlacement& where);
 
     /// Programs the line (8N1, FIFOs on) and enables the receive interrupt.
     void start();
@@ -64,6 +66,7 @@ private:
 
     std::uintptr_t base_;
     unsigned stride_;
+    bool wide_;  // 32-bit accesses (reg-io-width 4)
     // Receive side: the interrupt handler fills, read() empties.
     sync::SpinLock rx_lock_;
     char rx_[kRxBytes] = {};

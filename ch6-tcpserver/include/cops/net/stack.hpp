@@ -22,6 +22,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cops/lib/result.hpp"
+#include "cops/net/link.hpp"
 #include "cops/sync/spinlock.hpp"
 
 namespace cops::net {
@@ -66,10 +68,10 @@ struct NetCounters {
     std::uint32_t tcp_pcbs = 0;        ///< lwIP TCP control blocks in use (TIME_WAIT included)
     std::uint32_t time_wait = 0;       ///< of those, in TIME_WAIT
     std::uint32_t pbufs = 0;           ///< lwIP packet buffers in use (pool, heap, references)
-    std::uint32_t nics = 0;            ///< virtio-net interfaces in the stack
+    std::uint32_t nics = 0;            ///< network devices in the stack (virtio-net, AXI Ethernet)
     std::uint64_t frames_in = 0;       ///< frames received by the NICs
     std::uint64_t frames_out = 0;      ///< frames sent by the NICs
-    std::uint64_t frames_dropped = 0;  ///< frames the driver refused
+    std::uint64_t frames_dropped = 0;  ///< frames the drivers refused or lost to device errors
     std::uint64_t lwip_dropped = 0;    ///< packets lwIP dropped (link, ARP, IP, ICMP, TCP, UDP)
     std::uint64_t wakeups = 0;         ///< rounds of the network coroutine
 };
@@ -89,6 +91,12 @@ LwipSizes lwip_sizes();
 /// received them (the driver's checks, then lwIP). For tests of malformed input.
 /// False: no such NIC.
 bool inject_frame(unsigned nic, const std::uint8_t* frame, std::size_t length);
+
+/// Adds @p link as the stack's next interface, with the next address of the kit's
+/// plan (abi::nic_address); the first one is the default route. Call after
+/// start_stack (a driver's init call names it as a need). Returns its index.
+/// Errors: OutOfMemory; Busy (the stack has its most interfaces); BadState (lwIP refused).
+Result<unsigned> add_link(Link& link);
 
 /// The NIC count (0: the stack runs on the loopback interface only).
 unsigned nic_count();

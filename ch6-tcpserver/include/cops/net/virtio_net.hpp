@@ -22,32 +22,16 @@
 
 #include "cops/dev/virtio_mmio.hpp"
 #include "cops/lib/result.hpp"
+#include "cops/net/link.hpp"
 
 namespace cops::net {
 
 /// Bytes of the legacy virtio-net header before each frame.
 inline constexpr std::size_t kNetHeaderBytes = 10;
-/// Smallest frame the driver passes on: an Ethernet header.
-inline constexpr std::size_t kMinFrame = 14;
-/// Largest frame: 1500 bytes of payload plus the Ethernet header.
-inline constexpr std::size_t kMaxFrame = 1514;
 /// Bytes of one buffer (at least 1526 without MRG_RXBUF: header plus the largest frame).
 inline constexpr std::size_t kBufferBytes = 1536;
 /// Entries of each queue.
 inline constexpr std::uint16_t kQueueEntries = 64;
-
-/// Counters of one NIC.
-struct NicCounters {
-    std::uint64_t frames_in = 0;   ///< frames handed on
-    std::uint64_t frames_out = 0;  ///< frames offered to the device
-    std::uint64_t malformed = 0;   ///< received frames too short or too long (dropped)
-    std::uint64_t no_room = 0;     ///< frames dropped: no free send buffer, or lwIP had no pbuf
-    std::uint64_t interrupts = 0;  ///< interrupts taken
-};
-
-/// Where received frames go: @p frame points at @p length bytes (no virtio header),
-/// valid only during the call. Returns false if the frame was dropped (no memory).
-using FrameSink = bool (*)(void* context, const std::uint8_t* frame, std::size_t length);
 
 /// True if @p length bytes (virtio header included) can hold a frame the driver passes on.
 constexpr bool plausible_buffer_length(std::size_t length) {
@@ -55,28 +39,28 @@ constexpr bool plausible_buffer_length(std::size_t length) {
 }
 
 /// One virtio-net device.
-class Nic {
+class Nic final : public Link {
 public:
     /// Resets the device at @p where, negotiates the MAC feature only, sets up both
     /// queues and posts every receive buffer. Errors: BadState, OutOfMemory.
     Status start(const dev::virtio::Found& where);
     /// Its MAC address (6 bytes).
-    const std::uint8_t* mac() const { return mac_; }
+    const std::uint8_t* mac() const override { return mac_; }
     /// Hands every frame the device has received to @p sink, posts the buffers
     /// again and notifies the device once. Returns the frames looked at.
-    unsigned receive(FrameSink sink, void* context);
+    unsigned receive(FrameSink sink, void* context) override;
     /// Passes @p length bytes at @p frame through the same checks as a received frame
     /// (for tests: malformed input).
-    void inject(const std::uint8_t* frame, std::size_t length, FrameSink sink, void* context);
+    void inject(const std::uint8_t* frame, std::size_t length, FrameSink sink, void* context) override;
     /// A free send buffer for a frame of up to kMaxFrame bytes, or nullptr (all on the
     /// device). Fill it, then submit().
-    std::uint8_t* send_buffer();
+    std::uint8_t* send_buffer() override;
     /// Offers the buffer send_buffer() gave, holding @p length bytes of frame.
-    void submit(std::size_t length);
+    void submit(std::size_t length) override;
     /// The interrupt handler: acknowledges the device and wakes the network coroutine.
     static void on_interrupt(void* self);
     /// Its counters.
-    const NicCounters& counters() const { return counters_; }
+    const NicCounters& counters() const override { return counters_; }
 
 private:
     void reclaim_sent();
