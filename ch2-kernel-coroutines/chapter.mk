@@ -39,6 +39,5 @@ TEST_SMP := 4
 STUDENT_FILES := \
     kernel/arch/trap.cpp \
     kernel/time/sleep.cpp \
-    kernel/dev/placement.cpp \
     kernel/sched/preemption_decision.cpp \
     kernel/sync/semaphore.cpp
