@@ -5,6 +5,7 @@
 #   make test  [CH=N]              build and run every test (host + kernel); ends "N passed, N failed"
 #   make bench [CH=N]              instruction-count benchmarks under qemu -icount shift=0
 #   make fuzz  [CALLS=n] [SEED=s]  the seeded system-call fuzzer, on 1 and 4 harts (ch4 on)
+#   make stress [CH=N] [RUNS=n] [ONLY=name]  races: the STRESS_TESTS on real parallel harts (no -icount)
 #   make host-client               the load client built for this host (build/chN/host-programs/matrix_client)
 #   make gdb   [CH=N] [KTEST=name] boot paused with a GDB server and attach gdb-multiarch
 #   make grade [CH=N] [SUBMISSION=dir]  self-check (public tests), or grade a submission with hidden tests
@@ -37,7 +38,7 @@ KMAKE := $(MAKE) --no-print-directory -f mk/kernel.mk
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 HARNESS := PYTHONPATH=$(ROOT) $(PYTHON) -m harness
 
-.PHONY: help tools run test bench gdb docs clean build-tests grade handout gradescope fpga-image format format-check fuzz \
+.PHONY: help tools run test bench gdb docs clean build-tests grade handout gradescope fpga-image format format-check fuzz stress \
     host-client
 GRADER := PYTHONPATH=$(ROOT) $(PYTHON) -m grader --root $(ROOT)
 help:
@@ -184,6 +185,14 @@ fuzz: tools
 	@for smp in 1 4; do echo "kit: fuzzing with $(CALLS) calls, seed $(SEED), $$smp hart(s)"; \
 	    $(HARNESS) ktest $(BUILD_DIR)/ch$(CH)/test-kernel.elf --chapter $(CH) --smp $$smp --only $(FUZZ_TEST) \
 	        --bootargs "fuzz.calls=$(CALLS) fuzz.seed=$(SEED)" --budget-scale 100 || exit 1; done
+
+# Races on real parallel harts: the chapters' STRESS_TESTS, RUNS times each, on
+# multi-threaded QEMU without -icount (harness/stress.py). ONLY=name: one test.
+RUNS ?= 5
+stress: tools
+	@case "$(RUNS)" in ''|*[!0-9]*) echo "kit: RUNS must be a number of runs (got '$(RUNS)')"; exit 2;; esac
+	@$(KMAKE) -j$(JOBS) CH=$(CH) test-kernel
+	@$(HARNESS) stress --root $(ROOT) --chapter $(CH) --runs $(RUNS) $(if $(ONLY),--only $(ONLY))
 
 docs:
 	@command -v doxygen >/dev/null || $(MAKE) tools

@@ -34,6 +34,11 @@ LAYER_DEMO := kernel/demo/priorities_and_preemption.cpp
 
 # The test kernel boots with four harts (the harness reads this line).
 TEST_SMP := 4
+# Run on real parallel harts by `make stress` (harness/stress.py): the races of locks,
+# semaphores and wakes that -icount's turns almost never show.
+STRESS_TESTS := smp/stress-100k-wake-block-cycles-no-lost-wakeup smp/a-wake-during-suspend-is-never-lost \
+    sync/mutex-excludes-across-harts sync/semaphore-released-by-an-interrupt-handler \
+    sync/channel-delivers-in-order-and-blocks-when-full
 
 # What a student may change for this chapter.
 STUDENT_FILES := \

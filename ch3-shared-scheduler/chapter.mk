@@ -50,6 +50,9 @@ LAYER_VDSO := ch1-executor/kernel/sched/executor.cpp
 
 # The test kernel boots with four harts (the harness reads this line).
 TEST_SMP := 4
+# `make stress` (harness/stress.py): threads of one process on several harts at once.
+STRESS_TESTS := proc/threads-run-in-parallel-on-several-harts proc/exit-ends-threads-that-join-each-other \
+    attack/exit-with-threads-spinning-on-every-hart-ends-them-all
 
 # What a student may change for this chapter.
 STUDENT_FILES := \

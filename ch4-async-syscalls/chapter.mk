@@ -29,6 +29,9 @@ LAYER_USER_LIB := \
 
 # The test kernel boots with four harts (the harness reads this line).
 TEST_SMP := 4
+# `make stress` (harness/stress.py): calls completed on one hart for a process on another.
+STRESS_TESTS := async/1000-concurrent-reads-across-10-processes-complete-once-each \
+    async/a-writer-on-a-full-pipe-resumes-when-a-reader-drains-it
 # Boots of this chapter and later ones get a zeroed virtio-blk disk of this many MiB.
 TEST_DISK_MB := 1
 

@@ -28,6 +28,9 @@ LAYER_USER_LIB := \
 
 # The test kernel boots with four harts (the harness reads this line).
 TEST_SMP := 4
+# `make stress` (harness/stress.py): sends that race a running receiver.
+STRESS_TESTS := uintr/100000-notifications-between-two-processes-none-lost-none-twice \
+    uintr/a-sender-on-another-hart-interrupts-a-loop-every-register-intact
 
 # What a student may change for this chapter.
 STUDENT_FILES := \

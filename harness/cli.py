@@ -16,7 +16,7 @@ import sys
 import tempfile
 import unittest
 
-from harness import chapters, qemu
+from harness import chapters, qemu, stress
 from harness import figures
 from harness.bench import run_bench
 from harness.demo import read_expectations, run_demo
@@ -227,6 +227,24 @@ def cmd_ktest(args) -> int:
     return 0 if all(r.passed for r in results) else 1
 
 
+def cmd_stress(args) -> int:
+    kernel = os.path.join(args.root, "build", f"ch{args.chapter}", "test-kernel.elf")
+    names = [args.only] if args.only else stress.stress_tests(args.root, args.chapter)
+    if not names:
+        print(f"harness: chapters 1 to {args.chapter} name no STRESS_TESTS in their chapter.mk", file=sys.stderr)
+        return 2
+    if args.runs < 1:
+        print(f"harness: --runs must be at least 1 (got {args.runs})", file=sys.stderr)
+        return 2
+    print(f"harness: {len(names)} tests, {args.runs} runs each, on {chapters.test_smp(args.root, args.chapter)} "
+          "harts of multi-threaded QEMU (no -icount: every run interleaves differently)", flush=True)
+    results = stress.run_stress(args.root, args.chapter, kernel, args.runs, names)
+    for r in results:
+        print_result(r)
+    print_summary(results)
+    return 0 if all(r.passed for r in results) else 1
+
+
 def cmd_bench(args) -> int:
     if args.scaling:
         return figures.run_scaling(args.root, args.chapter, args.figures or os.path.join("docs", "figures"))
@@ -263,6 +281,13 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--budget-scale", type=int, default=1)
     k.add_argument("--bootargs", default="", help="more kernel command-line words (e.g. fuzz.calls=200000)")
     k.set_defaults(func=cmd_ktest)
+
+    st = sub.add_parser("stress", help="run a chapter's STRESS_TESTS again and again on real parallel harts")
+    st.add_argument("--root", default=os.getcwd())
+    st.add_argument("--chapter", type=int, required=True)
+    st.add_argument("--runs", type=int, default=5)
+    st.add_argument("--only", help="stress only this test (any kernel test of the chapter)")
+    st.set_defaults(func=cmd_stress)
 
     b = sub.add_parser("bench", help="run a chapter's bench kernel under -icount and print its figures")
     b.add_argument("--root", default=os.getcwd())
