@@ -25,6 +25,9 @@ inline constexpr std::uint64_t kMultiHartBudget = 2'000'000'000;
 #include "cops/mm/kernel_heap.hpp"
 #include "cops/sched/kernel_executor.hpp"
 #include "cops/sched/run_until.hpp"
+#if __has_include("cops/test/settled_memory.hpp")
+#include "cops/test/settled_memory.hpp"
+#endif
 
 namespace hidden {
 
@@ -42,23 +45,14 @@ bool wait_for(Fn done, std::uint64_t ticks) {
     return done();
 }
 
+#if __has_include("cops/test/settled_memory.hpp")  // chapter 3 on: processes and frames
 /// The kernel heap's bytes in use once they have stopped moving (the same over two
 /// ticks, at most 40 ticks). A coroutine's frame is freed only after the coroutine
 /// ends, which can be a little after the process it served is counted as gone: a test
 /// that compares the heap before and after takes both figures settled, so a frame the
 /// test before it left behind for a moment is neither counted as a leak nor as freed.
-inline std::size_t settled_heap_bytes() {
-    std::size_t last = cops::mm::kernel_heap().stats().bytes_in_use;
-    for (int i = 0; i < 20; ++i) {
-        (void)wait_for([] { return false; }, 2);
-        const std::size_t now = cops::mm::kernel_heap().stats().bytes_in_use;
-        if (now == last) {
-            break;
-        }
-        last = now;
-    }
-    return last;
-}
+inline std::size_t settled_heap_bytes() { return cops::test::settled_memory().heap_bytes; }
+#endif
 
 }  // namespace hidden
 #endif

@@ -12,6 +12,7 @@
 #include "cops/sched/kernel_executor.hpp"
 #include "cops/sched/run_until.hpp"
 #include "cops/test/ktest.hpp"
+#include "cops/test/settled_memory.hpp"
 
 using namespace cops;
 
@@ -20,13 +21,6 @@ constexpr std::uint64_t kBudget = 4'000'000'000;
 constexpr sched::Priority kOpenCeiling{1};  // lets prio_child use level 10
 constexpr std::uint64_t kUrgentWithinTicks = 100;
 constexpr std::uint64_t kEndWithinTicks = 2000;
-
-/// Free frames and kernel heap bytes in use.
-struct Memory {
-    std::size_t frames;
-    std::size_t heap;
-};
-Memory memory_now() { return {mm::frames().free_count(), mm::kernel_heap().stats().bytes_in_use}; }
 
 bool g_kernel_ran = false;
 sched::Task<void> urgent_kernel_work() {
@@ -49,7 +43,7 @@ bool within(std::uint64_t ticks, Done done) {
 void attack_beside_urgent_work(const char* command, std::int64_t status) {
     // Warm up once, so lazily created kernel state does not count.
     REQUIRE(proc::run_program("exit_with 0").ok());
-    const Memory before = memory_now();
+    const test::MemoryFigures before = test::settled_memory();
     const auto attacker = proc::spawn(command);
     REQUIRE(attacker.ok());
     const proc::Pid pid = attacker.value();
@@ -93,8 +87,9 @@ void attack_beside_urgent_work(const char* command, std::int64_t status) {
                                    "names what went wrong)",
                                    command, got, status));
     CHECK_EQ(proc::process_count(), 0U);
-    CHECK_EQ(mm::frames().free_count(), before.frames);
-    CHECK_EQ(mm::kernel_heap().stats().bytes_in_use, before.heap);
+    const test::MemoryFigures after = test::settled_memory();
+    CHECK_EQ(after.free_frames, before.free_frames);
+    CHECK_EQ(after.heap_bytes, before.heap_bytes);
 }
 }  // namespace
 
