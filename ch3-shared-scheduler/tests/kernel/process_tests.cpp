@@ -46,8 +46,9 @@ KTEST_BUDGET("proc/bad-pointers-are-efault-for-every-call", kMultiHart) {
 }
 
 KTEST_BUDGET("proc/faults-kill-only-the-process", kMultiHart) {
-    const char* kinds[] = {"fault kernel-read", "fault kernel-write", "fault null",       "fault unmapped",
-                           "fault illegal",     "fault csr",          "fault text-write", "fault stack-overflow"};
+    const char* kinds[] = {"fault kernel-read", "fault kernel-write",   "fault null",
+                           "fault unmapped",    "fault illegal",        "fault csr",
+                           "fault text-write",  "fault stack-overflow", "fault data-exec"};
     for (const char* k : kinds) {
         const std::int64_t status = run_program(k).value_or(-100);
         char why[96];

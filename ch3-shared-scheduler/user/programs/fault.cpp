@@ -5,6 +5,7 @@
 ///   null          load from address 0            unmapped      load from unmapped user space
 ///   illegal       an illegal instruction         csr           read a supervisor CSR
 ///   text-write    store into its own code        stack-overflow run past its stack's guard page
+///   data-exec     jump into its own data
 #include <cstdint>
 #include <string_view>
 
@@ -46,6 +47,11 @@ int main(int argc, char** argv) {
         *at(reinterpret_cast<std::uint64_t>(&main)) = 0;
     } else if (kind == "stack-overflow") {
         sink = recurse(0);
+    } else if (kind == "data-exec") {
+        // A `ret` (0x8082, compressed) in a writable global: data pages are not
+        // executable, so the jump is an instruction page fault.
+        static volatile std::uint16_t code[2] = {0x8082, 0x8082};
+        reinterpret_cast<void (*)()>(const_cast<std::uint16_t*>(code))();
     } else {
         println("fault: unknown kind '{}'", kind);
         return 2;
