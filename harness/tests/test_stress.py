@@ -38,16 +38,5 @@ class StressListTest(unittest.TestCase):
         self.assertEqual(argv[argv.index("-smp") + 1], "4")
 
 
-@unittest.skipUnless(os.path.exists(os.path.join(ROOT, "build", "ch2", "test-kernel.elf")), "needs make test's build")
-class StressRunTest(unittest.TestCase):
-    def test_a_test_runs_as_often_as_asked_and_one_verdict_comes_back(self):
-        kernel = os.path.join(ROOT, "build", "ch2", "test-kernel.elf")
-        results = stress.run_stress(ROOT, 2, kernel, 2, ["sync/mutex-excludes-across-harts", "no/such-test"])
-        self.assertEqual([r.name for r in results], ["sync/mutex-excludes-across-harts x2", "no/such-test x2"])
-        self.assertTrue(results[0].passed, results[0].message)
-        self.assertFalse(results[1].passed)
-        self.assertIn("2 of 2 runs failed", results[1].message)
-
-
 if __name__ == "__main__":
     unittest.main()
