@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 from harness import chapters, qemu, stress
@@ -35,6 +36,16 @@ class _Collector(unittest.TextTestResult):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.collected: list[TestResult] = []
+        self.seconds: dict[str, float] = {}  # wall time of each test, by name
+        self._started = 0.0
+
+    def startTest(self, test):
+        super().startTest(test)
+        self._started = time.monotonic()
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        self.seconds[self._name(test)] = time.monotonic() - self._started
 
     def _name(self, test) -> str:
         return f"{test.__class__.__name__}.{test._testMethodName}"
@@ -76,7 +87,8 @@ def selftest_files(root: str) -> list[str]:
     return names
 
 
-def run_harness_selftests(root: str, files: list[str] | None = None) -> list[TestResult]:
+def run_harness_selftests(root: str, files: list[str] | None = None,
+                          seconds: dict[str, float] | None = None) -> list[TestResult]:
     """The harness's and the grader's own tests (harness/tests, grader/tests), only those
     in @files (file names) if given, run in-process."""
     os.environ["COPS_ROOT"] = root
@@ -89,6 +101,8 @@ def run_harness_selftests(root: str, files: list[str] | None = None) -> list[Tes
                                                                    top_level_dir=root))
     with open(os.devnull, "w", encoding="utf-8") as devnull:
         result = unittest.TextTestRunner(stream=devnull, resultclass=_Collector, verbosity=0).run(suite)
+    if seconds is not None:
+        seconds.update(result.seconds)
     return result.collected
 
 
@@ -124,13 +138,23 @@ class SelftestsInBackground:
             log = open(os.path.join(self.tmp, f"{i}.log"), "w", encoding="utf-8")
             proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=root, env=selftest_env(root))
             self.runs.append((proc, out, log, files))
+        self.started = time.monotonic()
+        self.timings: list[str] = []  # what took the time, for the end of the run
 
     def results(self) -> list[TestResult]:
         """Waits for every run; their results (a run that crashed is one failed result)."""
         found: list[TestResult] = []
+        seconds: dict[str, float] = {}
         for proc, out, log, files in self.runs:
             code = proc.wait()
             log.close()
+            label = files[0] if len(files) == 1 else f"the other {len(files)} files"
+            self.timings.append(f"{label} ended {time.monotonic() - self.started:.0f} s after the start")
+            try:
+                with open(out + ".seconds", encoding="utf-8") as f:
+                    seconds.update(json.load(f))
+            except (OSError, ValueError):
+                pass
             try:
                 with open(out, encoding="utf-8") as f:
                     found += [TestResult.from_json(d) for d in json.load(f)]
@@ -139,14 +163,19 @@ class SelftestsInBackground:
                     tail = f.read().splitlines()[-12:]
                 found.append(TestResult("harness", " ".join(files), Status.CRASH,
                                         f"the self-test process ended with status {code} and no results", tail))
+        slowest = sorted(seconds.items(), key=lambda kv: -kv[1])[:8]
+        self.timings.append("slowest: " + ", ".join(f"{name} {sec:.0f} s" for name, sec in slowest))
         shutil.rmtree(self.tmp, ignore_errors=True)
         return found
 
 
 def cmd_selftest(args) -> int:
-    results = run_harness_selftests(args.root, args.files)
+    seconds: dict[str, float] = {}
+    results = run_harness_selftests(args.root, args.files, seconds)
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump([r.to_json() for r in results], f)
+    with open(args.out + ".seconds", "w", encoding="utf-8") as f:
+        json.dump(seconds, f)
     return 0 if all(r.passed for r in results) else 1
 
 
@@ -169,8 +198,12 @@ def demo_results(root: str, ch: int) -> list[TestResult]:
 def cmd_test(args) -> int:
     results: list[TestResult] = []
 
+    clock = [time.monotonic()]
+
     def section(title: str, found: list[TestResult]) -> None:
-        print(f"\n== {title}", flush=True)
+        now = time.monotonic()
+        print(f"\n== {title} [{now - clock[0]:.0f} s]", flush=True)
+        clock[0] = now
         for r in found:
             print_result(r)
         sys.stdout.flush()
@@ -200,6 +233,9 @@ def cmd_test(args) -> int:
             section(f"chapter {ch} server experiments, short mode (build/ch{ch}/bench-kernel.elf, -icount)",
                     figures.short_run_results(args.root, ch))
     section("harness and grader self-tests (run beside the sections above)", selftests.results())
+    print("self-test timings (wall clock, beside the runs above):")
+    for line in selftests.timings:
+        print(f"  {line}")
     print()
     print_summary(results)
     return 0 if all(r.passed for r in results) else 1
