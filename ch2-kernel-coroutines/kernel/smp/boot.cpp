@@ -11,6 +11,7 @@
 #include "cops/arch/sbi.hpp"
 #include "cops/arch/trap.hpp"
 #include "cops/boot/boot_info.hpp"
+#include "cops/boot/entry.hpp"
 #include "cops/dev/plic.hpp"
 #include "cops/dev/timer.hpp"
 #include "cops/dev/uart.hpp"
@@ -20,8 +21,6 @@
 #include "cops/sched/thread_pool.hpp"
 #include "cops/smp/hart.hpp"
 #include "cops/sync/spinlock.hpp"
-
-extern "C" char _start_secondary[];
 
 namespace cops::smp {
 
@@ -77,14 +76,23 @@ void start_secondary_harts() {
     hart(0).online.store(true, std::memory_order_release);
     boot::secondary_main = [](unsigned id, std::uintptr_t index) { secondary_main(id, index); };
     unsigned next_index = 1;
+    // smp.detour=K starts hart index K at the boot entry, as the firmware's race does
+    // (a self-test checks that such a hart still comes up as a secondary).
+    const std::uint64_t detour = boot::bootarg_u64("smp.detour", 0);
     // QEMU virt and the board number harts 0..n-1; the boot hart may be any of them.
     for (unsigned id = 0; id < boot::kMaxHarts && next_index < hart_count(); ++id) {
         if (id == boot::info().boot_hart) {
             continue;
         }
-        const auto r = arch::sbi::hart_start(id, reinterpret_cast<std::uintptr_t>(_start_secondary), next_index);
+        // Named before the call: a hart the firmware sends to the boot entry instead
+        // (entry.S, started_at_boot_entry) finds its index here.
+        __atomic_store_n(&secondary_index_by_hart[id], next_index, __ATOMIC_RELEASE);
+        char* const entry = next_index == detour ? _start : _start_secondary;
+        const auto r = arch::sbi::hart_start(id, reinterpret_cast<std::uintptr_t>(entry), next_index);
         if (r.error == 0) {
             ++next_index;
+        } else {
+            __atomic_store_n(&secondary_index_by_hart[id], 0U, __ATOMIC_RELEASE);
         }
     }
     // Give them a moment to come up (each hart sets its online flag), sleeping between ticks.
@@ -95,6 +103,12 @@ void start_secondary_harts() {
     }
     if (online_count() < next_index) {
         console::println("boot: only {} of {} harts came up", online_count(), next_index);
+    }
+    if (const std::uint32_t detoured = __atomic_load_n(&boot_detoured_harts, __ATOMIC_ACQUIRE); detoured != 0) {
+        console::println(
+            "boot: harts {:#x} (a bit per hart id) came in at the boot entry, not _start_secondary (the "
+            "firmware's hart_start race, kernel/boot/entry.S); they went on as secondaries",
+            detoured);
     }
 }
 COPS_INITCALL(start, start_secondary_harts);
