@@ -145,11 +145,17 @@ class SelftestsInBackground:
         """Waits for every run; their results (a run that crashed is one failed result)."""
         found: list[TestResult] = []
         seconds: dict[str, float] = {}
-        for proc, out, log, files in self.runs:
+        ended: dict[int, float] = {}  # run -> when it was seen to end
+        while len(ended) < len(self.runs):
+            for i, (proc, _, _, _) in enumerate(self.runs):
+                if i not in ended and proc.poll() is not None:
+                    ended[i] = time.monotonic() - self.started
+            time.sleep(0.5)
+        for i, (proc, out, log, files) in enumerate(self.runs):
             code = proc.wait()
             log.close()
             label = files[0] if len(files) == 1 else f"the other {len(files)} files"
-            self.timings.append(f"{label} ended {time.monotonic() - self.started:.0f} s after the start")
+            self.timings.append(f"{label} ended {ended[i]:.0f} s after the start")
             try:
                 with open(out + ".seconds", encoding="utf-8") as f:
                     seconds.update(json.load(f))
