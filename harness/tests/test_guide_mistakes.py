@@ -41,6 +41,7 @@ class Mistake:
 
 
 TRAP = "ch2-kernel-coroutines/kernel/arch/trap.cpp"
+SWITCHER = "ch3-shared-scheduler/kernel/proc/switching_coroutine.cpp"
 PREEMPT_AFTER_INTERRUPTS = "    if (interrupt) {\n        cops::sched::preempt_if_needed();\n    }\n"
 
 MISTAKES = [
@@ -77,6 +78,14 @@ MISTAKES = [
             "sync/a-stray-wake-does-not-let-a-waiter-through", "not looping on a stray wake"),
     Mistake(3, "ch3-shared-scheduler/kernel/proc/syscall_table.cpp", "    user.sepc += kEcallBytes;\n", "",
             "proc/programs-run-and-exit-with-statuses", "returning to the ecall itself"),
+    Mistake(3, SWITCHER, "        notify_switcher();\n        co_await sched::yield();\n",
+            "        co_await sched::yield();\n",
+            "shared/after-a-dispatch-the-switcher-steps-down-to-the-next-waiting-level",
+            "leaving the switcher at the level it just served"),
+    Mistake(3, SWITCHER, "        t->coroutine_level = level;\n        (void)ex.set_priority(t->cid, level);\n",
+            "        (void)ex.set_priority(t->cid, t->coroutine_level);\n",
+            "shared/a-thread-dispatched-after-its-process-moved-runs-at-the-new-level",
+            "running the thread at the level it waited at"),
     Mistake(4, "ch4-async-syscalls/kernel/io/syscalls_io.cpp",
             "    if (const std::int64_t bad = io::prepare(pio, kind, c.args, call); bad != 0) {",
             "    if (const std::int64_t bad = io::prepare(pio, kind, c.args, call);\n"

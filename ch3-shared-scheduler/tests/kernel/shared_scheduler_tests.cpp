@@ -16,6 +16,7 @@
 #include "cops/sched/suspend.hpp"
 #include "cops/smp/hart.hpp"
 #include "cops/test/ktest.hpp"
+#include "cops/test/process_probe.hpp"
 
 using namespace cops;
 using proc::run_program;
@@ -163,6 +164,56 @@ KTEST_BUDGET("shared/the-switching-coroutine-dispatches-and-the-view-is-publishe
     CHECK(proc::switcher_dispatches() > before);
     CHECK(proc::global_view_stats().folds > folds);
     CHECK(static_cast<bool>(proc::switcher_cid()));
+}
+
+KTEST_BUDGET("shared/after-a-dispatch-the-switcher-steps-down-to-the-next-waiting-level", kMultiHart) {
+    sched::Hart0Only one_hart;
+    // The ceilings fix the levels: whatever these programs run is clamped to 40 and 50.
+    const auto slow = proc::spawn("exit_with 50", nullptr, sched::Priority{50});
+    REQUIRE(slow.ok());
+    sched::run_until([] { return test::waiting_level() == 50; });  // its thread waits; nothing has run since
+    const auto fast = proc::spawn("exit_with 40", nullptr, sched::Priority{40});
+    REQUIRE(fast.ok());
+    // Two kernel coroutines: one between the processes' levels, one below both.
+    static test::ViewSighting between, below;
+    between.ran.store(false);
+    below.ran.store(false);
+    REQUIRE(sched::spawn(test::look_at_view(&between, fast.value(), slow.value()), sched::Priority{45}).ok());
+    REQUIRE(sched::spawn(test::look_at_view(&below, fast.value(), slow.value()), sched::Priority{55}).ok());
+    sched::run_until([] { return below.ran.load(std::memory_order_acquire); });
+    // The switcher gave the CPU to `fast` (40), then took `slow`'s level (50): the
+    // coroutine at 45 ran before it could hand `slow` a CPU. A switcher still at 40
+    // would have dispatched `slow` first; one that dropped below 55 would have left
+    // it waiting behind the coroutine at 55.
+    CHECK(between.first_ended);
+    CHECK(!between.second_ended);
+    CHECK_EQ(between.waiting, 50);   // `slow` still waits...
+    CHECK_EQ(between.switcher, 50);  // ...and the switcher sits at its level
+    CHECK(below.second_ended);       // `slow` (50) ran before the coroutine at 55
+    CHECK_EQ(reap_when_ended(fast.value()), 40);
+    CHECK_EQ(reap_when_ended(slow.value()), 50);
+}
+
+KTEST_BUDGET("shared/a-thread-dispatched-after-its-process-moved-runs-at-the-new-level", kMultiHart) {
+    sched::Hart0Only one_hart;
+    const auto pid = proc::spawn("prio_child 50", nullptr, kOpenCeiling);
+    REQUIRE(pid.ok());
+    proc::Process* p = test::last_created_process();
+    REQUIRE(p != nullptr);
+    // Its worker's yield showed the kernel level 50, and its thread waits there.
+    sched::run_until([] { return test::waiting_level() == 50; });
+    static test::ViewSighting kernel;
+    kernel.ran.store(false);
+    REQUIRE(sched::spawn(test::look_at_view(&kernel, pid.value(), pid.value()), sched::Priority{30}).ok());
+    // While the thread waits, work for level 20 arrives from outside its executor (as a
+    // finished system call makes it in ch4): the process moves up to 20.
+    proc::make_runnable(*p, sched::Priority{20});
+    CHECK_EQ(test::waiting_level(), 20);
+    sched::run_until([] { return kernel.ran.load(std::memory_order_acquire); });
+    // Dispatched at 20, the thread ran its worker to the end before the coroutine at
+    // 30. Left at the level it waited at (50), it would have run after that coroutine.
+    CHECK(kernel.first_ended);
+    CHECK_EQ(reap_when_ended(pid.value()), 50);
 }
 
 KTEST("shared/the-fold-skips-only-what-has-not-changed") {

@@ -12,6 +12,7 @@
 #include "cops/sched/run_until.hpp"
 #include "cops/smp/hart.hpp"
 #include "cops/test/ktest.hpp"
+#include "cops/test/process_probe.hpp"
 
 using namespace cops;
 using proc::run_program;
@@ -84,4 +85,50 @@ KTEST_BUDGET("hidden/switcher-dispatches-once-per-run-and-follows-the-best-level
 
 KTEST_BUDGET("hidden/useryield-gives-the-cpu-only-for-strictly-more-urgent-work", kMultiHartBudget) {
     CHECK_EQ(run_program("yield_check").value_or(-100), 0);
+}
+
+KTEST_BUDGET("hidden/switcher-steps-down-level-by-level-past-kernel-work", kMultiHartBudget) {
+    sched::Hart0Only one_hart;
+    // Three processes fixed at 35, 47 and 58 by their ceilings; the last two wait
+    // first, then the first arrives. Kernel coroutines at 41 and 52 must each run
+    // between two of them, and each sees the switcher at the next waiting level.
+    const auto third = proc::spawn("exit_with 58", nullptr, sched::Priority{58});
+    REQUIRE(third.ok());
+    sched::run_until([] { return test::waiting_level() == 58; });
+    const auto second = proc::spawn("exit_with 47", nullptr, sched::Priority{47});
+    REQUIRE(second.ok());
+    sched::run_until([] { return test::waiting_level() == 47; });
+    const auto first = proc::spawn("exit_with 35", nullptr, sched::Priority{35});
+    REQUIRE(first.ok());
+    static test::ViewSighting at41, at52;
+    at41.ran.store(false);
+    at52.ran.store(false);
+    REQUIRE(sched::spawn(test::look_at_view(&at41, first.value(), second.value()), sched::Priority{41}).ok());
+    REQUIRE(sched::spawn(test::look_at_view(&at52, second.value(), third.value()), sched::Priority{52}).ok());
+    sched::run_until([] { return at52.ran.load(std::memory_order_acquire); });
+    CHECK(at41.first_ended && !at41.second_ended);
+    CHECK_EQ(at41.waiting, 47);
+    CHECK_EQ(at41.switcher, 47);
+    CHECK(at52.first_ended && !at52.second_ended);
+    CHECK_EQ(at52.waiting, 58);
+    CHECK_EQ(at52.switcher, 58);
+    CHECK_EQ(reap_when_ended(first.value()), 35);
+    CHECK_EQ(reap_when_ended(second.value()), 47);
+    CHECK_EQ(reap_when_ended(third.value()), 58);
+}
+
+KTEST_BUDGET("hidden/switcher-runs-a-thread-at-the-level-its-process-has-now", kMultiHartBudget) {
+    sched::Hart0Only one_hart;
+    const auto pid = proc::spawn("prio_child 61", nullptr, sched::Priority{1});
+    REQUIRE(pid.ok());
+    proc::Process* p = test::last_created_process();
+    REQUIRE(p != nullptr);
+    sched::run_until([] { return test::waiting_level() == 61; });
+    static test::ViewSighting at9;
+    at9.ran.store(false);
+    REQUIRE(sched::spawn(test::look_at_view(&at9, pid.value(), pid.value()), sched::Priority{9}).ok());
+    proc::make_runnable(*p, sched::Priority{6});
+    sched::run_until([] { return at9.ran.load(std::memory_order_acquire); });
+    CHECK(at9.first_ended);  // dispatched at 6, it ran to its exit before the coroutine at 9
+    CHECK_EQ(reap_when_ended(pid.value()), 61);
 }
