@@ -222,6 +222,8 @@ inline detail::Done sleep_ticks(std::uint64_t ticks) {
     std::this_thread::sleep_for(std::chrono::milliseconds(ticks));
     return {0};
 }
+/// The guest's main coroutine joins its connections' level; a host thread has none.
+inline void join_connections_level() {}
 /// Closes @p fd.
 inline void close(int fd) { (void)::close(fd); }
 

@@ -436,6 +436,7 @@ load::Task<int> client_main(int argc, char** argv) {
     if (!parse_arguments(argc, argv)) {
         co_return 2;
     }
+    load::join_connections_level();  // never below the connections it waits for
     Settings& s = g_settings;
     // Connect everything first (as the paper's client did), the first connection alone
     // (it resolves the server's address), then start the clock for all of them.

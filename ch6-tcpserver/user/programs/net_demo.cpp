@@ -123,18 +123,12 @@ void run_model(const char* server, const char* client) {
 /// The paper's server (§5) in two models, side by side: user coroutines over kernel
 /// coroutines (KCUC) and user threads over kernel threads that retry (KTUT). The
 /// load is exp1's at 64 connections (bench/server_experiments.cpp), in four levels.
-void compare_models(bool one_hart) {
+void compare_models() {
     user::println("net_demo: the paper's matrix server, 64 connections in 4 priorities, each sending a 15x15");
     user::println("net_demo: request every 100 ms for 600 ms, across the NICs, in two models:");
     user::println("matrix_client: model responses   mean-us     sd-us   responses by priority 0/1/2/3");
     run_model("matrix_server kcuc 7100 64", "matrix_client 64 15 100 600 4 7100 nics row=KCUC");
-    if (one_hart) {
-        // Without -icount this run can hang on one hart (README.md, "Known limits").
-        user::println(
-            "net_demo: KTUT left out on one hart: it can hang there (ch6 README, Known limits); SMP=4 runs it");
-    } else {
-        run_model("matrix_server ktut 7200 64", "matrix_client 64 15 100 600 4 7200 nics threads row=KTUT");
-    }
+    run_model("matrix_server ktut 7200 64", "matrix_client 64 15 100 600 4 7200 nics threads row=KTUT");
     user::println("net_demo: (the wall clock of this QEMU run, so the figures vary from run to run; `make bench");
     user::println("net_demo: CH=6` counts instructions under -icount, and docs/results.md compares the two)");
 }
@@ -180,12 +174,7 @@ sched::Task<int> co_main(int argc, char** argv) {
         co_await serve_http(argc > 2 ? static_cast<unsigned>(argv[2][0] - '0') : 3);
     }
     if (nics >= 2) {
-        // The kernel starts the demo as `net_demo harts=N`; one typed by hand runs everything.
-        bool one_hart = false;
-        for (int i = 1; i < argc; ++i) {
-            one_hart = one_hart || std::strcmp(argv[i], "harts=1") == 0;
-        }
-        compare_models(one_hart);
+        compare_models();
     }
     g_done = true;
     user::println("net_demo: {}", g_failures == 0 ? "all as expected" : "something went wrong");

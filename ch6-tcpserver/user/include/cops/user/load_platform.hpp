@@ -73,10 +73,16 @@ inline std::uint64_t now_us() {
 /// The clock in the kernel's 1 ms ticks.
 inline std::uint64_t now_ticks() { return now_us() / 1000; }
 
+/// The one level of every connection's coroutine: the client must not favour any
+/// priority itself (the paper's client ran on another machine); only the server may.
+inline constexpr sched::Priority kConnectionLevel{16};
 /// Starts @p task as a coroutine of this process; false if there is no room for it.
-/// Every connection gets one level: the client must not favour any priority itself
-/// (the paper's client ran on another machine); only the server may.
-inline bool spawn(Task<void> task) { return user::spawn(static_cast<Task<void>&&>(task), sched::Priority{16}) >= 0; }
+inline bool spawn(Task<void> task) { return user::spawn(static_cast<Task<void>&&>(task), kConnectionLevel) >= 0; }
+/// Moves the calling coroutine (the client's main) to the connections' level. The
+/// runtime starts it at 32, below them: on one hart by the wall clock, 64 connected
+/// coroutines that poll every tick for the start could then keep it from running at
+/// all, and it is the one that starts the run (the demo's old one-hart KTUT hang).
+inline void join_connections_level() { (void)user::set_priority(user::current(), kConnectionLevel); }
 /// Waits until every spawned task has ended and been reclaimed (the executor already did).
 inline void join_spawned() {}
 
