@@ -124,11 +124,14 @@ KTEST_BUDGET("hidden/switcher-runs-a-thread-at-the-level-its-process-has-now", k
     proc::Process* p = test::last_created_process();
     REQUIRE(p != nullptr);
     sched::run_until([] { return test::waiting_level() == 61; });
+    const proc::UserThread* thread = p->threads[0];
+    REQUIRE(thread != nullptr);
+    const std::uint64_t traps = thread->user_traps;
     static test::ViewSighting at9;
     at9.ran.store(false);
-    REQUIRE(sched::spawn(test::look_at_view(&at9, pid.value(), pid.value()), sched::Priority{9}).ok());
+    REQUIRE(sched::spawn(test::look_at_view(&at9, pid.value(), pid.value(), thread), sched::Priority{9}).ok());
     proc::make_runnable(*p, sched::Priority{6});
     sched::run_until([] { return at9.ran.load(std::memory_order_acquire); });
-    CHECK(at9.first_ended);  // dispatched at 6, it ran to its exit before the coroutine at 9
+    CHECK(at9.user_traps > traps);  // dispatched at 6, it was back in user mode before the coroutine at 9
     CHECK_EQ(reap_when_ended(pid.value()), 61);
 }

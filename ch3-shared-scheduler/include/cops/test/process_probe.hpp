@@ -35,10 +35,14 @@ struct ViewSighting {
     bool second_ended = false;     ///< proc::has_ended(second) then
     int waiting = -1;              ///< waiting_level() then
     int switcher = -1;             ///< the switching coroutine's priority then (-1: none)
+    std::uint64_t user_traps = 0;  ///< the watched thread's UserThread::user_traps then
 };
 
 /// A kernel coroutine that fills @p seen once, when it first runs: spawn it at the
-/// level to look from. @p seen must outlive it (a static in the test).
-sched::Task<void> look_at_view(ViewSighting* seen, proc::Pid first, proc::Pid second);
+/// level to look from. @p seen must outlive it (a static in the test); so must
+/// @p thread, if given, whose trap count it reads (a thread stays until its process
+/// is reaped).
+sched::Task<void> look_at_view(ViewSighting* seen, proc::Pid first, proc::Pid second,
+                               const proc::UserThread* thread = nullptr);
 
 }  // namespace cops::test
