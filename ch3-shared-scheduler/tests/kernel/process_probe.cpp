@@ -34,8 +34,7 @@ int waiting_level() {
     return best ? best->level : -1;
 }
 
-sched::Task<void> look_at_view(ViewSighting* seen, proc::Pid first, proc::Pid second,
-                               const proc::UserThread* thread) {
+sched::Task<void> look_at_view(ViewSighting* seen, proc::Pid first, proc::Pid second, const proc::UserThread* thread) {
     seen->user_traps = thread != nullptr ? thread->user_traps : 0;
     seen->first_ended = proc::has_ended(first);
     seen->second_ended = proc::has_ended(second);
