@@ -11,10 +11,8 @@ checks that its guide still names the test.
 Not here, and why: mistakes that only a race shows (ch3's thread_finished, ch4's
 decision under the pipe's lock, ch5's acknowledge-then-read: `make stress` runs
 their tests on real parallel harts), the page-table rules the `[paging]` host tests
-check, and the ch6 mistakes that only hidden tests name (full-size frames, cut
-requests, the order of priorities: their names are in the guide; what they check is
-not public; the public echo across the NICs sends no full-size frame, a planted
-off-by-one check there passed it).
+check, and ch6's rules on the stack lock and the sender's drain (its guide names no
+test for them).
 """
 from __future__ import annotations
 
@@ -45,6 +43,7 @@ class Mistake:
 TRAP = "ch2-kernel-coroutines/kernel/arch/trap.cpp"
 SWITCHER = "ch3-shared-scheduler/kernel/proc/switching_coroutine.cpp"
 VIRTIO_NET = "ch6-tcpserver/kernel/net/virtio_net.cpp"
+SERVER = "ch6-tcpserver/user/programs/matrix_server.cpp"
 PREEMPT_AFTER_INTERRUPTS = "    if (interrupt) {\n        cops::sched::preempt_if_needed();\n    }\n"
 
 MISTAKES = [
@@ -100,6 +99,17 @@ MISTAKES = [
             "uintr/delivery-sets-uepc-ucause-and-masks-uie", "delivering without masking"),
     Mistake(6, VIRTIO_NET, "            rx_.offer(head);\n", "",
             "net/echo-across-the-two-nics-through-the-driver-sync", "not giving a receive buffer back"),
+    Mistake(6, VIRTIO_NET, "!plausible_buffer_length(length)) {", "!plausible_buffer_length(length + kNetHeaderBytes)) {",
+            "net/full-size-frames-of-a-bulk-transfer-across-the-nics-all-arrive",
+            "counting the virtio header twice in the length check"),
+    Mistake(6, SERVER, "            co_await c.requests.send(m);\n            continue;\n",
+            "            co_await c.requests.send(m);\n",
+            "server/kcuc-cuts-lines-from-requests-in-many-pieces-and-two-in-one-send",
+            "reading again before taking the next whole line"),
+    Mistake(6, SERVER, "static_cast<std::uint8_t>(kBaseLevel + priority)",
+            "static_cast<std::uint8_t>(kBaseLevel + matrix::kLevels - 1 - priority)",
+            "server/an-overloaded-kcuc-server-serves-priority-0-more-than-its-last-level",
+            "running priority 0 at the least urgent level"),
 ]
 
 

@@ -74,3 +74,15 @@ KTEST_BUDGET("server/kcuc-and-ktut-answer-http-gets-on-a-kept-alive-connection",
     serve_and_load("matrix_server kcuc 8012 1", "matrix_check http 8012");
     serve_and_load("matrix_server ktut 8013 1", "matrix_check http 8013");
 }
+
+KTEST_BUDGET("server/kcuc-cuts-lines-from-requests-in-many-pieces-and-two-in-one-send", kBudget) {
+    // A read is not a message: the handshake comes in four pieces, a request in nine,
+    // then two requests in one send (matrix_check pieces PORT PIECES).
+    serve_and_load("matrix_server kcuc 8014 1", "matrix_check pieces 8014 9");
+}
+
+KTEST_BUDGET("server/an-overloaded-kcuc-server-serves-priority-0-more-than-its-last-level", kBudget) {
+    // 12 connections in 3 levels against a server CPU 48 times slower: the client fails
+    // unless priority 0 got more responses than priority 2 (check-priorities).
+    serve_and_load("matrix_server kcuc 8015 12 work=48", "matrix_client 12 15 10 300 3 8015 check-priorities");
+}

@@ -3,7 +3,8 @@
 /// connection over 127.0.0.1 (sync calls; the server runs in another process).
 ///
 ///     pieces     the handshake and a 15×15 request, each sent in several pieces with
-///                pauses; then two requests in one send: three right answers, in order
+///                pauses (the request in PIECES pieces, 5 unless a third argument says);
+///                then two requests in one send: three right answers, in order
 ///     malformed  a right request, then a malformed one: the first is answered, then
 ///                the server closes the connection (it counts one malformed request)
 ///     http       two HTTP/1.1 GETs on one kept-alive connection, the second asking to
@@ -121,14 +122,14 @@ int connect_to(std::uint16_t port) {
     return -1;
 }
 
-void case_pieces(int fd) {
+void case_pieces(int fd, unsigned pieces) {
     expect(send_in_pieces(fd, "HELLO 3\n", 8, 4), "the handshake goes out in four pieces");
     std::string_view line;
     expect(read_line(fd, &line) && line == "OK", "the server says OK to a handshake in pieces");
     make_request(1);
     std::size_t n = matrix::format(g_request, g_out);
-    expect(send_in_pieces(fd, g_out, n, 5), "a request goes out in five pieces");
-    expect(answer_is_right(fd), "a request sent in five pieces is answered right");
+    expect(send_in_pieces(fd, g_out, n, pieces), "a request goes out in pieces");
+    expect(answer_is_right(fd), "a request sent in pieces is answered right");
     // Two requests in one send: the server must see two messages in one read.
     make_request(2);
     n = matrix::format(g_request, g_out);
@@ -191,8 +192,9 @@ void case_http(int fd) {
 int main(int argc, char** argv) {
     const std::string_view which = argc > 1 ? argv[1] : "";
     const auto port = static_cast<std::uint16_t>(lib::parse_u64(argc > 2 ? argv[2] : "", 0));
-    if ((which != "pieces" && which != "malformed" && which != "http") || port == 0) {
-        user::println("matrix_check: usage: matrix_check pieces|malformed|http PORT");
+    const std::uint64_t pieces = argc > 3 ? lib::parse_u64(argv[3], 0) : 5;
+    if ((which != "pieces" && which != "malformed" && which != "http") || port == 0 || pieces < 1 || pieces > 64) {
+        user::println("matrix_check: usage: matrix_check pieces|malformed|http PORT [PIECES (1-64), for pieces]");
         return 2;
     }
     const int fd = connect_to(port);
@@ -200,7 +202,7 @@ int main(int argc, char** argv) {
     if (fd >= 0) {
         (void)user::set_no_delay(fd, true);
         if (which == "pieces") {
-            case_pieces(fd);
+            case_pieces(fd, static_cast<unsigned>(pieces));
         } else if (which == "http") {
             case_http(fd);
         } else {
