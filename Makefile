@@ -3,7 +3,7 @@
 #   make run   [CH=N] [SMP=n] [INTERACTIVE=1] [INIT=prog,arg] [NET=hub|user|none] [PCAP=file] [BOOTLOG=1]
 #                                  build chapter N's kernel and boot it
 #   make test  [CH=N]              build and run every test (host + kernel); ends "N passed, N failed"
-#   make bench [CH=N]              instruction-count benchmarks under qemu -icount shift=0
+#   make bench [CH=N] [RUNS=k]     instruction-count benchmarks under qemu -icount shift=0
 #   make fuzz  [CALLS=n] [SEED=s]  the seeded system-call fuzzer, on 1 and 4 harts (ch4 on)
 #   make stress [CH=N] [RUNS=n] [ONLY=name]  races: the STRESS_TESTS on real parallel harts (no -icount)
 #   make host-client               the load client built for this host (build/chN/host-programs/matrix_client)
@@ -134,14 +134,19 @@ test: build-tests
 # (e.g. BENCH_ARGS=bench.only=net/costs, or server.nics=1 for the runs across the NICs).
 # SCALING=1: instead, chapter 6's hart-scaling runs on plain QEMU by the wall clock (1, 2
 # and 4 harts, 3 runs each; docs/figures/exp5_scaling.csv and fig8_scaling).
+# RUNS=k: the server experiments are booted k times (the load client's seeds 1..k, two
+# boots at a time) and every figure is their median and range; 3 by default, 1 with SHORT=1.
 EXPERIMENTS := $(wildcard $(filter ch$(CH)-%,$(CHAPTERS))/bench/server_experiments.cpp)
 BENCH_BOOTARGS := $(strip $(if $(SHORT),bench.only=server/experiments server.mode=1) $(BENCH_ARGS))
 BENCH_FIGURES := $(if $(EXPERIMENTS),--figures $(if $(SHORT),$(BUILD_DIR)/ch$(CH)/figures-short,docs/figures))
+BENCH_RUNS := $(if $(filter command line environment,$(origin RUNS)),$(RUNS),$(if $(SHORT),1,3))
 bench: tools
+	@case "$(BENCH_RUNS)" in ''|0|*[!0-9]*) echo "kit: RUNS must be a number of runs from 1 (got '$(BENCH_RUNS)')"; exit 2;; esac
 	@$(KMAKE) -j$(JOBS) CH=$(CH) bench-kernel
-	@$(if $(EXPERIMENTS),$(if $(SHORT)$(SCALING),,echo "kit: chapter $(CH)'s bench runs the server experiments in full: about 8 minutes on 2 host cores (SHORT=1: under a minute)"))
+	@$(if $(EXPERIMENTS),$(if $(SHORT)$(SCALING),,echo "kit: chapter $(CH)'s bench runs the server experiments in full, $(BENCH_RUNS) time(s): about $$(( ($(BENCH_RUNS) + 1) / 2 * 7 + 4 )) minutes on 2 host cores (SHORT=1: under a minute; RUNS=k: k runs a point)"))
 	@$(HARNESS) bench --root $(ROOT) --chapter $(CH) --csv $(BUILD_DIR)/ch$(CH)/bench.csv \
-	    $(if $(BENCH_BOOTARGS),--bootargs '$(BENCH_BOOTARGS)') $(BENCH_FIGURES) $(if $(SCALING),--scaling)
+	    $(if $(BENCH_BOOTARGS),--bootargs '$(BENCH_BOOTARGS)') $(BENCH_FIGURES) $(if $(SCALING),--scaling) \
+	    $(if $(EXPERIMENTS),$(if $(SCALING),,--runs $(BENCH_RUNS)))
 
 grade: tools
 	@$(GRADER) grade --chapter $(CH) $(if $(SUBMISSION),--submission $(abspath $(SUBMISSION)))

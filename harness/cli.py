@@ -287,13 +287,37 @@ def cmd_stress(args) -> int:
     return 0 if all(r.passed for r in results) else 1
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number from 1 (a clear error otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number from 1")
+    return value
+
+
 def cmd_bench(args) -> int:
     if args.scaling:
         return figures.run_scaling(args.root, args.chapter, args.figures or os.path.join("docs", "figures"))
     kernel = os.path.join(args.root, "build", f"ch{args.chapter}", "bench-kernel.elf")
     return run_bench(kernel, args.csv, smp=args.smp or chapters.test_smp(args.root, args.chapter),
-                     extra=chapters.devices(args.root, args.chapter), bootargs=args.bootargs,
-                     wall_timeout=args.timeout, figures=args.figures)
+                     devices=lambda: chapters.devices(args.root, args.chapter), bootargs=args.bootargs,
+                     wall_timeout=args.timeout, figures=args.figures, runs=args.runs)
+
+
+def cmd_figures(args) -> int:
+    from harness.bench import read_rows
+    runs = []
+    for path in args.csv:
+        try:
+            runs.append(read_rows(path))
+        except (OSError, KeyError, ValueError) as e:
+            print(f"harness: cannot read bench figures from {path} ({e}); these are the CSV files `make bench` "
+                  "writes (build/chN/bench.csv, bench-run2.csv, ...)")
+            return 2
+    return figures.write_all(runs, args.out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -339,9 +363,16 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--bootargs", default="", help="kernel command-line words (e.g. bench.only=net/costs)")
     b.add_argument("--timeout", type=float, default=600.0, help="wall seconds without output before giving up")
     b.add_argument("--figures", help="folder for the server experiments' CSV files and figures (chapter 6)")
+    b.add_argument("--runs", type=_positive, default=1,
+                   help="chapter 6: boot the server experiments this many times (seeds 1..N); median and range")
     b.add_argument("--scaling", action="store_true",
                    help="chapter 6: the hart-scaling runs on plain QEMU (wall clock), 3 per hart count")
     b.set_defaults(func=cmd_bench)
+
+    f = sub.add_parser("figures", help="chapter 6: the experiments' tables and figures again, from bench CSV files")
+    f.add_argument("csv", nargs="+", help="one CSV file per run (build/ch6/bench.csv, bench-run2.csv, ...)")
+    f.add_argument("--out", required=True, help="folder for the tables and figures (e.g. docs/figures)")
+    f.set_defaults(func=cmd_figures)
 
     args = parser.parse_args(argv)
     return args.func(args)

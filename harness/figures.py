@@ -6,12 +6,16 @@ server CPU K times slower) and `exp3-workK` (the latency distribution). This mod
 groups them into three CSV files and draws them with gnuplot (PNG and SVG), in the
 layout of the COPS paper's figures 5-7:
 
-    exp1_models.csv       model, connections, responses, throughput_per_s, mean_us, sd_us
-    exp2_priorities.csv   work, priority, responses, mean_us, sd_us
-    exp3_latency.csv      work, priority, bucket_le_us, responses
+    exp1_models.csv       model, connections, runs, responses, throughput_per_s (and its
+                          lowest and highest), mean_us (and its lowest and highest), sd_us
+    exp2_priorities.csv   work, priority, runs, responses (and lowest, highest), mean_us, sd_us
+    exp3_latency.csv      work, priority, bucket_le_us, runs, responses
     exp4_memory.csv       model, connections, the bytes of each part, total, per connection
 
-check_shape() is the loose check `make test` runs on the short mode's figures.
+An experiment can be booted several times (`make bench CH=6 RUNS=K`: the client's seeds
+1 to K). Each figure is then the median of the runs, with the lowest and highest beside
+it; the memory table comes from the first run. check_shape() is the loose check
+`make test` runs on the short mode's figures.
 """
 from __future__ import annotations
 
@@ -64,6 +68,68 @@ def tables(rows) -> tuple[list[dict], list[dict], list[dict]]:
     exp1.sort(key=lambda r: (MODELS.index(r["model"]) if r["model"] in MODELS else 99, r["connections"]))
     exp2.sort(key=lambda r: (r["work"], r["priority"]))
     return exp1, exp2, exp3
+
+
+def median(values: list[float]) -> float:
+    """The median of @values (an even count: the mean of the middle two)."""
+    v = sorted(values)
+    mid = len(v) // 2
+    return float(v[mid]) if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
+
+
+def _spread(rows: list[dict], key: str) -> tuple[float, float, float]:
+    values = [r[key] for r in rows]
+    return median(values), min(values), max(values)
+
+
+def combined_tables(runs: list[list]) -> tuple[list[dict], list[dict], list[dict]]:
+    """The three tables over several runs of the experiments (@runs: the bench rows of
+    each boot): per point the number of runs, the median and the lowest and highest of
+    each figure; failures are summed."""
+    per_run = [tables(rows) for rows in runs]
+
+    def grouped(index: int, key) -> dict:
+        groups: dict = {}
+        for t in per_run:
+            for r in t[index]:
+                groups.setdefault(key(r), []).append(r)
+        return groups
+
+    exp1 = []
+    for rows in grouped(0, lambda r: (r["model"], r["connections"])).values():
+        tput, tput_lo, tput_hi = _spread(rows, "throughput_per_s")
+        mean, mean_lo, mean_hi = _spread(rows, "mean_us")
+        exp1.append({"model": rows[0]["model"], "connections": rows[0]["connections"], "runs": len(rows),
+                     "responses": median([r["responses"] for r in rows]), "throughput_per_s": round(tput, 2),
+                     "throughput_min_per_s": tput_lo, "throughput_max_per_s": tput_hi, "mean_us": round(mean),
+                     "mean_min_us": mean_lo, "mean_max_us": mean_hi,
+                     "sd_us": round(median([r["sd_us"] for r in rows])),
+                     "failures": sum(r["failures"] for r in rows)})
+    exp2 = []
+    for rows in grouped(1, lambda r: (r["work"], r["priority"])).values():
+        responses, lo, hi = _spread(rows, "responses")
+        exp2.append({"work": rows[0]["work"], "priority": rows[0]["priority"], "runs": len(rows),
+                     "responses": responses, "responses_min": lo, "responses_max": hi,
+                     "mean_us": round(median([r["mean_us"] for r in rows])),
+                     "sd_us": round(median([r["sd_us"] for r in rows]))})
+    exp3 = []
+    for rows in grouped(2, lambda r: (r["work"], r["priority"], r["bucket_le_us"])).values():
+        exp3.append({"work": rows[0]["work"], "priority": rows[0]["priority"],
+                     "bucket_le_us": rows[0]["bucket_le_us"], "runs": len(rows),
+                     "responses": median([r["responses"] for r in rows])})
+    exp1.sort(key=lambda r: (MODELS.index(r["model"]) if r["model"] in MODELS else 99, r["connections"]))
+    exp2.sort(key=lambda r: (r["work"], r["priority"]))
+    return exp1, exp2, exp3
+
+
+def headline_ratios(runs: list[list], connections: int = 64) -> list[float]:
+    """KCUC's throughput over KTUT's at @connections, in each run that has both."""
+    ratios = []
+    for rows in runs:
+        at = {r["model"]: r for r in tables(rows)[0] if r["connections"] == connections}
+        if "kcuc" in at and "ktut" in at and at["ktut"]["responses"] > 0:
+            ratios.append(at["kcuc"]["responses"] / at["ktut"]["responses"])
+    return ratios
 
 
 def memory_table(rows) -> list[dict]:
@@ -141,27 +207,31 @@ def draw(folder: str, exp1: list[dict], exp2: list[dict], exp3: list[dict]) -> l
                 ("throughput_per_s", "Models: throughput (15x15, period 100 ms)", "responses per virtual second", ""),
                 ("mean_us", "Models: mean latency (15x15, period 100 ms)", "mean latency (virtual us)",
                  "set logscale y\n")):
-            col = {"throughput_per_s": 4, "mean_us": 5}[metric]
+            # exp1_models.csv's columns: the median, then its lowest and highest.
+            cols = {"throughput_per_s": "5:6:7", "mean_us": "8:9:10"}[metric]
             plots = ", ".join(
-                f"'< grep ^{m}, {os.path.join(folder, 'exp1_models.csv')}' using 2:{col} with linespoints "
+                f"'< grep ^{m}, {os.path.join(folder, 'exp1_models.csv')}' using 2:{cols} with yerrorlines "
                 f"title '{m.upper()}'" for m in models)
             name = "fig5_models_" + ("throughput" if metric.startswith("thr") else "latency")
-            _plot(folder, name, f"set title '{title}'\nset xlabel 'connections'\nset ylabel '{ylabel}'\n"
-                                f"set logscale x 2\n{extra}plot {plots}")
+            # Offsets: the first and last points' bars stay off the border.
+            _plot(folder, name, f"set title '{title} (median, lowest to highest)'\nset xlabel 'connections'\n"
+                                f"set ylabel '{ylabel}'\nset logscale x 2\nset offsets graph 0.04, graph 0.04, 0, 0\n"
+                                f"{extra}plot {plots}")
             written += [name + ".png", name + ".svg"]
     if exp2:
         works = sorted({r["work"] for r in exp2})
         path = os.path.join(folder, "exp2_priorities.csv")
-        plots = ", ".join(f"'< grep ^{w}, {path}' using 2:3 with linespoints title 'work={w}'" for w in works)
+        plots = ", ".join(f"'< grep ^{w}, {path}' using 2:4:5:6 with yerrorlines title 'work={w}'" for w in works)
         _plot(folder, "fig6_priorities", "set title 'Priorities: 64 connections in 8 levels, period 50 ms'\n"
-                                         "set xlabel 'priority (0 most urgent)'\nset ylabel 'responses'\n"
-                                         f"set xtics 1\nplot {plots}")
+                                         "set xlabel 'priority (0 most urgent)'\n"
+                                         "set ylabel 'responses (median, lowest to highest)'\n"
+                                         f"set xtics 1\nset offsets 0.3, 0.3, 0, 0\nplot {plots}")
         written += ["fig6_priorities.png", "fig6_priorities.svg"]
     if exp3:
         path = os.path.join(folder, "exp3_latency.csv")
         levels = sorted({r["priority"] for r in exp3})
         work = exp3[0]["work"]
-        plots = ", ".join(f"'< grep ^{work},{p}, {path}' using 0:4:xtic(3) with linespoints title 'priority {p}'"
+        plots = ", ".join(f"'< grep ^{work},{p}, {path}' using 0:5:xtic(3) with linespoints title 'priority {p}'"
                           for p in levels)
         _plot(folder, "fig7_latency_distribution",
               "set title 'Latency distribution: 64 connections in 4 levels, overloaded'\n"
@@ -171,22 +241,28 @@ def draw(folder: str, exp1: list[dict], exp2: list[dict], exp3: list[dict]) -> l
     return written
 
 
-def write_all(rows, folder: str, check: bool = False) -> int:
-    """Writes the CSV files and (with gnuplot) the figures; with @check, also checks the
-    shape. Returns an exit status."""
-    exp1, exp2, exp3 = tables(rows)
-    memory = memory_table(rows)
+def write_all(runs: list[list], folder: str, check: bool = False) -> int:
+    """Writes the CSV files and (with gnuplot) the figures of one or more runs (@runs:
+    the bench rows of each boot); with @check, also checks the shape. Returns an exit
+    status."""
+    exp1, exp2, exp3 = combined_tables(runs)
+    memory = memory_table(runs[0])
     os.makedirs(folder, exist_ok=True)
     _write_csv(os.path.join(folder, "exp1_models.csv"), exp1)
     _write_csv(os.path.join(folder, "exp2_priorities.csv"), exp2)
     _write_csv(os.path.join(folder, "exp3_latency.csv"), exp3)
     _write_csv(os.path.join(folder, "exp4_memory.csv"), memory)
-    print(f"bench: experiment tables in {folder}: exp1_models.csv ({len(exp1)} runs), "
+    print(f"bench: experiment tables in {folder}, {len(runs)} run(s) a point: exp1_models.csv ({len(exp1)} points), "
           f"exp2_priorities.csv ({len(exp2)} rows), exp3_latency.csv ({len(exp3)} rows), "
           f"exp4_memory.csv ({len(memory)} models)")
     for r in memory:
         print(f"bench: memory at {r['connections']} connections, {r['model']}: {r['total']} bytes "
               f"({r['per_connection']} per connection; lwIP and the socket {r['lwip_per_connection']} more)")
+    ratios = headline_ratios(runs)
+    if ratios:
+        each = ", ".join(f"{r:.2f}" for r in ratios)
+        print(f"bench: KCUC / KTUT at 64 connections: median {median(ratios):.2f}x "
+              f"(from {min(ratios):.2f} to {max(ratios):.2f}; each run: {each})")
     status = 0
     if shutil.which("gnuplot") is None:
         print("bench: gnuplot not found, so no figures were drawn (install it: apt-get install gnuplot-nox)")
@@ -227,7 +303,7 @@ def short_run_results(root: str, ch: int) -> list["TestResult"]:
         return [TestResult(suite, n, Status.FAIL, why, tail) for n in names]
     results = [TestResult(suite, names[0], Status.PASS)]
     rows = parse_bench(run.lines)
-    exp1, exp2, exp3 = tables(rows)
+    exp1, exp2, exp3 = combined_tables([rows])
     folder = os.path.join(root, "build", f"ch{ch}", "figures-short")
     os.makedirs(folder, exist_ok=True)
     for name, table in (("exp1_models.csv", exp1), ("exp2_priorities.csv", exp2), ("exp3_latency.csv", exp3),

@@ -14,7 +14,9 @@
 /// `exp2-workK` and `exp3-workK`; harness/figures.py turns them into CSV files and
 /// gnuplot figures. Boot argument `server.mode`: 1 is the short run that `make test`
 /// checks, 2 (the default) the full one of `make bench CH=6`, 3 the hart-scaling
-/// point that `make bench CH=6 SCALING=1` boots without -icount.
+/// point that `make bench CH=6 SCALING=1` boots without -icount. Boot argument
+/// `server.seed` (default 1) is the client's `seed=S`: `make bench CH=6 RUNS=K` boots
+/// this K times, seeds 1 to K, and reports each point's median and range.
 ///
 /// All four harts take work, and all share one virtual clock: under -icount a hart
 /// adds no capacity (see docs/results.md), so what is compared is the cost of each
@@ -43,6 +45,8 @@ unsigned g_next_port = 9000;
 /// next tick before the frame lands: runs across the NICs repeat only roughly, and
 /// their latencies carry that artefact (docs/results.md).
 bool g_nics = false;
+/// The client's seed=S (boot argument server.seed): which run of a repeated experiment.
+std::uint64_t g_seed = 1;
 
 /// One run: the server `matrix_server MODEL PORT CONNS work=K`, then the client with
 /// the run's label; waits for the server to end.
@@ -54,13 +58,13 @@ void run_point(const char* model, unsigned connections, unsigned levels, unsigne
     const unsigned port = g_next_port;
     g_next_port += 8;
     char server[128];
-    char client[128];
+    char client[160];
     const auto s = lib::format_buffer(server, sizeof server - 1, "matrix_server {} {} {} work={}{}{}", model, port,
                                       connections, work, memory ? " memory=" : "", memory ? label : "");
     server[s.size()] = '\0';
-    const auto c = lib::format_buffer(client, sizeof client - 1, "matrix_client {} 15 {} {} {} {}{}{}{}{}", connections,
-                                      period, duration, levels, port, g_nics ? " nics" : "", threads ? " threads" : "",
-                                      memory ? "" : " label=", memory ? "" : label);
+    const auto c = lib::format_buffer(client, sizeof client - 1, "matrix_client {} 15 {} {} {} {} seed={}{}{}{}{}",
+                                      connections, period, duration, levels, port, g_seed, g_nics ? " nics" : "",
+                                      threads ? " threads" : "", memory ? "" : " label=", memory ? "" : label);
     client[c.size()] = '\0';
     const auto sockets = net::counters().sockets;
     const auto pid = proc::spawn(server);
@@ -89,6 +93,11 @@ BENCH("server/experiments") {
     }
     const bool full = mode >= 2;
     g_nics = boot::bootarg_u64("server.nics", 0) != 0;
+    g_seed = boot::bootarg_u64("server.seed", 1);
+    if (g_seed == 0) {
+        console::println("server experiments: server.seed=0 is not a seed (seeds count from 1); using 1");
+        g_seed = 1;
+    }
     const unsigned duration = full ? 5000 : 600;  // ticks (ms) of each run; the paper's runs took 5 s
     char label[48];
     const auto name = [&](std::string_view fmt, const auto&... args) {

@@ -36,6 +36,42 @@ class FiguresTest(unittest.TestCase):
         self.assertEqual(len(exp3), 4 * len(figures.BUCKETS_US))
         self.assertEqual([r["responses"] for r in exp3 if r["priority"] == 2][2], 1)  # its bucket 2
 
+    def test_several_runs_give_each_point_its_median_and_range(self):
+        runs = [self.rows(kcuc=300, ktut=100, p0=80), self.rows(kcuc=500, ktut=100, p0=60),
+                self.rows(kcuc=400, ktut=200, p0=90)]
+        exp1, exp2, exp3 = figures.combined_tables(runs)
+        at = {(r["model"], r["connections"]): r for r in exp1}
+        kcuc = at[("kcuc", 64)]
+        self.assertEqual(kcuc["runs"], 3)
+        self.assertEqual((kcuc["throughput_per_s"], kcuc["throughput_min_per_s"], kcuc["throughput_max_per_s"]),
+                         (800.0, 600.0, 1000.0))  # 400, 300 and 500 responses in 500 ms
+        self.assertEqual(at[("ktut", 64)]["responses"], 100)
+        p0 = [r for r in exp2 if r["priority"] == 0][0]
+        self.assertEqual((p0["responses"], p0["responses_min"], p0["responses_max"]), (80, 60, 90))
+        self.assertEqual(len(exp3), 4 * len(figures.BUCKETS_US))
+        self.assertEqual({r["runs"] for r in exp3}, {3})
+        self.assertEqual(figures.check_shape(exp1, exp2), [])
+        self.assertEqual([round(r, 2) for r in figures.headline_ratios(runs)], [3.0, 5.0, 2.0])
+
+    def test_a_failure_in_any_run_is_kept(self):
+        bad = _run("exp1-kcuc-64", 300, [300 // 8] * 8, failures=1) + _run("exp2-work32", 200, [80] + [10] * 7)
+        exp1, exp2, _ = figures.combined_tables([self.rows(), bad])
+        self.assertEqual([r["failures"] for r in exp1 if r["model"] == "kcuc" and r["connections"] == 64], [1])
+        self.assertTrue(any("failures" in p for p in figures.check_shape(exp1, exp2)))
+
+    def test_each_runs_csv_reads_back_as_the_rows_written(self):
+        from harness import bench
+        folder = tempfile.mkdtemp(prefix="cops-runs-")
+        try:
+            first = os.path.join(folder, "bench.csv")
+            self.assertEqual(bench.run_csv_path(first, 1), first)
+            self.assertEqual(bench.run_csv_path(first, 3), os.path.join(folder, "bench-run3.csv"))
+            rows = self.rows()
+            bench.write_rows(bench.run_csv_path(first, 2), rows)
+            self.assertEqual(bench.read_rows(bench.run_csv_path(first, 2)), rows)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
     def test_the_right_shape_passes(self):
         exp1, exp2, _ = figures.tables(self.rows())
         self.assertEqual(figures.check_shape(exp1, exp2), [])
@@ -86,7 +122,7 @@ class FiguresTest(unittest.TestCase):
     def test_gnuplot_draws_eight_files(self):
         folder = tempfile.mkdtemp(prefix="cops-figures-")
         try:
-            self.assertEqual(figures.write_all(self.rows(), folder, check=True), 0)
+            self.assertEqual(figures.write_all([self.rows(), self.rows(kcuc=350)], folder, check=True), 0)
             drawn = [f for f in os.listdir(folder) if f.endswith((".png", ".svg"))]
             self.assertEqual(len(drawn), 8)
             self.assertTrue(all(os.path.getsize(os.path.join(folder, f)) > 1000 for f in drawn))

@@ -22,7 +22,12 @@
 /// - `check-priorities`: fail unless priority 0 got more responses than the last level
 ///   (for a test of an overloaded server);
 /// - `row=NAME`: print one line instead of the table, a row of `make run`'s comparison;
-/// - `per-connection`: also print each connection's responses, mean and deviation.
+/// - `per-connection`: also print each connection's responses, mean and deviation;
+/// - `seed=S` (default 1): which run of a repeated experiment this is. Seed 1 sends the
+///   matrices it always sent and starts every connection on the same tick; another seed
+///   sends other matrices and starts connection i 0 to kMaxStartShift ticks late, so
+///   repeated runs of one point differ the way two runs on real hardware would
+///   (`make bench CH=6 RUNS=K` reports their median and range).
 ///
 /// It prints, per priority: responses, mean latency and its standard deviation
 /// (the original printed the variance as "sigma"), and a latency histogram, in
@@ -59,6 +64,8 @@ constexpr std::uint64_t kBuckets[] = {500, 1000, 2000, 5000, 10000, 20000, 50000
 constexpr unsigned kBucketCount = sizeof kBuckets / sizeof kBuckets[0];
 /// Most connections one client opens.
 constexpr unsigned kMaxConnections = 256;
+/// With a seed other than 1, the most ticks a connection's first request is shifted.
+constexpr std::uint64_t kMaxStartShift = 4;
 
 /// One connection's or one priority's figures.
 struct Stats {
@@ -104,6 +111,7 @@ struct Settings {
     std::string_view row;                         // row=NAME: print only one summary line, a row of a comparison table
     bool per_connection = false;
     bool check_priorities = false;
+    std::uint64_t seed = 1;  // seed=S: the run of a repeated experiment (1: the matrices and start it always had)
 };
 
 /// What one connection keeps: its buffers and its own figures (no connection
@@ -240,7 +248,15 @@ load::Task<void> connection(unsigned index) {
     }
     bool ok = fd >= 0;
     const int f = static_cast<int>(fd);
-    std::uint64_t seed = 0x9e3779b97f4a7c15ULL * (index + 1);
+    // The matrices' values: a linear congruential stream per connection, seeded from
+    // its index (and, for seeds other than 1, from the seed, which also shifts its start).
+    std::uint64_t seed = 0x9e3779b97f4a7c15ULL * (index + 1) + (s.seed - 1) * 0xbf58476d1ce4e5b9ULL;
+    if (s.seed != 1) {
+        const std::uint64_t shift = (seed >> 29) % (kMaxStartShift + 1);
+        if (shift > 0) {
+            (void)co_await load::sleep_ticks(shift);
+        }
+    }
     std::string_view line;
     while (ok && load::now_ticks() < s.end_tick) {
         st.request.n = s.n;
@@ -368,7 +384,7 @@ void report(const Totals& t) {
 
 constexpr std::string_view kUsage =
     "matrix_client: usage: matrix_client CONNECTIONS(1-256) N(1-16) PERIOD DURATION LEVELS(1-8) PORT "
-    "[nics] [address=A.B.C.D] [threads] [check-priorities] [label=NAME] [row=NAME] [per-connection]";
+    "[nics] [address=A.B.C.D] [threads] [check-priorities] [label=NAME] [row=NAME] [per-connection] [seed=S]";
 
 /// Reads the command line into g_settings; false (after saying why) if it is wrong.
 bool parse_arguments(int argc, char** argv) {
@@ -409,6 +425,12 @@ bool parse_arguments(int argc, char** argv) {
             s.per_connection = true;
         } else if (!value_of("label=").empty()) {
             s.label = value_of("label=");
+        } else if (!value_of("seed=").empty()) {
+            s.seed = lib::parse_u64(value_of("seed="), ~0ULL);
+            if (s.seed == 0 || s.seed == ~0ULL) {
+                load::println("matrix_client: '{}' is not a seed (seed=S, S from 1)", value_of("seed="));
+                return false;
+            }
         } else if (!value_of("row=").empty()) {
             s.row = value_of("row=");
         } else if (!value_of("address=").empty()) {
