@@ -143,7 +143,7 @@ BENCH_RUNS := $(if $(filter command line environment,$(origin RUNS)),$(RUNS),$(i
 bench: tools
 	@case "$(BENCH_RUNS)" in ''|0|*[!0-9]*) echo "kit: RUNS must be a number of runs from 1 (got '$(BENCH_RUNS)')"; exit 2;; esac
 	@$(KMAKE) -j$(JOBS) CH=$(CH) bench-kernel
-	@$(if $(EXPERIMENTS),$(if $(SHORT)$(SCALING),,echo "kit: chapter $(CH)'s bench runs the server experiments in full, $(BENCH_RUNS) time(s): about $$(( ($(BENCH_RUNS) + 1) / 2 * 7 + 4 )) minutes on 2 host cores (SHORT=1: under a minute; RUNS=k: k runs a point)"))
+	@$(if $(EXPERIMENTS),$(if $(SHORT)$(SCALING),,echo "kit: chapter $(CH)'s bench runs the server experiments in full, $(BENCH_RUNS) time(s): about $$(( ($(BENCH_RUNS) + 1) / 2 * 5 )) minutes on 2 host cores, two boots at a time (SHORT=1: under a minute; RUNS=k: k runs a point)"))
 	@$(HARNESS) bench --root $(ROOT) --chapter $(CH) --csv $(BUILD_DIR)/ch$(CH)/bench.csv \
 	    $(if $(BENCH_BOOTARGS),--bootargs '$(BENCH_BOOTARGS)') $(BENCH_FIGURES) $(if $(SCALING),--scaling) \
 	    $(if $(EXPERIMENTS),$(if $(SCALING),,--runs $(BENCH_RUNS)))
